@@ -1,0 +1,7 @@
+pub mod proto;
+pub mod controller;
+pub mod handshake;
+pub mod listener;
+pub mod logging;
+pub mod plugin;
+pub mod tls;
