@@ -1308,3 +1308,480 @@ fn json_encode(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    fn num(x: &str) -> Value {
+        Value::Number(Number::parse(x).unwrap())
+    }
+
+    fn mp_round_trip(v: &Value, ty: &Type) -> Vec<u8> {
+        let b = encode_msgpack(v, ty).unwrap();
+        assert_eq!(&decode_msgpack(&b, ty).unwrap(), v, "bytes {b:02x?}");
+        b
+    }
+
+    #[test]
+    fn golden_unknown_and_null() {
+        assert_eq!(mp_round_trip(&Value::Unknown, &Type::String), [0xd4, 0, 0]);
+        assert_eq!(mp_round_trip(&Value::Null, &Type::String), [0xc0]);
+        // Unknown and null dynamic values are bare, without a [type, value] wrapper.
+        assert_eq!(mp_round_trip(&Value::Unknown, &Type::Dynamic), [0xd4, 0, 0]);
+        assert_eq!(mp_round_trip(&Value::Null, &Type::Dynamic), [0xc0]);
+    }
+
+    #[test]
+    fn any_extension_is_unknown() {
+        let refined = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3]; // ext8, type 12, 3-byte payload
+        assert_eq!(
+            decode_msgpack(&refined, &Type::String).unwrap(),
+            Value::Unknown
+        );
+        for ext in [
+            vec![0xd5, 0x05, 1, 2],
+            vec![0xd6, 0x0c, 1, 2, 3, 4],
+            vec![0xd7, 0x00, 0, 0, 0, 0, 0, 0, 0, 0],
+            vec![0xd8, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            vec![0xc8, 0x00, 0x01, 0x0c, 0xaa],
+            vec![0xc9, 0x00, 0x00, 0x00, 0x00, 0x0c],
+        ] {
+            assert_eq!(
+                decode_msgpack(&ext, &Type::list(Type::Number)).unwrap(),
+                Value::Unknown
+            );
+            assert_eq!(
+                decode_msgpack(&ext, &Type::Dynamic).unwrap(),
+                Value::Unknown
+            );
+        }
+        // Nested: an object with a refined-unknown attribute.
+        let ty = Type::object([("id", Type::String)]);
+        let mut b = vec![0x81, 0xa2, b'i', b'd'];
+        b.extend_from_slice(&refined);
+        assert_eq!(
+            decode_msgpack(&b, &ty).unwrap(),
+            Value::object([("id", Value::Unknown)])
+        );
+        // A truncated extension payload is malformed, not unknown.
+        assert!(decode_msgpack(&[0xc7, 0x05, 0x0c, 1], &Type::String).is_err());
+    }
+
+    #[test]
+    fn golden_objects() {
+        let ty = Type::object([("a", Type::String)]);
+        let v = Value::object([("a", s("x"))]);
+        assert_eq!(mp_round_trip(&v, &ty), [0x81, 0xa1, b'a', 0xa1, b'x']);
+
+        // Every declared attribute is written, missing ones as nil, in sorted order.
+        let ty2 = Type::object([("b", Type::Number), ("a", Type::String)]);
+        assert_eq!(
+            encode_msgpack(&v, &ty2).unwrap(),
+            [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]
+        );
+        // On input a missing attribute is null.
+        assert_eq!(
+            decode_msgpack(&[0x81, 0xa1, b'a', 0xa1, b'x'], &ty2).unwrap(),
+            Value::object([("a", s("x")), ("b", Value::Null)])
+        );
+        // Keys may arrive as bin.
+        assert_eq!(
+            decode_msgpack(&[0x81, 0xc4, 1, b'a', 0xc4, 1, b'x'], &ty).unwrap(),
+            v
+        );
+    }
+
+    #[test]
+    fn golden_numbers() {
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("0", vec![0x00]),
+            ("1", vec![0x01]),
+            ("-1", vec![0xff]),
+            ("-33", vec![0xd0, 0xdf]),
+            ("300", vec![0xcd, 0x01, 0x2c]),
+            ("-40000", vec![0xd2, 0xff, 0xff, 0x63, 0xc0]),
+            ("1e10", vec![0xcf, 0, 0, 0, 0x02, 0x54, 0x0b, 0xe4, 0x00]),
+            (
+                "18446744073709551615",
+                vec![0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            ),
+            ("0.5", vec![0xcb, 0x3f, 0xe0, 0, 0, 0, 0, 0, 0]),
+            // 2^64 is past u64 but an exact float64.
+            (
+                "18446744073709551616",
+                vec![0xcb, 0x43, 0xf0, 0, 0, 0, 0, 0, 0],
+            ),
+            ("0.1", vec![0xa3, b'0', b'.', b'1']),
+        ];
+        for (text, want) in cases {
+            let got = mp_round_trip(&num(text), &Type::Number);
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn big_number_goes_as_string() {
+        let big = num("1e400");
+        let b = mp_round_trip(&big, &Type::Number);
+        assert_eq!(&b[..3], &[0xda, 0x01, 0x91]); // str16, 401 bytes
+        assert_eq!(b[3], b'1');
+        assert!(b[4..].iter().all(|&c| c == b'0'));
+        let precise = num("123456789012345678901234567890.000000000000000000001");
+        mp_round_trip(&precise, &Type::Number);
+    }
+
+    #[test]
+    fn decodes_every_number_form() {
+        let t = Type::Number;
+        let d = |b: &[u8]| decode_msgpack(b, &t).unwrap();
+        assert_eq!(d(&[0xe0]), num("-32"));
+        assert_eq!(d(&[0xcc, 0xff]), num("255"));
+        assert_eq!(d(&[0xd0, 0x80]), num("-128"));
+        assert_eq!(d(&[0xd1, 0x80, 0x00]), num("-32768"));
+        assert_eq!(d(&[0xce, 0xff, 0xff, 0xff, 0xff]), num("4294967295"));
+        assert_eq!(
+            d(&[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+            num("-9223372036854775808")
+        );
+        assert_eq!(d(&[0xca, 0x3f, 0xc0, 0, 0]), num("1.5"));
+        assert_eq!(d(&[0xa4, b'1', b'e', b'3', b'0']), num("1e30"));
+        assert_eq!(d(&[0xc4, 0x02, b'-', b'7']), num("-7"));
+        // A float64 that is not a short decimal keeps its exact value and re-encodes unchanged.
+        let third = (1.0f64 / 3.0).to_be_bytes();
+        let mut b = vec![0xcb];
+        b.extend_from_slice(&third);
+        let v = d(&b);
+        assert_eq!(encode_msgpack(&v, &t).unwrap(), b);
+        // Not numbers.
+        for bad in [
+            &[0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0][..],
+            &[0xa1, b'x'],
+            &[0xc3],
+            &[0x90],
+        ] {
+            assert!(decode_msgpack(bad, &t).is_err(), "{bad:02x?}");
+        }
+    }
+
+    #[test]
+    fn error_paths() {
+        let ty = Type::object([(
+            "source",
+            Type::object([("s3", Type::object([("bucket", Type::String)]))]),
+        )]);
+        let mut b = vec![0x81, 0xa6];
+        b.extend_from_slice(b"source");
+        b.extend_from_slice(&[0x81, 0xa2, b's', b'3', 0x81, 0xa6]);
+        b.extend_from_slice(b"bucket");
+        b.push(0x05);
+        let e = decode_msgpack(&b, &ty).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at .source.s3.bucket: expected string, found integer"
+        );
+        assert_eq!(e.path(), Some(".source.s3.bucket"));
+
+        let ty = Type::object([("tags", Type::map(Type::list(Type::Bool)))]);
+        let v = Value::object([(
+            "tags",
+            Value::map([("k", Value::List(vec![Value::Bool(true), s("no")]))]),
+        )]);
+        let e = encode_msgpack(&v, &ty).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at .tags[\"k\"][1]: expected bool, found string"
+        );
+        let e = encode_json(&v, &ty).unwrap_err();
+        assert_eq!(e.path(), Some(".tags[\"k\"][1]"));
+
+        let e = encode_msgpack(
+            &Value::object([("zz", Value::Null)]),
+            &Type::object([("a", Type::Bool)]),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "at .zz: unsupported attribute");
+        let e = decode_msgpack(
+            &[0x81, 0xa2, b'z', b'z', 0xc0],
+            &Type::object([("a", Type::Bool)]),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "at .zz: unsupported attribute");
+
+        let e = encode_msgpack(&Value::List(vec![]), &Type::set(Type::String)).unwrap_err();
+        assert_eq!(e.to_string(), "at root: expected set of string, found list");
+    }
+
+    #[test]
+    fn collections_round_trip() {
+        let ty = Type::object([
+            ("l", Type::list(Type::String)),
+            ("s", Type::set(Type::Number)),
+            ("m", Type::map(Type::Bool)),
+            ("t", Type::Tuple(vec![Type::String, Type::Number])),
+        ]);
+        let v = Value::object([
+            ("l", Value::List(vec![s("a"), Value::Unknown, Value::Null])),
+            ("s", Value::Set(vec![num("3"), num("1")])),
+            ("m", Value::map([("x", Value::Bool(false))])),
+            ("t", Value::Tuple(vec![s("é"), num("-2.5")])),
+        ]);
+        mp_round_trip(&v, &ty);
+        let mut known = v.clone();
+        if let Some(Value::List(l)) = known.get_mut("l") {
+            l[1] = s("b");
+        }
+        let j = encode_json(&known, &ty).unwrap();
+        assert_eq!(
+            String::from_utf8(j.clone()).unwrap(),
+            r#"{"l":["a","b",null],"m":{"x":false},"s":[3,1],"t":["é",-2.5]}"#
+        );
+        assert_eq!(decode_json(&j, &ty).unwrap(), known);
+        assert!(encode_json(&v, &ty).is_err(), "unknowns cannot be JSON");
+        // Tuple length must match.
+        assert!(
+            decode_msgpack(
+                &[0x91, 0xa0],
+                &Type::Tuple(vec![Type::String, Type::String])
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn dynamic_msgpack() {
+        let b = mp_round_trip(&s("x"), &Type::Dynamic);
+        let mut want = vec![0x92, 0xc4, 8];
+        want.extend_from_slice(b"\"string\"");
+        want.extend_from_slice(&[0xa1, b'x']);
+        assert_eq!(b, want);
+        // Type JSON may also come as str.
+        let mut as_str = vec![0x92, 0xa8];
+        as_str.extend_from_slice(b"\"string\"");
+        as_str.extend_from_slice(&[0xa1, b'x']);
+        assert_eq!(decode_msgpack(&as_str, &Type::Dynamic).unwrap(), s("x"));
+
+        let ty = Type::object([("d", Type::Dynamic)]);
+        for v in [
+            Value::List(vec![]),
+            Value::List(vec![Value::Null, s("a"), Value::Unknown]),
+            Value::object([("a", Value::Null), ("b", Value::Set(vec![num("1e400")]))]),
+            Value::map([(
+                "k",
+                Value::Tuple(vec![Value::Bool(true), Value::Map(BTreeMap::new())]),
+            )]),
+            Value::List(vec![
+                Value::object([("x", Value::Null)]),
+                Value::object([("x", num("1"))]),
+            ]),
+        ] {
+            let wrapped = Value::object([("d", v)]);
+            mp_round_trip(&wrapped, &ty);
+        }
+        assert_eq!(
+            infer_type(&Value::List(vec![])).unwrap(),
+            Type::list(Type::Dynamic)
+        );
+        assert_eq!(
+            infer_type(&Value::List(vec![
+                Value::object([("x", Value::Null)]),
+                Value::object([("x", num("1"))]),
+            ]))
+            .unwrap(),
+            Type::list(Type::object([("x", Type::Number)]))
+        );
+        let e = encode_msgpack(&Value::List(vec![s("a"), num("1")]), &Type::Dynamic).unwrap_err();
+        assert_eq!(e.path(), Some("[1]"));
+        // Wrong shapes.
+        assert!(decode_msgpack(&[0x91, 0xa0], &Type::Dynamic).is_err());
+        assert!(decode_msgpack(&[0x92, 0x01, 0x01], &Type::Dynamic).is_err());
+        assert!(decode_msgpack(&[0x92, 0xa3, b'"', b'x', b'"', 0x01], &Type::Dynamic).is_err());
+    }
+
+    #[test]
+    fn hostile_msgpack() {
+        // Length prefixes far beyond the input.
+        for b in [
+            &[0xdd, 0xff, 0xff, 0xff, 0xff][..],
+            &[0xdf, 0xff, 0xff, 0xff, 0xff],
+            &[0xdb, 0xff, 0xff, 0xff, 0xff, b'a'],
+            &[0xc9, 0xff, 0xff, 0xff, 0xff, 0x00],
+        ] {
+            assert!(decode_msgpack(b, &Type::list(Type::String)).is_err());
+            assert!(decode_msgpack(b, &Type::map(Type::String)).is_err());
+            assert!(decode_msgpack(b, &Type::String).is_err());
+        }
+        assert!(decode_msgpack(&[], &Type::String).is_err());
+        assert!(decode_msgpack(&[0xc1], &Type::String).is_err());
+        assert!(
+            decode_msgpack(&[0xa1, 0xff], &Type::String).is_err(),
+            "invalid UTF-8"
+        );
+        assert!(
+            decode_msgpack(&[0xc0, 0xc0], &Type::String).is_err(),
+            "trailing bytes"
+        );
+
+        // Dynamic values nesting themselves without end.
+        let mut b = Vec::new();
+        for _ in 0..200 {
+            b.extend_from_slice(&[0x92, 0xa9]);
+            b.extend_from_slice(b"\"dynamic\"");
+        }
+        b.push(0xc0);
+        assert!(matches!(
+            decode_msgpack(&b, &Type::Dynamic),
+            Err(CodecError::TooDeep { .. })
+        ));
+
+        // A type deeper than the limit.
+        let mut deep = Type::String;
+        for _ in 0..(MAX_DEPTH + 5) {
+            deep = Type::list(deep);
+        }
+        let b = vec![0x91; MAX_DEPTH + 5];
+        assert!(matches!(
+            decode_msgpack(&b, &deep),
+            Err(CodecError::TooDeep { .. })
+        ));
+        let mut v = s("x");
+        for _ in 0..(MAX_DEPTH + 5) {
+            v = Value::List(vec![v]);
+        }
+        assert!(matches!(
+            encode_msgpack(&v, &deep),
+            Err(CodecError::TooDeep { .. })
+        ));
+        assert!(matches!(
+            encode_msgpack(&v, &Type::Dynamic),
+            Err(CodecError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn json_numbers_keep_precision() {
+        let ty = Type::object([("n", Type::Number), ("m", Type::Number)]);
+        let j = br#"{"n": 123456789012345678901234567890.25, "m": 1e400}"#;
+        let v = decode_json(j, &ty).unwrap();
+        assert_eq!(v.get("n"), Some(&num("123456789012345678901234567890.25")));
+        assert_eq!(v.get("m"), Some(&num("1e400")));
+        let out = encode_json(&v, &ty).unwrap();
+        assert_eq!(decode_json(&out, &ty).unwrap(), v);
+        assert!(out.starts_with(b"{\"m\":1000"));
+    }
+
+    #[test]
+    fn json_lenient_primitives() {
+        assert_eq!(
+            decode_json(b"\"12.5\"", &Type::Number).unwrap(),
+            num("12.5")
+        );
+        assert_eq!(
+            decode_json(b"\"true\"", &Type::Bool).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(decode_json(b"1.50", &Type::String).unwrap(), s("1.50"));
+        assert_eq!(decode_json(b"false", &Type::String).unwrap(), s("false"));
+        assert!(decode_json(b"\"yes\"", &Type::Bool).is_err());
+        assert!(decode_json(b"\"abc\"", &Type::Number).is_err());
+        assert!(decode_json(b"[]", &Type::String).is_err());
+        assert_eq!(
+            decode_json(b" null ", &Type::list(Type::String)).unwrap(),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn json_strings_and_escapes() {
+        let v = decode_json(br#""a\"b\\c\/\n\u00e9\ud83d\ude00\ud800x""#, &Type::String).unwrap();
+        assert_eq!(v, s("a\"b\\c/\né😀\u{fffd}x"));
+        let tricky = s("q\"\\\u{1}\t😀");
+        let j = encode_json(&tricky, &Type::String).unwrap();
+        assert_eq!(std::str::from_utf8(&j).unwrap(), r#""q\"\\\u0001\t😀""#);
+        assert_eq!(decode_json(&j, &Type::String).unwrap(), tricky);
+    }
+
+    #[test]
+    fn json_dynamic() {
+        let ty = Type::object([("d", Type::Dynamic)]);
+        let v = decode_json(br#"{"d":{"value":["a"],"type":["list","string"]}}"#, &ty).unwrap();
+        assert_eq!(v, Value::object([("d", Value::List(vec![s("a")]))]));
+        assert_eq!(
+            encode_json(&v, &ty).unwrap(),
+            br#"{"d":{"value":["a"],"type":["list","string"]}}"#.to_vec()
+        );
+        assert_eq!(
+            decode_json(br#"{"d":null}"#, &ty).unwrap(),
+            Value::object([("d", Value::Null)])
+        );
+        assert!(decode_json(br#"{"d":{"value":1}}"#, &ty).is_err());
+        assert!(decode_json(br#"{"d":{"value":1,"type":"number","x":1}}"#, &ty).is_err());
+        assert!(decode_json(br#"{"d":"plain"}"#, &ty).is_err());
+    }
+
+    #[test]
+    fn json_objects() {
+        let ty = Type::object([("a", Type::String), ("b", Type::list(Type::Number))]);
+        assert_eq!(
+            decode_json(br#"{"a":"x"}"#, &ty).unwrap(),
+            Value::object([("a", s("x")), ("b", Value::Null)])
+        );
+        let e = decode_json(br#"{"a":"x","b":[1,"q"]}"#, &ty).unwrap_err();
+        assert_eq!(e.path(), Some(".b[1]"));
+        let e = decode_json(br#"{"c":1}"#, &ty).unwrap_err();
+        assert_eq!(e.to_string(), "at .c: unsupported attribute");
+        assert_eq!(
+            encode_json(&Value::object([("a", s("x"))]), &ty).unwrap(),
+            br#"{"a":"x","b":null}"#.to_vec()
+        );
+    }
+
+    #[test]
+    fn hostile_json() {
+        for bad in [
+            &b""[..],
+            b"{",
+            b"[1,]",
+            b"01",
+            b"1.",
+            b"-",
+            b"1e",
+            b"\"abc",
+            b"\"\\x\"",
+            b"\"\\u12\"",
+            b"\"a\x01\"",
+            b"nul",
+            b"[1] x",
+            b"{\"a\" 1}",
+            b"\xff",
+            b"NaN",
+        ] {
+            assert!(decode_json(bad, &Type::Dynamic).is_err(), "{bad:?}");
+            assert!(
+                decode_json(bad, &Type::list(Type::Number)).is_err(),
+                "{bad:?}"
+            );
+        }
+        let deep = "[".repeat(100_000);
+        assert!(decode_json(deep.as_bytes(), &Type::list(Type::String)).is_err());
+        let mut nested = String::new();
+        for _ in 0..(MAX_DEPTH + 5) {
+            nested.push('[');
+        }
+        for _ in 0..(MAX_DEPTH + 5) {
+            nested.push(']');
+        }
+        let mut deep_ty = Type::String;
+        for _ in 0..(MAX_DEPTH + 5) {
+            deep_ty = Type::list(deep_ty);
+        }
+        assert!(matches!(
+            decode_json(nested.as_bytes(), &deep_ty),
+            Err(CodecError::TooDeep { .. })
+        ));
+    }
+}

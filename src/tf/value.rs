@@ -693,7 +693,7 @@ mod tests {
 
     #[test]
     fn ordering() {
-        let mut v = vec![
+        let mut v = [
             n("10"),
             n("-1"),
             n("0"),
