@@ -6,3 +6,9 @@ pub mod value;
 
 pub use types::Type;
 pub use value::{Number, Value};
+pub mod diagnostics;
+pub mod path;
+pub mod schema;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use path::{AttributePath, PathStep};

@@ -1,0 +1,264 @@
+//! PlanResourceChange: the rules Terraform enforces on plans, in one place.
+
+use std::collections::BTreeMap;
+
+use crate::tf::schema::{Attribute, Block, Presence};
+use crate::tf::{AttributePath, Value};
+
+use super::tags::{self, TAGS, TAGS_ALL, Tags};
+
+/// The block name the engine adds for `timeouts`; changing it alone calls no API.
+pub const TIMEOUTS: &str = "timeouts";
+
+pub struct PlanRequest<'a> {
+    /// The resource's full schema block, engine-added attributes included.
+    pub block: &'a Block,
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    pub config: &'a Value,
+    pub default_tags: &'a Tags,
+    pub tags: bool,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct PlannedChange {
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+}
+
+pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
+    let Value::Object(proposed) = request.proposed else {
+        // Destroy (or a value we cannot plan): the plan is the proposal, which Terraform made null.
+        return PlannedChange {
+            planned: request.proposed.clone(),
+            requires_replace: Vec::new(),
+        };
+    };
+    let null = Value::Null;
+    let config = |name: &str| request.config.get(name).unwrap_or(&null);
+    let prior = |name: &str| request.prior.get(name).unwrap_or(&null);
+    let creating = request.prior.is_null();
+
+    let mut planned: BTreeMap<String, Value> = proposed.clone();
+    for attribute in &request.block.attributes {
+        if let Some(default) = &attribute.default
+            && config(&attribute.name).is_null()
+        {
+            planned.insert(attribute.name.clone(), default.clone());
+        }
+    }
+    if request.tags {
+        let own = planned.get(TAGS).cloned().unwrap_or(Value::Null);
+        planned.insert(
+            TAGS_ALL.to_string(),
+            tags::merged(request.default_tags, &own),
+        );
+    }
+
+    let changed = creating
+        || request
+            .block
+            .attributes
+            .iter()
+            .filter(|a| a.presence.is_configurable() && a.name != TAGS)
+            .any(|a| planned.get(&a.name).unwrap_or(&null) != prior(&a.name))
+        || request
+            .block
+            .blocks
+            .iter()
+            .filter(|b| b.name != TIMEOUTS)
+            .any(|b| planned.get(&b.name).unwrap_or(&null) != prior(&b.name));
+
+    if changed {
+        for attribute in &request.block.attributes {
+            if becomes_unknown(attribute, creating) && config(&attribute.name).is_null() {
+                planned.insert(attribute.name.clone(), Value::Unknown);
+            }
+        }
+    }
+
+    let requires_replace = if creating {
+        Vec::new()
+    } else {
+        request
+            .block
+            .attributes
+            .iter()
+            .filter(|a| a.requires_replace)
+            .filter(|a| planned.get(&a.name).unwrap_or(&null) != prior(&a.name))
+            .map(|a| AttributePath::attribute(&a.name))
+            .collect()
+    };
+
+    PlannedChange {
+        planned: Value::Object(planned),
+        requires_replace,
+    }
+}
+
+/// Whether a computed attribute left null in configuration is unknown in a plan that changes the object.
+fn becomes_unknown(attribute: &Attribute, creating: bool) -> bool {
+    let computed = matches!(
+        attribute.presence,
+        Presence::Computed | Presence::OptionalComputed
+    );
+    computed
+        && attribute.default.is_none()
+        && attribute.name != TAGS_ALL
+        && (creating || !attribute.use_state_for_unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tf::schema::Attribute;
+
+    fn block() -> Block {
+        Block::new(vec![
+            Attribute::string("name").required().requires_replace(),
+            Attribute::string("description").optional(),
+            Attribute::string("provisioning")
+                .optional()
+                .requires_replace(),
+            Attribute::string("arn").computed().use_state_for_unknown(),
+            Attribute::string("last_modified_at").computed(),
+            Attribute::string("mode").default_value(Value::string("auto")),
+            Attribute::string_map(TAGS).optional(),
+            Attribute::string_map(TAGS_ALL).computed(),
+        ])
+    }
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        let names = [
+            "name",
+            "description",
+            "provisioning",
+            "arn",
+            "last_modified_at",
+            "mode",
+            TAGS,
+            TAGS_ALL,
+        ];
+        Value::object(names.iter().map(|n| {
+            let value = pairs
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Value::Null);
+            (*n, value)
+        }))
+    }
+
+    fn plan(prior: &Value, proposed: &Value, config: &Value, defaults: &Tags) -> PlannedChange {
+        let block = block();
+        plan_resource_change(&PlanRequest {
+            block: &block,
+            prior,
+            proposed,
+            config,
+            default_tags: defaults,
+            tags: true,
+        })
+    }
+
+    fn defaults() -> Tags {
+        Tags::from([("team".to_string(), "platform".to_string())])
+    }
+
+    fn prior() -> Value {
+        object(&[
+            ("name", Value::string("a")),
+            ("arn", Value::string("arn:1")),
+            ("last_modified_at", Value::string("t1")),
+            ("mode", Value::string("auto")),
+            ("tags_all", tags::to_value(&defaults())),
+        ])
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_and_applies_defaults() {
+        let config = object(&[("name", Value::string("a"))]);
+        let change = plan(&Value::Null, &config, &config, &defaults());
+        assert_eq!(change.planned.get("arn"), Some(&Value::Unknown));
+        assert_eq!(
+            change.planned.get("last_modified_at"),
+            Some(&Value::Unknown)
+        );
+        assert_eq!(change.planned.get("mode"), Some(&Value::string("auto")));
+        assert_eq!(
+            change.planned.get(TAGS_ALL),
+            Some(&tags::to_value(&defaults()))
+        );
+        assert!(change.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn no_change_keeps_everything_known() {
+        let config = object(&[("name", Value::string("a"))]);
+        let proposed = prior();
+        let change = plan(&prior(), &proposed, &config, &defaults());
+        assert_eq!(change.planned, prior());
+    }
+
+    #[test]
+    fn update_keeps_stable_computed_values() {
+        let config = object(&[
+            ("name", Value::string("a")),
+            ("description", Value::string("new")),
+        ]);
+        let mut proposed = prior();
+        if let Value::Object(fields) = &mut proposed {
+            fields.insert("description".into(), Value::string("new"));
+        }
+        let change = plan(&prior(), &proposed, &config, &defaults());
+        assert_eq!(change.planned.get("arn"), Some(&Value::string("arn:1")));
+        assert_eq!(
+            change.planned.get("last_modified_at"),
+            Some(&Value::Unknown)
+        );
+        assert!(change.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn replacing_attributes_are_reported() {
+        let config = object(&[
+            ("name", Value::string("b")),
+            ("provisioning", Value::string("CUSTOMER_MANAGED")),
+        ]);
+        let mut proposed = prior();
+        if let Value::Object(fields) = &mut proposed {
+            fields.insert("name".into(), Value::string("b"));
+            fields.insert("provisioning".into(), Value::string("CUSTOMER_MANAGED"));
+        }
+        let change = plan(&prior(), &proposed, &config, &defaults());
+        let paths: Vec<String> = change
+            .requires_replace
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(paths, vec!["name", "provisioning"]);
+    }
+
+    #[test]
+    fn tag_only_change_moves_tags_all_but_nothing_else() {
+        let own = tags::to_value(&Tags::from([("app".to_string(), "x".to_string())]));
+        let config = object(&[("name", Value::string("a")), (TAGS, own.clone())]);
+        let mut proposed = prior();
+        if let Value::Object(fields) = &mut proposed {
+            fields.insert(TAGS.into(), own);
+        }
+        let change = plan(&prior(), &proposed, &config, &defaults());
+        assert_eq!(
+            change.planned.get("last_modified_at"),
+            Some(&Value::string("t1"))
+        );
+        let all = tags::from_value(change.planned.get(TAGS_ALL).unwrap_or(&Value::Null));
+        assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn destroy_plans_null() {
+        let change = plan(&prior(), &Value::Null, &Value::Null, &defaults());
+        assert_eq!(change.planned, Value::Null);
+    }
+}

@@ -1,0 +1,252 @@
+//! What a resource is to the engine: a declarative spec plus async CRUD on a typed model.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::aws::{ApiError, Proton};
+use crate::tf::schema::{Attribute, NestedBlock};
+use crate::tf::{Type, Value};
+
+use super::StopSignal;
+use super::convert::{model_from_value, value_from_model};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Default durations for the `timeouts` block; a resource that waits on nothing has none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Option<Duration>,
+    pub update: Option<Duration>,
+    pub delete: Option<Duration>,
+}
+
+impl Timeouts {
+    pub const NONE: Timeouts = Timeouts {
+        create: None,
+        update: None,
+        delete: None,
+    };
+
+    pub fn is_empty(&self) -> bool {
+        self.create.is_none() && self.update.is_none() && self.delete.is_none()
+    }
+}
+
+/// Rules across attributes, checked at validate time with attribute paths.
+#[derive(Clone, Debug)]
+pub enum ConfigRule {
+    /// Exactly one of these top-level attributes must be set.
+    ExactlyOneOf(&'static [&'static str]),
+    /// At most one of these top-level attributes may be set.
+    AtMostOneOf(&'static [&'static str]),
+}
+
+/// Everything the engine needs to know about a resource type, declared once.
+#[derive(Clone, Debug)]
+pub struct ResourceSpec {
+    /// `proton_environment_template`.
+    pub type_name: &'static str,
+    /// Markdown, first sentence used as the summary in docs.
+    pub description: &'static str,
+    /// Bumped when the stored state layout changes.
+    pub version: i64,
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<NestedBlock>,
+    /// Attributes that identify the object, in import-ID order (joined with `:`).
+    pub identity: &'static [&'static str],
+    /// Adds `tags` and computed `tags_all` (merged with the provider's `default_tags`); needs an `arn`.
+    pub tags: bool,
+    pub timeouts: Timeouts,
+    pub rules: Vec<ConfigRule>,
+}
+
+/// The per-call context handed to CRUD code.
+#[derive(Clone)]
+pub struct Ctx {
+    pub api: Arc<Proton>,
+    /// How long this operation may wait (from `timeouts`).
+    pub timeout: Duration,
+    /// Raised when Terraform calls StopProvider: waits end early.
+    pub stop: StopSignal,
+    /// Tags to set on create: the resource's `tags` merged over the provider's `default_tags`.
+    pub tags: BTreeMap<String, String>,
+    /// Stable for the same planned object, so a retried create is recognised by Proton.
+    pub client_token: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// A deployment or registration ended in a failure state.
+    #[error("{0}")]
+    Failed(String),
+    #[error("timed out after {after:?} waiting for {what}")]
+    Timeout { after: Duration, what: String },
+    #[error("stopped while waiting for {0}: Terraform asked the provider to stop")]
+    Stopped(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A failed create or update, with the object's state if it exists (Terraform then keeps it, tainted).
+#[derive(Debug)]
+pub struct Failure<M> {
+    pub error: Error,
+    pub state: Option<M>,
+}
+
+impl<M> Failure<M> {
+    pub fn with_state(error: Error, state: M) -> Self {
+        Self {
+            error,
+            state: Some(state),
+        }
+    }
+}
+
+impl<M, E: Into<Error>> From<E> for Failure<M> {
+    fn from(error: E) -> Self {
+        Self {
+            error: error.into(),
+            state: None,
+        }
+    }
+}
+
+/// A Proton resource. Implementations are small: a model struct, a spec and four calls into `crate::aws`.
+pub trait Resource: Send + Sync + 'static {
+    /// The full state object; field names are attribute names.
+    type Model: Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    fn spec(&self) -> ResourceSpec;
+
+    fn create(
+        &self,
+        ctx: &Ctx,
+        planned: Self::Model,
+    ) -> impl Future<Output = Result<Self::Model, Failure<Self::Model>>> + Send;
+
+    /// `Ok(None)` when the object no longer exists.
+    fn read(
+        &self,
+        ctx: &Ctx,
+        current: Self::Model,
+    ) -> impl Future<Output = Result<Option<Self::Model>, Error>> + Send;
+
+    fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Self::Model,
+        planned: Self::Model,
+    ) -> impl Future<Output = Result<Self::Model, Failure<Self::Model>>> + Send;
+
+    /// Deleting an object that is already gone succeeds.
+    fn delete(
+        &self,
+        ctx: &Ctx,
+        current: Self::Model,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+/// The type-erased form the engine stores; implemented for every [`Resource`].
+pub trait DynResource: Send + Sync {
+    fn spec(&self) -> ResourceSpec;
+    fn create<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        planned: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        current: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Option<Value>, Error>>;
+    fn update<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: &'a Value,
+        planned: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
+    fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+fn failure_to_value<M: Serialize>(failure: Failure<M>, ty: &Type) -> Failure<Value> {
+    Failure {
+        state: failure
+            .state
+            .and_then(|state| value_from_model(&state, ty).ok()),
+        error: failure.error,
+    }
+}
+
+impl<R: Resource> DynResource for R {
+    fn spec(&self) -> ResourceSpec {
+        Resource::spec(self)
+    }
+
+    fn create<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        planned: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Value, Failure<Value>>> {
+        Box::pin(async move {
+            let model = model_from_value(planned)?;
+            match Resource::create(self, ctx, model).await {
+                Ok(state) => Ok(value_from_model(&state, ty)?),
+                Err(failure) => Err(failure_to_value(failure, ty)),
+            }
+        })
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        current: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Option<Value>, Error>> {
+        Box::pin(async move {
+            let model = model_from_value(current)?;
+            match Resource::read(self, ctx, model).await? {
+                Some(state) => Ok(Some(value_from_model(&state, ty)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: &'a Value,
+        planned: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Value, Failure<Value>>> {
+        Box::pin(async move {
+            let prior = model_from_value(prior)?;
+            let planned = model_from_value(planned)?;
+            match Resource::update(self, ctx, prior, planned).await {
+                Ok(state) => Ok(value_from_model(&state, ty)?),
+                Err(failure) => Err(failure_to_value(failure, ty)),
+            }
+        })
+    }
+
+    fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let model = model_from_value(current)?;
+            Resource::delete(self, ctx, model).await
+        })
+    }
+}

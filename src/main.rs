@@ -1,0 +1,63 @@
+//! `terraform-provider-proton`: started by Terraform, serves the provider over the plugin protocol.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use terraform_provider_proton::engine::Engine;
+use terraform_provider_proton::provider::AwsProvider;
+use terraform_provider_proton::server::logging::init_logging;
+use terraform_provider_proton::server::plugin::{ServeOptions, serve};
+use terraform_provider_proton::server::provider_service::ProviderService;
+use terraform_provider_proton::{data_sources, resources};
+
+/// The registry address users write in `required_providers` as `proton-community/proton`.
+const PROVIDER_ADDRESS: &str = "registry.terraform.io/proton-community/proton";
+
+fn main() -> ExitCode {
+    let mut debug = false;
+    for argument in std::env::args().skip(1) {
+        match argument.as_str() {
+            "--version" | "-v" => {
+                println!("terraform-provider-proton {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            "--debug" => debug = true,
+            other => {
+                eprintln!(
+                    "terraform-provider-proton: unknown argument {other:?} (accepted: --debug, --version)"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    init_logging();
+    // A crypto provider chosen explicitly: rustls panics when two are compiled in and none is chosen.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("terraform-provider-proton: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let engine = Arc::new(Engine::new(
+        Box::new(AwsProvider),
+        resources::all(),
+        data_sources::all(),
+    ));
+    let options = ServeOptions {
+        debug,
+        provider_address: PROVIDER_ADDRESS.to_string(),
+    };
+    match runtime.block_on(serve(ProviderService::new(engine), options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}

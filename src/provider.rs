@@ -1,0 +1,280 @@
+//! The `provider "proton"` block: its schema and how it becomes a configured Proton client, the way
+//! hashicorp/aws users know it (explicit settings first, then aws-config's standard chain).
+
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_sdk_proton::config::Region;
+
+use crate::aws::Proton;
+use crate::engine::{BoxFuture, Configured, ProviderConfig, parse_duration};
+use crate::tf::schema::{Attribute, Block, NestedBlock, Schema, Validator};
+use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
+
+pub struct AwsProvider;
+
+fn block() -> Block {
+    Block::new(vec![
+        Attribute::string("region").optional().describe(
+            "AWS region of the Proton endpoint. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region.",
+        ),
+        Attribute::string("profile")
+            .optional()
+            .describe("Named profile from the shared configuration files. Defaults to `AWS_PROFILE`."),
+        Attribute::string("access_key")
+            .optional()
+            .sensitive()
+            .describe("Access key ID. Set together with `secret_key`; defaults to the standard credential chain."),
+        Attribute::string("secret_key")
+            .optional()
+            .sensitive()
+            .describe("Secret access key. Set together with `access_key`."),
+        Attribute::string("token")
+            .optional()
+            .sensitive()
+            .describe("Session token for temporary credentials given in `access_key` and `secret_key`."),
+        Attribute::string_list("shared_config_files")
+            .optional()
+            .describe("Paths of shared configuration files (default `~/.aws/config`)."),
+        Attribute::string_list("shared_credentials_files")
+            .optional()
+            .describe("Paths of shared credentials files (default `~/.aws/credentials`)."),
+        Attribute::number("max_retries")
+            .optional()
+            .describe("How many times a failed or throttled API call is retried (default 3, as the AWS SDKs do)."),
+        Attribute::string("retry_mode")
+            .optional()
+            .validate(Validator::one_of(&["standard", "adaptive"]))
+            .describe("`standard` (exponential backoff with jitter) or `adaptive` (also rate-limits the client when throttled)."),
+        Attribute::bool("skip_credentials_validation").optional().describe(
+            "Skip resolving credentials when the provider is configured. Errors then surface at the first API call.",
+        ),
+    ])
+    .describe("Manages AWS Proton, or proton-local, its local stand-in.")
+    .with_block(NestedBlock::single(
+        "assume_role",
+        Block::new(vec![
+            Attribute::string("role_arn")
+                .required()
+                .validate(Validator::IamRoleArn)
+                .describe("ARN of the role to assume."),
+            Attribute::string("session_name")
+                .optional()
+                .describe("Session name (default `terraform-provider-proton`)."),
+            Attribute::string("external_id")
+                .optional()
+                .describe("External ID the role's trust policy requires."),
+            Attribute::string("duration")
+                .optional()
+                .describe("Session length as a duration such as `1h` (default `1h`)."),
+        ])
+        .describe("Assume an IAM role with the credentials found."),
+    ))
+    .with_block(NestedBlock::single(
+        "endpoints",
+        Block::new(vec![Attribute::string("proton").optional().describe(
+            "Proton endpoint URL, e.g. proton-local's `http://127.0.0.1:4599`. Defaults to `AWS_ENDPOINT_URL_PROTON`, then AWS's endpoint.",
+        )])
+        .describe("Custom service endpoints."),
+    ))
+    .with_block(NestedBlock::single(
+        "default_tags",
+        Block::new(vec![Attribute::string_map("tags").optional().describe(
+            "Tags set on every taggable resource; a resource's own `tags` win on the same key.",
+        )])
+        .describe("Tags for every resource this provider manages."),
+    ))
+}
+
+/// A known string setting; unknown values (allowed at configure time) count as unset.
+fn text<'a>(config: &'a Value, name: &str) -> Option<&'a str> {
+    config.get(name).and_then(Value::as_str)
+}
+
+fn texts(config: &Value, name: &str) -> Vec<String> {
+    config
+        .get(name)
+        .and_then(Value::elements)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn profile_files(config: &Value) -> Option<EnvConfigFiles> {
+    let config_files = texts(config, "shared_config_files");
+    let credentials_files = texts(config, "shared_credentials_files");
+    if config_files.is_empty() && credentials_files.is_empty() {
+        return None;
+    }
+    let mut builder = EnvConfigFiles::builder();
+    for path in config_files {
+        builder = builder.with_file(EnvConfigFileKind::Config, path);
+    }
+    for path in credentials_files {
+        builder = builder.with_file(EnvConfigFileKind::Credentials, path);
+    }
+    Some(builder.build())
+}
+
+fn retry_config(config: &Value, diags: &mut Diagnostics) -> Option<RetryConfig> {
+    let mode = text(config, "retry_mode");
+    let max_retries = config.get("max_retries").and_then(Value::as_i64);
+    if mode.is_none() && max_retries.is_none() {
+        return None;
+    }
+    let mut retry = match mode {
+        Some("adaptive") => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    if let Some(retries) = max_retries {
+        match u32::try_from(retries) {
+            Ok(retries) if retries < 100 => retry = retry.with_max_attempts(retries + 1),
+            _ => diags.attribute_error(
+                AttributePath::attribute("max_retries"),
+                "Invalid attribute value",
+                format!("max_retries must be between 0 and 99, got {retries}."),
+            ),
+        }
+    }
+    Some(retry)
+}
+
+async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = text(config, "region") {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    if let Some(profile) = text(config, "profile") {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(files) = profile_files(config) {
+        loader = loader.profile_files(files);
+    }
+    match (text(config, "access_key"), text(config, "secret_key")) {
+        (Some(access_key), Some(secret_key)) => {
+            let token = text(config, "token").map(str::to_string);
+            loader = loader.credentials_provider(Credentials::new(
+                access_key,
+                secret_key,
+                token,
+                None,
+                "provider-block",
+            ));
+        }
+        (Some(_), None) | (None, Some(_)) => diags.attribute_error(
+            AttributePath::attribute(if text(config, "access_key").is_some() {
+                "secret_key"
+            } else {
+                "access_key"
+            }),
+            "Incomplete credentials",
+            "access_key and secret_key must be set together.",
+        ),
+        (None, None) => {}
+    }
+    if let Some(retry) = retry_config(config, &mut diags) {
+        loader = loader.retry_config(retry);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let sdk = loader.load().await;
+    if sdk.region().is_none() {
+        return Err(Diagnostic::error(
+            "No AWS region",
+            "Set `region` in the provider block, or AWS_REGION in the environment, or a region in the AWS profile.",
+        )
+        .at(AttributePath::attribute("region"))
+        .into());
+    }
+    let mut proton = aws_sdk_proton::config::Builder::from(&sdk);
+    let mut credentials = sdk.credentials_provider();
+    if let Some(role) = config.get("assume_role").filter(|v| !v.is_null())
+        && let Some(role_arn) = text(role, "role_arn")
+    {
+        let mut builder = AssumeRoleProvider::builder(role_arn)
+            .session_name(text(role, "session_name").unwrap_or("terraform-provider-proton"));
+        if let Some(external_id) = text(role, "external_id") {
+            builder = builder.external_id(external_id);
+        }
+        if let Some(duration) = text(role, "duration") {
+            match parse_duration(duration) {
+                Ok(length) => builder = builder.session_length(length),
+                Err(problem) => {
+                    return Err(Diagnostic::error(
+                        "Invalid duration",
+                        format!("{duration:?} is not a duration such as \"1h\": {problem}."),
+                    )
+                    .at(AttributePath::attribute("assume_role").attr("duration"))
+                    .into());
+                }
+            }
+        }
+        let provider = builder.configure(&sdk).build().await;
+        let shared = SharedCredentialsProvider::new(provider);
+        proton = proton.credentials_provider(shared.clone());
+        credentials = Some(shared);
+    }
+    if let Some(endpoint) = config.get("endpoints").and_then(|e| text(e, "proton")) {
+        proton = proton.endpoint_url(endpoint);
+    }
+    let skip_validation = config
+        .get("skip_credentials_validation")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if !skip_validation {
+        let resolved = match &credentials {
+            Some(provider) => provider
+                .provide_credentials()
+                .await
+                .map_err(|e| aws_smithy_types::error::display::DisplayErrorContext(e).to_string()),
+            None => Err("no credentials provider is configured".to_string()),
+        };
+        if let Err(problem) = resolved {
+            return Err(Diagnostic::error(
+                "No valid AWS credentials",
+                format!(
+                    "The provider found no credentials: {problem}. Set access_key and secret_key, a profile, \
+                     or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (proton-local accepts test/test)."
+                ),
+            )
+            .into());
+        }
+    }
+    let default_tags = config
+        .get("default_tags")
+        .and_then(|block| block.get("tags"))
+        .map(crate::engine::tags_from_value)
+        .unwrap_or_default();
+    Ok(Configured {
+        api: Arc::new(Proton::new(proton.build())),
+        default_tags,
+    })
+}
+
+impl ProviderConfig for AwsProvider {
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: block(),
+        }
+    }
+
+    fn configure<'a>(
+        &'a self,
+        config: &'a Value,
+    ) -> BoxFuture<'a, Result<Configured, Diagnostics>> {
+        Box::pin(configure(config))
+    }
+}
