@@ -1,0 +1,273 @@
+//! Command line of proton-local. Hand-parsed: the interface is small and fixed
+//! (tests depend on it), so a parser dependency would buy nothing.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+proton-local: a local AWS Proton (2020-07-20) endpoint
+
+USAGE: proton-local [OPTIONS]
+
+  --listen ADDR           address to listen on (default 127.0.0.1:4599; port 0 picks a free port)
+  --state FILE            keep state in FILE (durable across kill -9); default: in memory
+  --deploy-seconds SECS   duration of deployments, registrations and deletes (default 2; 0 = immediate)
+  --account AKID:SECRET:ACCOUNT
+                          accept this key pair for a 12-digit account (repeatable;
+                          default test:test:000000000000)
+  --region REGION         default region (default us-east-1); requests use their SigV4 scope region
+  --seed N                seed for fault injection and generated ids (default: random)
+  --fail-rate F           fraction of requests answered 500 InternalServerException
+  --throttle-rate F       fraction of requests answered 429 ThrottlingException
+  --drop-rate F           fraction of requests whose connection is closed without an answer
+  --latency-ms N          delay every answer by N milliseconds
+  --log-level LEVEL       error, warn, info, debug or trace (default info)
+  -h, --help              print this help
+  -V, --version           print the version
+";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub access_key_id: String,
+    pub secret: String,
+    pub account_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub state: Option<PathBuf>,
+    pub deploy_seconds: f64,
+    pub accounts: Vec<Account>,
+    pub region: String,
+    pub seed: Option<u64>,
+    pub fail_rate: f64,
+    pub throttle_rate: f64,
+    pub drop_rate: f64,
+    pub latency_ms: u64,
+    pub log_level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 4599)),
+            state: None,
+            deploy_seconds: 2.0,
+            accounts: vec![],
+            region: "us-east-1".to_string(),
+            seed: None,
+            fail_rate: 0.0,
+            throttle_rate: 0.0,
+            drop_rate: 0.0,
+            latency_ms: 0,
+            log_level: "info".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("{0} needs a value")]
+    MissingValue(String),
+    #[error("invalid value for {flag}: {value:?} ({why})")]
+    Invalid {
+        flag: String,
+        value: String,
+        why: &'static str,
+    },
+    #[error("unknown argument {0:?}")]
+    Unknown(String),
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    Run(Box<Config>),
+    Help,
+    Version,
+}
+
+fn invalid(flag: &str, value: &str, why: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        flag: flag.to_string(),
+        value: value.to_string(),
+        why,
+    }
+}
+
+fn rate(flag: &str, value: &str) -> Result<f64, ConfigError> {
+    match value.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(invalid(flag, value, "expected a number between 0 and 1")),
+    }
+}
+
+pub fn parse_account(value: &str) -> Result<Account, ConfigError> {
+    let parts: Vec<&str> = value.splitn(3, ':').collect();
+    let [akid, secret, account] = parts.as_slice() else {
+        return Err(invalid("--account", value, "expected AKID:SECRET:ACCOUNT"));
+    };
+    if akid.is_empty() || secret.is_empty() {
+        return Err(invalid("--account", value, "empty access key or secret"));
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid("--account", value, "account must be 12 digits"));
+    }
+    Ok(Account {
+        access_key_id: akid.to_string(),
+        secret: secret.to_string(),
+        account_id: account.to_string(),
+    })
+}
+
+/// Parses the arguments after the program name. Accepts `--flag value` and `--flag=value`.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigError> {
+    let mut cfg = Config::default();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            _ => {}
+        }
+        let mut value = || -> Result<String, ConfigError> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => it
+                    .next()
+                    .ok_or_else(|| ConfigError::MissingValue(flag.clone())),
+            }
+        };
+        match flag.as_str() {
+            "--listen" => {
+                let v = value()?;
+                cfg.listen = v
+                    .parse()
+                    .map_err(|_| invalid(&flag, &v, "expected HOST:PORT"))?;
+            }
+            "--state" => cfg.state = Some(PathBuf::from(value()?)),
+            "--deploy-seconds" => {
+                let v = value()?;
+                cfg.deploy_seconds = match v.parse::<f64>() {
+                    Ok(f) if f.is_finite() && f >= 0.0 => f,
+                    _ => return Err(invalid(&flag, &v, "expected seconds >= 0")),
+                };
+            }
+            "--account" => cfg.accounts.push(parse_account(&value()?)?),
+            "--region" => {
+                let v = value()?;
+                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                    return Err(invalid(&flag, &v, "expected a region name"));
+                }
+                cfg.region = v;
+            }
+            "--seed" => {
+                let v = value()?;
+                cfg.seed = Some(
+                    v.parse()
+                        .map_err(|_| invalid(&flag, &v, "expected an integer"))?,
+                );
+            }
+            "--fail-rate" => cfg.fail_rate = rate(&flag, &value()?)?,
+            "--throttle-rate" => cfg.throttle_rate = rate(&flag, &value()?)?,
+            "--drop-rate" => cfg.drop_rate = rate(&flag, &value()?)?,
+            "--latency-ms" => {
+                let v = value()?;
+                cfg.latency_ms = v
+                    .parse()
+                    .map_err(|_| invalid(&flag, &v, "expected milliseconds"))?;
+            }
+            "--log-level" => {
+                let v = value()?.to_ascii_lowercase();
+                if !["error", "warn", "info", "debug", "trace", "off"].contains(&v.as_str()) {
+                    return Err(invalid(
+                        &flag,
+                        &v,
+                        "expected error|warn|info|debug|trace|off",
+                    ));
+                }
+                cfg.log_level = v;
+            }
+            _ => return Err(ConfigError::Unknown(arg)),
+        }
+    }
+    if cfg.accounts.is_empty() {
+        cfg.accounts.push(Account {
+            access_key_id: "test".into(),
+            secret: "test".into(),
+            account_id: "000000000000".into(),
+        });
+    }
+    Ok(Command::Run(Box::new(cfg)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Config, ConfigError> {
+        match parse(args.iter().map(|s| s.to_string()))? {
+            Command::Run(c) => Ok(*c),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = run(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:4599");
+        assert_eq!(c.deploy_seconds, 2.0);
+        assert_eq!(c.accounts.len(), 1);
+        assert_eq!(c.accounts[0].account_id, "000000000000");
+        assert_eq!(c.region, "us-east-1");
+    }
+
+    #[test]
+    fn flags() {
+        let c = run(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--deploy-seconds=0.25",
+            "--account",
+            "AK:SE:CRET:111111111111",
+            "--account",
+            "B:C:222222222222",
+            "--fail-rate",
+            "0.5",
+            "--seed",
+            "7",
+        ])
+        .unwrap_err();
+        // a secret may not contain ':' before the account, so the third part is invalid
+        assert!(matches!(c, ConfigError::Invalid { .. }));
+        let c = run(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--deploy-seconds=0.25",
+            "--account",
+            "B:C:222222222222",
+            "--seed",
+            "7",
+        ])
+        .unwrap();
+        assert_eq!(c.listen.port(), 0);
+        assert_eq!(c.deploy_seconds, 0.25);
+        assert_eq!(c.accounts.len(), 1);
+        assert_eq!(c.accounts[0].secret, "C");
+        assert_eq!(c.seed, Some(7));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(run(&["--fail-rate", "2"]).is_err());
+        assert!(run(&["--deploy-seconds", "-1"]).is_err());
+        assert!(run(&["--listen"]).is_err());
+        assert!(run(&["--bogus"]).is_err());
+        assert!(run(&["--account", "a:b:123"]).is_err());
+    }
+}

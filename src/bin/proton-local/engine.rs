@@ -1,0 +1,169 @@
+//! The service core: validates a request against the model, brings the state
+//! up to date, runs the operation on a copy when it mutates, persists, and
+//! shapes the answer by the model. Knows nothing about HTTP.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::model::{Model, ValidationFailure};
+use crate::ops::{self, Ctx};
+use crate::store::State;
+use crate::store::persist::Persister;
+
+struct Inner {
+    state: State,
+    rng: fastrand::Rng,
+    persister: Option<Persister>,
+}
+
+pub struct Engine {
+    model: Arc<Model>,
+    clock: Arc<dyn Clock>,
+    deploy_seconds: f64,
+    inner: Mutex<Inner>,
+}
+
+impl Engine {
+    pub fn new(
+        model: Arc<Model>,
+        clock: Arc<dyn Clock>,
+        deploy_seconds: f64,
+        seed: Option<u64>,
+        persister: Option<Persister>,
+        mut state: State,
+    ) -> Engine {
+        state.format = State::FORMAT;
+        let rng = match seed {
+            // Ids differ from the fault sequence even with the same seed.
+            Some(s) => fastrand::Rng::with_seed(s ^ 0x5eed_1d5),
+            None => fastrand::Rng::new(),
+        };
+        Engine {
+            model,
+            clock,
+            deploy_seconds,
+            inner: Mutex::new(Inner {
+                state,
+                rng,
+                persister,
+            }),
+        }
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Whether the model knows this operation.
+    pub fn knows(&self, op: &str) -> bool {
+        self.model.operations.contains_key(op)
+    }
+
+    /// Runs one call for a caller (account, region) with a raw JSON body.
+    pub fn call(
+        &self,
+        op: &str,
+        account: &str,
+        region: &str,
+        body: &[u8],
+    ) -> Result<Value, ApiError> {
+        if !self.knows(op) {
+            return Err(ApiError::UnknownOperation(format!(
+                "Operation {op} is not supported."
+            )));
+        }
+        let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            json!({})
+        } else {
+            serde_json::from_slice(body).map_err(|e| {
+                ApiError::Serialization(format!("The request body is not valid JSON: {e}"))
+            })?
+        };
+        if !input.is_object() {
+            return Err(ApiError::Serialization(
+                "The request body must be a JSON object.".to_string(),
+            ));
+        }
+        self.model.validate_input(op, &input).map_err(|f| match f {
+            ValidationFailure::Invalid(_) => ApiError::Validation(f.message()),
+            ValidationFailure::Serialization(m) => ApiError::Serialization(m),
+        })?;
+
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| ApiError::Internal("The service is unavailable.".to_string()))?;
+        let inner = &mut *guard;
+        let now = self.clock.now();
+        ops::lifecycle::advance(&mut inner.state, now);
+        let mutation = ops::is_mutation(op);
+        // Mutations run on the live state; on any error the copy is put back,
+        // so a failed request changes nothing.
+        let snapshot = mutation.then(|| inner.state.clone());
+        let result = {
+            let mut ctx = Ctx {
+                account: account.to_string(),
+                region: region.to_string(),
+                now,
+                deploy_seconds: self.deploy_seconds,
+                rng: &mut inner.rng,
+                state: &mut inner.state,
+            };
+            ops::dispatch(op, &mut ctx, &input)
+        };
+        let output = match result {
+            Ok(v) => v,
+            Err(e) => {
+                if let Some(s) = snapshot {
+                    inner.state = s;
+                }
+                return Err(e);
+            }
+        };
+        if mutation && let Some(p) = &inner.persister {
+            if let Err(e) = p.save(&inner.state) {
+                tracing::error!(error = %e, "cannot persist state; the request is refused");
+                if let Some(s) = snapshot {
+                    inner.state = s;
+                }
+                return Err(ApiError::Internal(
+                    "The service could not store the change.".to_string(),
+                ));
+            }
+        }
+        drop(guard);
+        Ok(self.shape_output(op, &output))
+    }
+
+    /// The answer as the model shapes it: declared members only, no nulls.
+    fn shape_output(&self, op: &str, output: &Value) -> Value {
+        let Some(shape) = self
+            .model
+            .operations
+            .get(op)
+            .and_then(|o| o.output.as_deref())
+        else {
+            return json!({});
+        };
+        let shaped = self.model.project(output, shape);
+        if cfg!(debug_assertions) {
+            let problems = self.model.output_problems(op, &shaped);
+            if !problems.is_empty() {
+                tracing::warn!(op, ?problems, "response does not satisfy the model");
+            }
+        }
+        if shaped.is_null() { json!({}) } else { shaped }
+    }
+
+    /// A copy of the state (tests).
+    #[cfg(test)]
+    pub fn snapshot(&self) -> State {
+        self.inner
+            .lock()
+            .map(|g| g.state.clone())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,166 @@
+//! proton-local: a local AWS Proton endpoint.
+//!
+//! Layers, outermost first:
+//! - `http`: transport (hyper), SigV4 (`http::sigv4`), faults (`http::faults`), logging
+//! - `engine`: validation against the model, state lifecycle, persistence, response shaping
+//! - `model`: the Proton API model extracted from botocore (`model.json`)
+//! - `ops`: the operations, one module per resource family, and `ops::lifecycle`
+//! - `store`: the state and its durable file; `clock`: time
+
+mod clock;
+mod config;
+mod engine;
+mod error;
+mod http;
+mod model;
+mod ops;
+mod store;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clock::{Clock, SystemClock};
+use config::{Command, Config};
+
+#[derive(Debug, thiserror::Error)]
+enum MainError {
+    #[error(transparent)]
+    Model(#[from] model::ModelError),
+    #[error(transparent)]
+    State(#[from] store::persist::PersistError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn init_logging(level: &str) {
+    let level = match level {
+        "off" => return,
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run(cfg: Config) -> Result<(), MainError> {
+    let model = Arc::new(model::Model::load()?);
+    let (persister, state) = match &cfg.state {
+        Some(path) => {
+            let (p, s) = store::persist::Persister::open(path)?;
+            (Some(p), s)
+        }
+        None => (None, store::State::default()),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = engine::Engine::new(
+        model,
+        Arc::clone(&clock),
+        cfg.deploy_seconds,
+        cfg.seed,
+        persister,
+        state,
+    );
+    let app = Arc::new(http::App {
+        engine,
+        accounts: cfg.accounts.clone(),
+        faults: http::faults::Faults::new(
+            cfg.seed,
+            cfg.fail_rate,
+            cfg.throttle_rate,
+            cfg.drop_rate,
+        ),
+        latency: Duration::from_millis(cfg.latency_ms),
+        clock,
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| MainError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "proton-local listening on http://{addr}")?;
+        out.flush()?;
+    }
+    tracing::info!(%addr, region = %cfg.region, deploy_seconds = cfg.deploy_seconds,
+        state = ?cfg.state, accounts = cfg.accounts.len(), "proton-local started");
+    http::serve(listener, app, shutdown_signal()).await?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cmd = match config::parse(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("proton-local: {e}\n\n{}", config::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let cfg = match cmd {
+        Command::Help => {
+            print!("{}", config::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("proton-local {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Command::Run(c) => *c,
+    };
+    init_logging(&cfg.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("proton-local: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("proton-local: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
