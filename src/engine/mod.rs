@@ -12,6 +12,7 @@ mod resource;
 mod stop;
 mod tags;
 mod timeouts;
+pub mod wait;
 
 pub use convert::{model_from_value, value_from_model};
 pub use data_source::DynDataSource;

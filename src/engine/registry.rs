@@ -624,7 +624,7 @@ impl Engine {
             .read(&ctx, config, &entry.ty)
             .await
             .map_err(|error| Diagnostics::from(error_diagnostic(type_name, "read", &error)))?;
-        Ok(known_or_null(settle(config, &found)))
+        Ok(known_or_null(keep_configured(config, found)))
     }
 }
 
@@ -657,6 +657,18 @@ fn settle(planned: &Value, reported: &Value) -> Value {
         }
     }
     known_or_null(Value::Object(fields))
+}
+
+/// A data source's result with the configured arguments as the user wrote them.
+fn keep_configured(config: &Value, mut found: Value) -> Value {
+    if let Value::Object(fields) = config {
+        for (name, value) in fields {
+            if !value.is_null() && value.is_wholly_known() {
+                set_attribute(&mut found, name, value.clone());
+            }
+        }
+    }
+    found
 }
 
 /// After a failed update: the object as it now is, with the engine's own attributes from the prior state.

@@ -1,0 +1,155 @@
+//! Waiting for Proton's asynchronous work (deployments, registrations, deletes): one poller for all.
+//!
+//! Intervals grow with the time already waited (a tenth of it, between 1 s and 30 s, with jitter), so a
+//! short deployment is seen finishing about a second late and a long one costs few calls. Terraform's
+//! StopProvider and the operation's timeout both end the wait at once.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::resource::{Ctx, Error};
+
+/// What one look at the object found.
+#[derive(Debug)]
+pub enum Poll<T> {
+    /// Still working; the text is the status, for logs and timeout messages.
+    Pending(String),
+    Done(T),
+    /// Ended in a failure state; the text says why.
+    Failed(String),
+}
+
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+const MAX_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The pause before the next look, given how long the wait has lasted.
+pub fn next_interval(waited: Duration) -> Duration {
+    let base = (waited / 10).clamp(MIN_INTERVAL, MAX_INTERVAL);
+    // Up to +10% jitter so many resources waiting together do not poll in lockstep.
+    let jitter = base.mul_f64(fastrand::f64() * 0.1);
+    base + jitter
+}
+
+/// Polls `check` until it reports `Done` or `Failed`, the context's timeout passes, or Terraform asks
+/// the provider to stop. `what` names the wait in errors ("environment deployment").
+pub async fn wait_for<T, F, Fut>(ctx: &Ctx, what: &str, mut check: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, Error>>,
+{
+    let started = Instant::now();
+    let deadline = started + ctx.timeout;
+    loop {
+        let status = match check().await? {
+            Poll::Done(value) => return Ok(value),
+            Poll::Failed(reason) => return Err(Error::Failed(reason)),
+            Poll::Pending(status) => status,
+        };
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::Timeout {
+                after: ctx.timeout,
+                what: format!("{what} (last status {status})"),
+            });
+        }
+        let pause = next_interval(now - started).min(deadline - now);
+        tracing::debug!(what, status = %status, pause_ms = pause.as_millis() as u64, "waiting");
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = ctx.stop.raised() => return Err(Error::Stopped(what.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::StopSignal;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn ctx(timeout: Duration) -> Ctx {
+        let config = aws_sdk_proton::Config::builder()
+            .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
+            .build();
+        Ctx {
+            api: Arc::new(crate::aws::Proton::new(config)),
+            timeout,
+            stop: StopSignal::default(),
+            tags: Default::default(),
+            client_token: String::new(),
+        }
+    }
+
+    #[test]
+    fn intervals_grow_with_the_wait_and_stay_bounded() {
+        assert!(next_interval(Duration::ZERO) >= MIN_INTERVAL);
+        assert!(next_interval(Duration::from_secs(5)) < Duration::from_millis(1101));
+        let later = next_interval(Duration::from_secs(100));
+        assert!(later >= Duration::from_secs(10) && later <= Duration::from_secs(11));
+        assert!(next_interval(Duration::from_secs(10_000)) <= MAX_INTERVAL.mul_f64(1.1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn finishes_soon_after_the_work_does_with_few_calls() {
+        let calls = AtomicU32::new(0);
+        let started = Instant::now();
+        let finish_after = Duration::from_secs(60);
+        let result = wait_for(&ctx(Duration::from_secs(600)), "deployment", || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let done = started.elapsed() >= finish_after;
+            async move {
+                Ok(if done {
+                    Poll::Done(())
+                } else {
+                    Poll::Pending("IN_PROGRESS".into())
+                })
+            }
+        })
+        .await;
+        assert!(result.is_ok());
+        let lateness = started.elapsed() - finish_after;
+        assert!(
+            lateness <= Duration::from_millis(6600),
+            "late by {lateness:?}"
+        );
+        // A fixed 5-second poller would make 12 calls here.
+        assert!(calls.load(Ordering::SeqCst) <= 30);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failure_and_timeout_are_errors() {
+        let failed: Result<(), Error> =
+            wait_for(&ctx(Duration::from_secs(60)), "deployment", || async {
+                Ok(Poll::Failed("stack failed".into()))
+            })
+            .await;
+        assert!(matches!(failed, Err(Error::Failed(reason)) if reason == "stack failed"));
+
+        let timed_out: Result<(), Error> =
+            wait_for(&ctx(Duration::from_secs(30)), "deployment", || async {
+                Ok(Poll::Pending("IN_PROGRESS".into()))
+            })
+            .await;
+        assert!(matches!(timed_out, Err(Error::Timeout { .. })));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stop_ends_the_wait() {
+        let context = ctx(Duration::from_secs(3600));
+        let stop = context.stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            stop.raise();
+        });
+        let started = Instant::now();
+        let stopped: Result<(), Error> = wait_for(&context, "deployment", || async {
+            Ok(Poll::Pending("IN_PROGRESS".into()))
+        })
+        .await;
+        assert!(matches!(stopped, Err(Error::Stopped(_))));
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
