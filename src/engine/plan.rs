@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::tf::schema::{Attribute, Block, Presence};
+use crate::tf::schema::{Attribute, Block, Presence, Semantics, yaml_equal};
 use crate::tf::{AttributePath, Value};
 
 use super::tags::{self, TAGS, TAGS_ALL, Tags};
@@ -47,6 +47,7 @@ pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
             planned.insert(attribute.name.clone(), default.clone());
         }
     }
+    keep_equivalent_yaml(request.block, request.prior, &mut planned);
     if request.tags {
         let own = planned.get(TAGS).cloned().unwrap_or(Value::Null);
         planned.insert(
@@ -93,6 +94,27 @@ pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
     PlannedChange {
         planned: Value::Object(planned),
         requires_replace,
+    }
+}
+
+/// A YAML document that means what the stored one means is planned as the stored text: reformatting,
+/// reordering keys or editing comments is not a change. (Terraform allows this because the engine
+/// presents YAML attributes as optional + computed; see `Attribute::terraform_presence`.)
+fn keep_equivalent_yaml(block: &Block, prior: &Value, planned: &mut BTreeMap<String, Value>) {
+    for attribute in block
+        .attributes
+        .iter()
+        .filter(|a| a.semantics == Semantics::Yaml)
+    {
+        let Some(stored) = prior.get(&attribute.name).and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(Value::String(wanted)) = planned.get(&attribute.name)
+            && wanted != stored
+            && yaml_equal(wanted, stored)
+        {
+            planned.insert(attribute.name.clone(), Value::string(stored));
+        }
     }
 }
 
@@ -254,6 +276,57 @@ mod tests {
         );
         let all = tags::from_value(change.planned.get(TAGS_ALL).unwrap_or(&Value::Null));
         assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn reformatted_yaml_is_not_a_change() {
+        let block = Block::new(vec![
+            Attribute::string("spec").required().yaml(),
+            Attribute::string("last_modified_at").computed(),
+        ]);
+        let prior = Value::object([
+            ("spec", Value::string("a: 1\nb: [x, y]\n")),
+            ("last_modified_at", Value::string("t1")),
+        ]);
+        let config = Value::object([
+            ("spec", Value::string("# comment\nb:\n  - x\n  - y\na: 1\n")),
+            ("last_modified_at", Value::Null),
+        ]);
+        let proposed = Value::object([
+            ("spec", config.get("spec").cloned().unwrap_or(Value::Null)),
+            ("last_modified_at", Value::string("t1")),
+        ]);
+        let change = plan_resource_change(&PlanRequest {
+            block: &block,
+            prior: &prior,
+            proposed: &proposed,
+            config: &config,
+            default_tags: &Tags::new(),
+            tags: false,
+        });
+        assert_eq!(change.planned, prior);
+
+        let changed = Value::object([
+            ("spec", Value::string("a: 2\n")),
+            ("last_modified_at", Value::Null),
+        ]);
+        let proposed = Value::object([
+            ("spec", Value::string("a: 2\n")),
+            ("last_modified_at", Value::string("t1")),
+        ]);
+        let change = plan_resource_change(&PlanRequest {
+            block: &block,
+            prior: &prior,
+            proposed: &proposed,
+            config: &changed,
+            default_tags: &Tags::new(),
+            tags: false,
+        });
+        assert_eq!(change.planned.get("spec"), Some(&Value::string("a: 2\n")));
+        assert_eq!(
+            change.planned.get("last_modified_at"),
+            Some(&Value::Unknown)
+        );
     }
 
     #[test]

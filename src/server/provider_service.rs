@@ -140,12 +140,12 @@ fn attribute_to_proto(attribute: &Attribute) -> pb::schema::Attribute {
         nested_type,
         description: attribute_description(attribute),
         description_kind: pb::StringKind::Markdown as i32,
-        required: attribute.presence == Presence::Required,
+        required: attribute.terraform_presence() == Presence::Required,
         optional: matches!(
-            attribute.presence,
+            attribute.terraform_presence(),
             Presence::Optional | Presence::OptionalComputed
         ),
-        computed: attribute.presence.is_computed(),
+        computed: attribute.terraform_presence().is_computed(),
         sensitive: attribute.sensitive,
         deprecated: attribute.deprecation.is_some(),
         write_only: false,

@@ -192,6 +192,18 @@ impl Attribute {
         self
     }
 
+    /// How Terraform is told about presence. YAML attributes are optional + computed on the wire so that
+    /// plans may keep the stored text when the configured text means the same; the engine itself checks
+    /// that a required one is set.
+    pub fn terraform_presence(&self) -> Presence {
+        match (self.semantics, self.presence) {
+            (Semantics::Yaml, Presence::Required | Presence::Optional) => {
+                Presence::OptionalComputed
+            }
+            (_, presence) => presence,
+        }
+    }
+
     /// The cty type of this attribute's value.
     pub fn value_type(&self) -> Type {
         match &self.kind {
@@ -329,6 +341,13 @@ fn validate_attribute(
     path: &AttributePath,
     diags: &mut Diagnostics,
 ) {
+    if value.is_null() && attribute.presence == Presence::Required {
+        diags.attribute_error(
+            path.clone(),
+            "Missing required argument",
+            format!("The argument {path} is required, but no definition was found."),
+        );
+    }
     if value.is_null() || value.is_unknown() {
         return;
     }
