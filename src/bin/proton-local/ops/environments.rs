@@ -1,40 +1,484 @@
-//! Not written yet.
+//! Environments: create/update deploy the spec on a template version; deletes
+//! are asynchronous; self-managed environments (CUSTOMER_MANAGED templates)
+//! wait for NotifyResourceDeploymentStatusChange.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::{Ctx, Input};
+use super::lifecycle::{self, NewDeployment, is_active};
+use super::templates::{self, Kind};
+use super::{Ctx, Input, fingerprint, outputs_json, paginate, spec, tags};
 use crate::error::ApiError;
+use crate::store::{Environment, Partition, RepoBranch, TargetType};
 
-pub fn create(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("create: not implemented yet".into()))
+pub fn render(e: &Environment) -> Value {
+    let d = &e.deploy;
+    json!({
+        "arn": e.arn,
+        "codebuildRoleArn": e.codebuild_role_arn,
+        "componentRoleArn": e.component_role_arn,
+        "createdAt": e.created_at,
+        "deploymentStatus": d.deployment_status,
+        "deploymentStatusMessage": d.deployment_status_message,
+        "description": e.description,
+        "environmentAccountConnectionId": e.environment_account_connection_id,
+        "environmentAccountId": e.environment_account_id,
+        "lastAttemptedDeploymentId": d.last_attempted_deployment_id,
+        "lastDeploymentAttemptedAt": d.last_deployment_attempted_at,
+        "lastDeploymentSucceededAt": d.last_deployment_succeeded_at,
+        "lastSucceededDeploymentId": d.last_succeeded_deployment_id,
+        "name": e.name,
+        "protonServiceRoleArn": e.proton_service_role_arn,
+        "provisioning": e.provisioning,
+        "provisioningRepository": e.provisioning_repository.as_ref().map(repo_branch_json),
+        "spec": e.spec,
+        "templateMajorVersion": e.major,
+        "templateMinorVersion": e.minor,
+        "templateName": e.template_name,
+    })
 }
 
-pub fn get(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("get: not implemented yet".into()))
+pub fn repo_branch_json(r: &RepoBranch) -> Value {
+    json!({"arn": r.arn, "branch": r.branch, "name": r.name, "provider": r.provider})
 }
 
-pub fn update(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("update: not implemented yet".into()))
+pub fn state_json(e: &Environment) -> Value {
+    json!({"environment": {
+        "spec": e.spec,
+        "templateName": e.template_name,
+        "templateMajorVersion": e.major,
+        "templateMinorVersion": e.minor,
+    }})
 }
 
-pub fn delete(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("delete: not implemented yet".into()))
+pub fn find<'p>(p: &'p Partition, name: &str) -> Result<&'p Environment, ApiError> {
+    p.environments
+        .get(name)
+        .ok_or_else(|| ApiError::not_found("environment", name))
 }
 
-pub fn list(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("list: not implemented yet".into()))
+fn find_mut<'p>(p: &'p mut Partition, name: &str) -> Result<&'p mut Environment, ApiError> {
+    p.environments
+        .get_mut(name)
+        .ok_or_else(|| ApiError::not_found("environment", name))
 }
 
-pub fn cancel(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("cancel: not implemented yet".into()))
+/// A repository branch input resolved against the registered repositories.
+pub fn repo_branch(p: &Partition, i: Input<'_>) -> Result<RepoBranch, ApiError> {
+    let provider = i.req("provider")?;
+    let name = i.req("name")?;
+    let branch = i.req("branch")?;
+    let repo = p
+        .repositories
+        .get(&format!("{provider}:{name}"))
+        .ok_or_else(|| ApiError::not_found("repository", &format!("{provider}:{name}")))?;
+    Ok(RepoBranch {
+        provider: provider.to_string(),
+        name: name.to_string(),
+        branch: branch.to_string(),
+        arn: repo.arn.clone(),
+    })
 }
 
-pub fn outputs(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal("outputs: not implemented yet".into()))
+/// Where the environment's infrastructure is provisioned from: a connected
+/// environment account, or this account with a service (or CodeBuild) role.
+struct Provisioner {
+    role: Option<String>,
+    connection: Option<String>,
+    environment_account: Option<String>,
 }
 
-pub fn provisioned(_ctx: &mut Ctx<'_>, _i: Input<'_>) -> Result<Value, ApiError> {
-    Err(ApiError::Internal(
-        "provisioned: not implemented yet".into(),
-    ))
+fn provisioner(ctx: &Ctx<'_>, i: Input<'_>, env_name: &str) -> Result<Provisioner, ApiError> {
+    let role = i.string("protonServiceRoleArn");
+    let conn = i.string("environmentAccountConnectionId");
+    if role.is_some() && conn.is_some() {
+        return Err(ApiError::validation(
+            "Specify either protonServiceRoleArn or environmentAccountConnectionId, not both.",
+        ));
+    }
+    let Some(id) = conn else {
+        return Ok(Provisioner {
+            role,
+            connection: None,
+            environment_account: None,
+        });
+    };
+    let c = ctx
+        .state
+        .connections
+        .get(&id)
+        .filter(|c| c.region == ctx.region && c.management_account_id == ctx.account)
+        .ok_or_else(|| ApiError::not_found("environment account connection", &id))?;
+    if c.status != "CONNECTED" {
+        return Err(ApiError::validation(format!(
+            "The environment account connection {id} is {}, not CONNECTED.",
+            c.status
+        )));
+    }
+    if c.environment_name != env_name {
+        return Err(ApiError::validation(format!(
+            "The environment account connection {id} is for environment {}, not {env_name}.",
+            c.environment_name
+        )));
+    }
+    Ok(Provisioner {
+        role: None,
+        connection: Some(id),
+        environment_account: Some(c.environment_account_id.clone()),
+    })
+}
+
+pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let name = i.req("name")?;
+    let fp = fingerprint(i.0, &[]);
+    if let Some(existing) = ctx.part().environments.get(name) {
+        // Idempotent create: the same request gets the same environment.
+        if existing.fingerprint != fp {
+            return Err(ApiError::idempotent_mismatch());
+        }
+        if existing.modified || existing.delete_due.is_some() {
+            return Err(ApiError::conflict(format!(
+                "The environment {name} already exists and was modified since it was created."
+            )));
+        }
+        return Ok(json!({"environment": render(existing)}));
+    }
+    let template = i.req("templateName")?;
+    let major = i.req("templateMajorVersion")?;
+    let spec_text = i.req("spec")?;
+    let doc = spec::parse(spec_text, "spec")?;
+    let prov = provisioner(ctx, i, name)?;
+    let now = ctx.now;
+    let due = ctx.due();
+    let arn = ctx.arn(&format!("environment/{name}"));
+    let (dep_id, dep_arn) = ctx.new_deployment();
+    let p = ctx.part();
+    let (ma, mi) = templates::resolve_published(
+        p,
+        Kind::Environment,
+        template,
+        major,
+        i.str("templateMinorVersion"),
+    )?;
+    let self_managed = p
+        .env_templates
+        .get(template)
+        .and_then(|t| t.provisioning.as_deref())
+        == Some("CUSTOMER_MANAGED");
+    let repo = match i.child("provisioningRepository") {
+        Some(r) => Some(repo_branch(p, r)?),
+        None => None,
+    };
+    if self_managed && repo.is_none() {
+        return Err(ApiError::validation(
+            "A provisioningRepository is required for environments from a CUSTOMER_MANAGED template.",
+        ));
+    }
+    if !self_managed
+        && prov.role.is_none()
+        && prov.connection.is_none()
+        && i.str("codebuildRoleArn").is_none()
+    {
+        return Err(ApiError::validation(
+            "Specify protonServiceRoleArn, codebuildRoleArn or environmentAccountConnectionId.",
+        ));
+    }
+    let mut env = Environment {
+        name: name.to_string(),
+        arn: arn.clone(),
+        description: i.string("description"),
+        template_name: template.to_string(),
+        major: ma,
+        minor: mi,
+        spec: Some(spec_text.to_string()),
+        proton_service_role_arn: prov.role,
+        environment_account_connection_id: prov.connection,
+        environment_account_id: prov.environment_account,
+        codebuild_role_arn: i.string("codebuildRoleArn"),
+        component_role_arn: i.string("componentRoleArn"),
+        provisioning: self_managed.then(|| "CUSTOMER_MANAGED".to_string()),
+        provisioning_repository: if self_managed { repo } else { None },
+        created_at: now,
+        fingerprint: fp,
+        modified: false,
+        deploy: lifecycle::new_deployable(now, self_managed),
+        delete_due: None,
+    };
+    let target_state = state_json(&env);
+    let dep = lifecycle::begin(
+        &mut env.deploy,
+        dep_id.clone(),
+        dep_arn,
+        now,
+        due,
+        NewDeployment {
+            target_type: TargetType::Environment,
+            target_arn: arn.clone(),
+            target_created_at: now,
+            environment_name: name.to_string(),
+            service_name: None,
+            service_instance_name: None,
+            component_name: None,
+            initial_state: None,
+            target_state,
+            inputs: spec::top_level_inputs(&doc),
+        },
+    );
+    tags::set_initial(p, &arn, i)?;
+    let out = json!({"environment": render(&env)});
+    p.deployments.insert(dep_id, dep);
+    p.environments.insert(name.to_string(), env);
+    Ok(out)
+}
+
+pub fn get(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let e = find(ctx.part(), i.req("name")?)?;
+    Ok(json!({"environment": render(e)}))
+}
+
+/// Which template version an update deploys, by deployment type.
+pub fn target_version(
+    p: &Partition,
+    kind: Kind,
+    template: &str,
+    cur_major: &str,
+    cur_minor: &str,
+    deployment_type: &str,
+    major: Option<&str>,
+    minor: Option<&str>,
+) -> Result<(String, String), ApiError> {
+    let same = |m: Option<&str>, cur: &str| m.is_none_or(|x| x == cur);
+    match deployment_type {
+        "NONE" | "CURRENT_VERSION" => {
+            if !same(major, cur_major) || !same(minor, cur_minor) {
+                return Err(ApiError::validation(format!(
+                    "Template versions can't change with deploymentType {deployment_type}; use MINOR_VERSION or MAJOR_VERSION."
+                )));
+            }
+            Ok((cur_major.to_string(), cur_minor.to_string()))
+        }
+        "MINOR_VERSION" => {
+            if !same(major, cur_major) {
+                return Err(ApiError::validation(
+                    "A MINOR_VERSION update stays on the current major version; use MAJOR_VERSION to change it.",
+                ));
+            }
+            templates::resolve_published(p, kind, template, cur_major, minor)
+        }
+        "MAJOR_VERSION" => {
+            let target = match major {
+                Some(m) => m.to_string(),
+                None => templates::recommended_major(p, kind, template)
+                    .map(|m| m.to_string())
+                    .ok_or_else(|| {
+                        ApiError::validation(format!(
+                            "The {} {template} has no published version.",
+                            kind.noun()
+                        ))
+                    })?,
+            };
+            let newer = match (target.parse::<u64>(), cur_major.parse::<u64>()) {
+                (Ok(t), Ok(c)) => t > c,
+                _ => false,
+            };
+            if !newer {
+                return Err(ApiError::validation(format!(
+                    "A MAJOR_VERSION update needs a major version higher than {cur_major}."
+                )));
+            }
+            templates::resolve_published(p, kind, template, &target, minor)
+        }
+        other => Err(ApiError::validation(format!(
+            "Unknown deploymentType {other}."
+        ))),
+    }
+}
+
+pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let name = i.req("name")?;
+    let dtype = i.req("deploymentType")?;
+    let now = ctx.now;
+    let due = ctx.due();
+    let (dep_id, dep_arn) = ctx.new_deployment();
+    let connection_change = if i.str("environmentAccountConnectionId").is_some()
+        || i.str("protonServiceRoleArn").is_some()
+    {
+        Some(provisioner(ctx, i, name)?)
+    } else {
+        None
+    };
+    let p = ctx.part();
+    let e = find(p, name)?;
+    if e.delete_due.is_some() || is_active(&e.deploy.deployment_status) {
+        return Err(ApiError::conflict(format!(
+            "The environment {name} can't be updated while its deployment status is {}.",
+            e.deploy.deployment_status
+        )));
+    }
+    let (ma, mi) = target_version(
+        p,
+        Kind::Environment,
+        &e.template_name,
+        &e.major,
+        &e.minor,
+        dtype,
+        i.str("templateMajorVersion"),
+        i.str("templateMinorVersion"),
+    )?;
+    let new_spec = i.string("spec").or_else(|| e.spec.clone());
+    if dtype == "NONE" && new_spec != e.spec {
+        return Err(ApiError::validation(
+            "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
+        ));
+    }
+    let inputs = match &new_spec {
+        Some(s) => spec::top_level_inputs(&spec::parse(s, "spec")?),
+        None => spec::Inputs::default(),
+    };
+    let repo = match i.child("provisioningRepository") {
+        Some(r) => Some(repo_branch(p, r)?),
+        None => None,
+    };
+    let e = find_mut(p, name)?;
+    let initial = state_json(e);
+    if let Some(d) = i.str("description") {
+        e.description = Some(d.to_string());
+    }
+    if let Some(pv) = connection_change {
+        e.proton_service_role_arn = pv.role;
+        e.environment_account_connection_id = pv.connection;
+        e.environment_account_id = pv.environment_account;
+    }
+    if let Some(r) = i.str("codebuildRoleArn") {
+        e.codebuild_role_arn = Some(r.to_string());
+    }
+    if let Some(r) = i.str("componentRoleArn") {
+        e.component_role_arn = Some(r.to_string());
+    }
+    if let Some(r) = repo {
+        e.provisioning_repository = Some(r);
+    }
+    e.modified = true;
+    if dtype == "NONE" {
+        return Ok(json!({"environment": render(e)}));
+    }
+    e.spec = new_spec;
+    e.major = ma;
+    e.minor = mi;
+    let arn = e.arn.clone();
+    let created = e.created_at;
+    let target_state = state_json(e);
+    let dep = lifecycle::begin(
+        &mut e.deploy,
+        dep_id.clone(),
+        dep_arn,
+        now,
+        due,
+        NewDeployment {
+            target_type: TargetType::Environment,
+            target_arn: arn,
+            target_created_at: created,
+            environment_name: name.to_string(),
+            service_name: None,
+            service_instance_name: None,
+            component_name: None,
+            initial_state: Some(initial),
+            target_state,
+            inputs,
+        },
+    );
+    let out = json!({"environment": render(e)});
+    p.deployments.insert(dep_id, dep);
+    Ok(out)
+}
+
+pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let name = i.req("name")?;
+    let due = ctx.due();
+    let p = ctx.part();
+    let Some(e) = p.environments.get(name) else {
+        // Asynchronous idempotent delete: once gone, a retry answers empty.
+        return Ok(json!({}));
+    };
+    if e.delete_due.is_some() {
+        return Ok(json!({"environment": render(e)}));
+    }
+    if is_active(&e.deploy.deployment_status) {
+        return Err(ApiError::conflict(format!(
+            "The environment {name} can't be deleted while a deployment is {}.",
+            e.deploy.deployment_status
+        )));
+    }
+    let used_by_instance = p
+        .services
+        .values()
+        .any(|s| s.instances.values().any(|si| si.environment_name == name));
+    if used_by_instance {
+        return Err(ApiError::conflict(format!(
+            "The environment {name} has service instances. Delete them first."
+        )));
+    }
+    if p.components.values().any(|c| c.environment_name == name) {
+        return Err(ApiError::conflict(format!(
+            "The environment {name} has components. Delete them first."
+        )));
+    }
+    let e = find_mut(p, name)?;
+    e.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+    e.deploy.deployment_status_message = None;
+    e.delete_due = Some(due);
+    Ok(json!({"environment": render(e)}))
+}
+
+pub fn list(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let filters: Vec<(String, String)> = i
+        .array("environmentTemplates")
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f.get("templateName")?.as_str()?.to_string(),
+                f.get("majorVersion")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let p = ctx.part();
+    let items: Vec<(String, Value)> = p
+        .environments
+        .values()
+        .filter(|e| {
+            filters.is_empty()
+                || filters
+                    .iter()
+                    .any(|(t, m)| *t == e.template_name && *m == e.major)
+        })
+        .map(|e| (e.name.clone(), render(e)))
+        .collect();
+    let (page, next) = paginate(items, i.str("nextToken"), i.int("maxResults"))?;
+    Ok(json!({"environments": page, "nextToken": next}))
+}
+
+pub fn cancel(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let name = i.req("environmentName")?;
+    let (now, due) = (ctx.now, ctx.due());
+    let p = ctx.part();
+    let e = find(p, name)?;
+    let dep_id = super::deployments::cancellable(&e.deploy, "environment", name)?;
+    super::deployments::start_cancel(p, &dep_id, now, due);
+    let e = find(p, name)?;
+    Ok(json!({"environment": render(e)}))
+}
+
+pub fn outputs(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let name = i.req("environmentName")?;
+    let p = ctx.part();
+    let e = find(p, name)?;
+    let outs = match i.str("deploymentId") {
+        Some(id) => super::deployments::outputs_of(p, id, &e.arn)?,
+        None => e.deploy.outputs.clone(),
+    };
+    Ok(json!({"outputs": outputs_json(&outs)}))
+}
+
+pub fn provisioned(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
+    let e = find(ctx.part(), i.req("environmentName")?)?;
+    Ok(json!({"provisionedResources": super::deployments::provisioned_json(&e.deploy)}))
 }

@@ -1,19 +1,459 @@
 //! Time-driven transitions. Nothing runs in the background: before each
 //! request the state is brought up to "now" by applying every transition whose
-//! deadline has passed, in a fixed order. Deadlines are wall-clock times kept
-//! in the state, so after a restart work resumes where its clock says.
+//! deadline has passed, in deadline order. Deadlines are wall-clock times kept
+//! in the state, so after a restart work resumes where its clock says, and a
+//! transition's time is its deadline, not the time someone looked.
 
+use serde_json::Value;
+
+use super::spec::Inputs;
 use crate::clock::Epoch;
-use crate::store::{Partition, State};
+use crate::store::{
+    Deployable, Deployment, Partition, ProvisionedResource, State, SyncBlocker, TargetType,
+};
 
 pub fn advance(state: &mut State, now: Epoch) {
     for p in state.partitions.values_mut() {
         super::templates::advance_registrations(p, now);
         expire(p, now);
+        advance_deployments(p, now);
+        advance_deletes(p, now);
+        advance_services(p, now);
     }
 }
 
 fn expire(p: &mut Partition, now: Epoch) {
     p.tokens.retain(|_, t| t.expires_at > now);
     p.tombstones.retain(|_, t| t.expires_at > now);
+}
+
+/// What a new deployment is about.
+pub struct NewDeployment {
+    pub target_type: TargetType,
+    pub target_arn: String,
+    pub target_created_at: Epoch,
+    pub environment_name: String,
+    pub service_name: Option<String>,
+    pub service_instance_name: Option<String>,
+    pub component_name: Option<String>,
+    pub initial_state: Option<Value>,
+    pub target_state: Value,
+    pub inputs: Inputs,
+}
+
+/// Starts a deployment of a target: the target goes IN_PROGRESS and the
+/// returned record (to be stored in `deployments`) finishes at `due`, or when
+/// self-managed provisioning reports back if `due` is None.
+pub fn begin(
+    d: &mut Deployable,
+    id: String,
+    arn: String,
+    now: Epoch,
+    due: Epoch,
+    nd: NewDeployment,
+) -> Deployment {
+    let dep = Deployment {
+        id: id.clone(),
+        arn,
+        target_type: nd.target_type,
+        target_arn: nd.target_arn,
+        target_created_at: nd.target_created_at,
+        environment_name: nd.environment_name,
+        service_name: nd.service_name,
+        service_instance_name: nd.service_instance_name,
+        component_name: nd.component_name,
+        status: "IN_PROGRESS".to_string(),
+        status_message: None,
+        created_at: now,
+        last_modified_at: now,
+        completed_at: None,
+        initial_state: nd.initial_state,
+        target_state: nd.target_state,
+        previous_attempted_id: d.last_attempted_deployment_id.clone(),
+        previous_succeeded_id: d.last_succeeded_deployment_id.clone(),
+        due_at: if d.self_managed { None } else { Some(due) },
+        fail_message: nd.inputs.fail,
+        outputs: nd.inputs.outputs,
+    };
+    d.deployment_status = "IN_PROGRESS".to_string();
+    d.deployment_status_message = None;
+    d.last_attempted_deployment_id = Some(id);
+    d.last_deployment_attempted_at = now;
+    dep
+}
+
+/// A fresh deployable record for a resource created at `now`.
+pub fn new_deployable(now: Epoch, self_managed: bool) -> Deployable {
+    Deployable {
+        deployment_status: "IN_PROGRESS".to_string(),
+        last_deployment_attempted_at: now,
+        last_deployment_succeeded_at: now,
+        self_managed,
+        ..Deployable::default()
+    }
+}
+
+pub fn is_active(status: &str) -> bool {
+    matches!(status, "IN_PROGRESS" | "CANCELLING" | "DELETE_IN_PROGRESS")
+}
+
+fn target_mut<'p>(p: &'p mut Partition, dep: &Deployment) -> Option<&'p mut Deployable> {
+    match dep.target_type {
+        TargetType::Environment => p
+            .environments
+            .get_mut(&dep.environment_name)
+            .map(|e| &mut e.deploy),
+        TargetType::ServiceInstance => p
+            .services
+            .get_mut(dep.service_name.as_deref()?)?
+            .instances
+            .get_mut(dep.service_instance_name.as_deref()?)
+            .map(|i| &mut i.deploy),
+        TargetType::ServicePipeline => p
+            .services
+            .get_mut(dep.service_name.as_deref()?)?
+            .pipeline
+            .as_mut()
+            .map(|pl| &mut pl.deploy),
+        TargetType::Component => p
+            .components
+            .get_mut(dep.component_name.as_deref()?)
+            .map(|c| &mut c.deploy),
+    }
+}
+
+fn short_hash(s: &str) -> String {
+    crate::http::sigv4::sha256_hex(s.as_bytes())[..12].to_string()
+}
+
+/// One stack per target, named after it, so redeploys keep the same resource.
+fn provisioned_for(p: &Partition, dep: &Deployment, self_managed: bool) -> ProvisionedResource {
+    let leaf = dep
+        .component_name
+        .clone()
+        .or_else(|| dep.service_instance_name.clone())
+        .or_else(|| dep.service_name.clone().map(|s| format!("{s}-pipeline")))
+        .unwrap_or_else(|| dep.environment_name.clone());
+    let hash = short_hash(&dep.target_arn);
+    let stack = format!("AWSProton-{leaf}-{hash}");
+    if self_managed {
+        ProvisionedResource {
+            name: stack.clone(),
+            identifier: format!("terraform:{}:{stack}", p.region),
+            engine: "TERRAFORM".to_string(),
+        }
+    } else {
+        ProvisionedResource {
+            name: stack.clone(),
+            identifier: format!(
+                "arn:aws:cloudformation:{}:{}:stack/{stack}/{}",
+                p.region,
+                p.account,
+                &crate::http::sigv4::sha256_hex(dep.target_arn.as_bytes())[..32]
+            ),
+            engine: "CLOUDFORMATION".to_string(),
+        }
+    }
+}
+
+/// Ends (or moves) a deployment and reflects it on its target if the target
+/// still points at it. Used by the clock and by self-managed notifications.
+pub fn finish(
+    p: &mut Partition,
+    id: &str,
+    status: &str,
+    message: Option<String>,
+    outputs: Option<Vec<(String, String)>>,
+    at: Epoch,
+) {
+    let Some(dep) = p.deployments.get_mut(id) else {
+        return;
+    };
+    dep.status = status.to_string();
+    dep.status_message = message.clone();
+    dep.last_modified_at = at;
+    dep.due_at = None;
+    if matches!(status, "SUCCEEDED" | "FAILED" | "CANCELLED") {
+        dep.completed_at = Some(at);
+    }
+    if let Some(o) = outputs {
+        dep.outputs = o;
+    }
+    let dep = dep.clone();
+    let self_managed = target_mut(p, &dep).is_some_and(|d| d.self_managed);
+    let prov = provisioned_for(p, &dep, self_managed);
+    if let Some(d) = target_mut(p, &dep) {
+        if d.last_attempted_deployment_id.as_deref() != Some(id) {
+            return;
+        }
+        d.deployment_status = status.to_string();
+        d.deployment_status_message = message.clone();
+        if status == "SUCCEEDED" {
+            d.last_succeeded_deployment_id = Some(id.to_string());
+            d.last_deployment_succeeded_at = at;
+            d.outputs = dep.outputs.clone();
+            d.provisioned = vec![prov];
+        }
+    }
+    if status == "CANCELLED" {
+        revert(p, &dep);
+    }
+    if status == "FAILED" {
+        block_sync(p, &dep, message.unwrap_or_default(), at);
+    }
+}
+
+fn state_str(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A cancelled deployment leaves its target as it was before.
+fn revert(p: &mut Partition, dep: &Deployment) {
+    let Some(init) = &dep.initial_state else {
+        return;
+    };
+    match dep.target_type {
+        TargetType::Environment => {
+            let s = &init["environment"];
+            if let Some(e) = p.environments.get_mut(&dep.environment_name) {
+                e.spec = state_str(s, "spec");
+                if let (Some(a), Some(b)) = (
+                    state_str(s, "templateMajorVersion"),
+                    state_str(s, "templateMinorVersion"),
+                ) {
+                    e.major = a;
+                    e.minor = b;
+                }
+            }
+        }
+        TargetType::ServiceInstance => {
+            let s = &init["serviceInstance"];
+            let svc = dep.service_name.as_deref().unwrap_or_default();
+            let inst = dep.service_instance_name.as_deref().unwrap_or_default();
+            if let Some(i) = p
+                .services
+                .get_mut(svc)
+                .and_then(|x| x.instances.get_mut(inst))
+            {
+                i.spec = state_str(s, "spec");
+                if let (Some(a), Some(b)) = (
+                    state_str(s, "templateMajorVersion"),
+                    state_str(s, "templateMinorVersion"),
+                ) {
+                    i.major = a;
+                    i.minor = b;
+                }
+            }
+        }
+        TargetType::ServicePipeline => {
+            let s = &init["servicePipeline"];
+            let svc = dep.service_name.as_deref().unwrap_or_default();
+            if let Some(pl) = p.services.get_mut(svc).and_then(|x| x.pipeline.as_mut()) {
+                pl.spec = state_str(s, "spec");
+                if let (Some(a), Some(b)) = (
+                    state_str(s, "templateMajorVersion"),
+                    state_str(s, "templateMinorVersion"),
+                ) {
+                    pl.major = a;
+                    pl.minor = b;
+                }
+            }
+        }
+        TargetType::Component => {
+            let s = &init["component"];
+            let name = dep.component_name.as_deref().unwrap_or_default();
+            if let Some(c) = p.components.get_mut(name) {
+                c.service_spec = state_str(s, "serviceSpec");
+                if let Some(t) = state_str(s, "templateFile") {
+                    c.template_file = t;
+                }
+                c.service_name = state_str(s, "serviceName").filter(|x| !x.is_empty());
+                c.service_instance_name =
+                    state_str(s, "serviceInstanceName").filter(|x| !x.is_empty());
+            }
+        }
+    }
+}
+
+/// A failed deployment of a service that syncs from a repository blocks the
+/// sync until someone resolves it (UpdateServiceSyncBlocker).
+fn block_sync(p: &mut Partition, dep: &Deployment, reason: String, at: Epoch) {
+    let Some(svc) = dep.service_name.clone() else {
+        return;
+    };
+    if !p.service_syncs.contains_key(&svc)
+        || !matches!(
+            dep.target_type,
+            TargetType::ServiceInstance | TargetType::ServicePipeline
+        )
+    {
+        return;
+    }
+    let id = dep.id.clone();
+    let mut contexts = vec![("serviceName".to_string(), svc.clone())];
+    if let Some(i) = &dep.service_instance_name {
+        contexts.push(("serviceInstanceName".to_string(), i.clone()));
+    }
+    contexts.push(("deploymentId".to_string(), dep.id.clone()));
+    p.blockers.insert(
+        id.clone(),
+        SyncBlocker {
+            id,
+            service_name: svc,
+            service_instance_name: dep.service_instance_name.clone(),
+            status: "ACTIVE".to_string(),
+            created_at: at,
+            created_reason: if reason.is_empty() {
+                "Deployment failed".to_string()
+            } else {
+                reason
+            },
+            resolved_at: None,
+            resolved_reason: None,
+            contexts,
+        },
+    );
+}
+
+fn advance_deployments(p: &mut Partition, now: Epoch) {
+    let mut due: Vec<(Epoch, String)> = p
+        .deployments
+        .values()
+        .filter_map(|d| d.due_at.filter(|t| *t <= now).map(|t| (t, d.id.clone())))
+        .collect();
+    due.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    for (at, id) in due {
+        let Some(dep) = p.deployments.get(&id) else {
+            continue;
+        };
+        match dep.status.as_str() {
+            "IN_PROGRESS" => match dep.fail_message.clone() {
+                Some(msg) => finish(p, &id, "FAILED", Some(msg), None, at),
+                None => finish(p, &id, "SUCCEEDED", None, None, at),
+            },
+            "CANCELLING" => finish(p, &id, "CANCELLED", None, None, at),
+            _ => {
+                if let Some(d) = p.deployments.get_mut(&id) {
+                    d.due_at = None;
+                }
+            }
+        }
+    }
+}
+
+fn drop_target(p: &mut Partition, arn: &str) {
+    p.deployments.retain(|_, d| d.target_arn != arn);
+    p.tags.remove(arn);
+}
+
+fn advance_deletes(p: &mut Partition, now: Epoch) {
+    let envs: Vec<(String, String)> = p
+        .environments
+        .values()
+        .filter(|e| e.delete_due.is_some_and(|t| t <= now))
+        .map(|e| (e.name.clone(), e.arn.clone()))
+        .collect();
+    for (name, arn) in envs {
+        p.environments.remove(&name);
+        drop_target(p, &arn);
+    }
+    let comps: Vec<(String, String)> = p
+        .components
+        .values()
+        .filter(|c| c.delete_due.is_some_and(|t| t <= now))
+        .map(|c| (c.name.clone(), c.arn.clone()))
+        .collect();
+    for (name, arn) in comps {
+        p.components.remove(&name);
+        drop_target(p, &arn);
+    }
+    let services: Vec<String> = p
+        .services
+        .values()
+        .filter(|s| s.delete_due.is_some_and(|t| t <= now))
+        .map(|s| s.name.clone())
+        .collect();
+    for name in services {
+        if let Some(s) = p.services.remove(&name) {
+            let mut arns = vec![s.arn.clone()];
+            arns.extend(s.instances.values().map(|i| i.arn.clone()));
+            arns.extend(s.pipeline.iter().map(|pl| pl.arn.clone()));
+            for a in arns {
+                drop_target(p, &a);
+            }
+            p.service_syncs.remove(&name);
+            p.blockers.retain(|_, b| b.service_name != name);
+        }
+    }
+    // Instances removed from a service's spec by UpdateService.
+    let mut gone = vec![];
+    for s in p.services.values_mut() {
+        let names: Vec<String> = s
+            .instances
+            .values()
+            .filter(|i| i.delete_due.is_some_and(|t| t <= now))
+            .map(|i| i.name.clone())
+            .collect();
+        for n in names {
+            if let Some(i) = s.instances.remove(&n) {
+                gone.push(i.arn);
+            }
+        }
+    }
+    for a in gone {
+        drop_target(p, &a);
+    }
+}
+
+/// Services follow their instances and pipeline: when every one of them is
+/// done, the service is ACTIVE, or failed if one of them failed.
+fn advance_services(p: &mut Partition, now: Epoch) {
+    for s in p.services.values_mut() {
+        let creating = s.status == "CREATE_IN_PROGRESS";
+        if !(creating || s.status == "UPDATE_IN_PROGRESS") {
+            continue;
+        }
+        let Some(due) = s.due_at else { continue };
+        if due > now {
+            continue;
+        }
+        let parts: Vec<&Deployable> = s
+            .instances
+            .values()
+            .filter(|i| i.delete_due.is_none())
+            .map(|i| &i.deploy)
+            .chain(s.pipeline.iter().map(|pl| &pl.deploy))
+            .collect();
+        if parts.iter().any(|d| is_active(&d.deployment_status)) {
+            continue;
+        }
+        // Removed instances must be gone before an update completes.
+        if s.instances.values().any(|i| i.delete_due.is_some()) {
+            continue;
+        }
+        let failure = parts
+            .iter()
+            .find(|d| matches!(d.deployment_status.as_str(), "FAILED" | "CANCELLED"))
+            .map(|d| {
+                d.deployment_status_message
+                    .clone()
+                    .unwrap_or_else(|| format!("A deployment ended {}.", d.deployment_status))
+            });
+        s.due_at = None;
+        match failure {
+            Some(msg) => {
+                s.status = if creating {
+                    "CREATE_FAILED"
+                } else {
+                    "UPDATE_FAILED"
+                }
+                .to_string();
+                s.status_message = Some(msg);
+            }
+            None => {
+                s.status = "ACTIVE".to_string();
+                s.status_message = None;
+            }
+        }
+    }
 }

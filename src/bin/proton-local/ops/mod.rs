@@ -47,6 +47,13 @@ impl Ctx<'_> {
         uuid(self.rng)
     }
 
+    /// A new deployment id and its ARN.
+    pub fn new_deployment(&mut self) -> (String, String) {
+        let id = self.uuid();
+        let arn = self.arn(&format!("deployment/{id}"));
+        (id, arn)
+    }
+
     /// When something started now finishes.
     pub fn due(&self) -> Epoch {
         crate::clock::round_ms(self.now + self.deploy_seconds)

@@ -556,3 +556,44 @@ pub fn advance_registrations(p: &mut Partition, now: f64) {
         }
     }
 }
+
+/// Picks the template version a deployment uses: the named minor, or the
+/// recommended (newest published) minor of `major`. Only published versions deploy.
+pub fn resolve_published(
+    p: &Partition,
+    kind: Kind,
+    name: &str,
+    major: &str,
+    minor: Option<&str>,
+) -> Result<(String, String), ApiError> {
+    let t = find(p, kind, name)?;
+    match minor {
+        Some(mi) => {
+            let v = find_version(t, major, mi)
+                .ok_or_else(|| version_not_found(kind, name, major, mi))?;
+            if v.status != "PUBLISHED" {
+                return Err(ApiError::validation(format!(
+                    "The {} {name} version {major}.{mi} is not published (status {}).",
+                    kind.noun(),
+                    v.status
+                )));
+            }
+            Ok((v.major.to_string(), v.minor.to_string()))
+        }
+        None => {
+            let ma = parse_part(major).ok_or_else(|| version_not_found(kind, name, major, "0"))?;
+            let mi = recommended_minor(t, ma).ok_or_else(|| {
+                ApiError::validation(format!(
+                    "The {} {name} has no published version in major version {major}.",
+                    kind.noun()
+                ))
+            })?;
+            Ok((ma.to_string(), mi.to_string()))
+        }
+    }
+}
+
+/// The newest published major of a template, if any.
+pub fn recommended_major(p: &Partition, kind: Kind, name: &str) -> Option<u64> {
+    kind.map(p).get(name).and_then(recommended).map(|(a, _)| a)
+}
