@@ -85,8 +85,7 @@ pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
             .block
             .attributes
             .iter()
-            .filter(|a| a.requires_replace)
-            .filter(|a| planned.get(&a.name).unwrap_or(&null) != prior(&a.name))
+            .filter(|a| a.replaces(prior(&a.name), planned.get(&a.name).unwrap_or(&null)))
             .map(|a| AttributePath::attribute(&a.name))
             .collect()
     };
@@ -276,6 +275,35 @@ mod tests {
         );
         let all = tags::from_value(change.planned.get(TAGS_ALL).unwrap_or(&Value::Null));
         assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn conditional_replacement_only_for_the_named_change() {
+        fn published_to_draft(prior: &Value, planned: &Value) -> bool {
+            prior.as_str() == Some("PUBLISHED") && planned.as_str() == Some("DRAFT")
+        }
+        let block = Block::new(vec![
+            Attribute::string("status")
+                .default_value(Value::string("DRAFT"))
+                .requires_replace_if("published goes back to draft", published_to_draft),
+        ]);
+        let plan_status = |prior: &str, wanted: &str| {
+            let prior = Value::object([("status", Value::string(prior))]);
+            let config = Value::object([("status", Value::string(wanted))]);
+            plan_resource_change(&PlanRequest {
+                block: &block,
+                prior: &prior,
+                proposed: &config,
+                config: &config,
+                default_tags: &Tags::new(),
+                tags: false,
+            })
+            .requires_replace
+            .len()
+        };
+        assert_eq!(plan_status("DRAFT", "PUBLISHED"), 0);
+        assert_eq!(plan_status("PUBLISHED", "PUBLISHED"), 0);
+        assert_eq!(plan_status("PUBLISHED", "DRAFT"), 1);
     }
 
     #[test]

@@ -372,7 +372,7 @@ impl Engine {
                 // The object exists: keep it in state so Terraform taints it instead of forgetting it.
                 failure
                     .state
-                    .map(|state| settle(planned, &state))
+                    .map(|state| settle_failed(planned, &state))
                     .unwrap_or(Value::Null)
             }
         }
@@ -659,6 +659,22 @@ fn settle(planned: &Value, reported: &Value) -> Value {
     known_or_null(Value::Object(fields))
 }
 
+/// The state after a failed create: the object as the API reported it (a failed registration shows
+/// its real status), with planned values only where the API said nothing.
+fn settle_failed(planned: &Value, reported: &Value) -> Value {
+    let (Value::Object(planned_fields), Value::Object(reported_fields)) = (planned, reported)
+    else {
+        return known_or_null(reported.clone());
+    };
+    let mut fields = reported_fields.clone();
+    for (name, value) in planned_fields {
+        if fields.get(name).is_none_or(Value::is_null) {
+            fields.insert(name.clone(), value.clone());
+        }
+    }
+    known_or_null(Value::Object(fields))
+}
+
 /// A data source's result with the configured arguments as the user wrote them.
 fn keep_configured(config: &Value, mut found: Value) -> Value {
     if let Value::Object(fields) = config {
@@ -835,6 +851,33 @@ mod tests {
             state.get("arn"),
             Some(&Value::string("arn:aws:proton:us-east-1:0:environment/a"))
         );
+    }
+
+    #[test]
+    fn failed_create_keeps_what_the_api_reported() {
+        let planned = Value::object([
+            ("status", Value::string("DRAFT")),
+            ("source", Value::string("s3://b/k")),
+            ("status_message", Value::Unknown),
+            ("tags_all", Value::map([("a", Value::string("b"))])),
+        ]);
+        let reported = Value::object([
+            ("status", Value::string("REGISTRATION_FAILED")),
+            ("source", Value::Null),
+            ("status_message", Value::string("bad bundle")),
+            ("tags_all", Value::Null),
+        ]);
+        let state = settle_failed(&planned, &reported);
+        assert_eq!(
+            state.get("status"),
+            Some(&Value::string("REGISTRATION_FAILED"))
+        );
+        assert_eq!(state.get("source"), Some(&Value::string("s3://b/k")));
+        assert_eq!(
+            state.get("status_message"),
+            Some(&Value::string("bad bundle"))
+        );
+        assert_eq!(state.get("tags_all"), planned.get("tags_all"));
     }
 
     #[test]

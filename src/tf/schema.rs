@@ -74,6 +74,16 @@ pub struct Attribute {
     pub default: Option<Value>,
     pub validators: Vec<Validator>,
     pub semantics: Semantics,
+    /// With `requires_replace`: replace only when this says so (prior value, planned value).
+    pub replace_if: Option<ReplaceIf>,
+}
+
+/// A condition on a change that decides whether it replaces the object (with `requires_replace`).
+#[derive(Clone, Copy, Debug)]
+pub struct ReplaceIf {
+    /// When the change replaces, in words (for documentation).
+    pub when: &'static str,
+    pub check: fn(prior: &Value, planned: &Value) -> bool,
 }
 
 impl Attribute {
@@ -90,6 +100,7 @@ impl Attribute {
             default: None,
             validators: Vec::new(),
             semantics: Semantics::Exact,
+            replace_if: None,
         }
     }
 
@@ -166,6 +177,28 @@ impl Attribute {
     pub fn requires_replace(mut self) -> Self {
         self.requires_replace = true;
         self
+    }
+
+    /// A change to this attribute replaces the object only when `check(prior, planned)` holds; other
+    /// changes are updated in place. `when` says in words when that is.
+    pub fn requires_replace_if(
+        mut self,
+        when: &'static str,
+        check: fn(prior: &Value, planned: &Value) -> bool,
+    ) -> Self {
+        self.requires_replace = true;
+        self.replace_if = Some(ReplaceIf { when, check });
+        self
+    }
+
+    /// Whether changing this attribute from `prior` to `planned` replaces the object.
+    pub fn replaces(&self, prior: &Value, planned: &Value) -> bool {
+        self.requires_replace
+            && prior != planned
+            && self
+                .replace_if
+                .as_ref()
+                .is_none_or(|condition| (condition.check)(prior, planned))
     }
 
     /// A computed value that never changes once set: plans keep the prior value instead of unknown.
@@ -411,6 +444,8 @@ pub enum Validator {
     Yaml,
     /// Number of elements of a list, set or map.
     Size { min: usize, max: usize },
+    /// Applies to every element of a list or set.
+    Each(Box<Validator>),
 }
 
 #[derive(Clone, Debug)]
@@ -454,6 +489,10 @@ impl Validator {
         Validator::Size { min, max }
     }
 
+    pub fn each(validator: Validator) -> Self {
+        Validator::Each(Box::new(validator))
+    }
+
     /// Markdown description for documentation.
     pub fn description(&self) -> String {
         match self {
@@ -475,6 +514,7 @@ impl Validator {
             Validator::Size { min, max } => {
                 format!("must have between {min} and {max} elements")
             }
+            Validator::Each(inner) => format!("has elements that each {}", inner.description()),
         }
     }
 
@@ -500,6 +540,13 @@ impl Validator {
                 (count < *min || count > *max)
                     .then(|| format!("{}, got {count}", self.description()))
             }
+            Validator::Each(inner) => value.elements().and_then(|items| {
+                items
+                    .iter()
+                    .filter(|item| !item.is_null() && !item.is_unknown())
+                    .find_map(|item| inner.problem(item))
+                    .map(|problem| format!("has an element that {problem}"))
+            }),
             _ => {
                 let text = value.as_str()?;
                 self.string_problem(text)
@@ -534,7 +581,7 @@ impl Validator {
                 regex_problem(&ARN, ARN_PATTERN, text, self)
             }
             Validator::Yaml => yaml_problem(text),
-            Validator::Size { .. } => None,
+            Validator::Size { .. } | Validator::Each(_) => None,
         }
     }
 }
@@ -654,6 +701,33 @@ mod tests {
         );
         assert!(yaml_equal("a: 1\nb: 2\n", "{b: 2, a: 1}"));
         assert!(!yaml_equal("a: 1", "a: 2"));
+    }
+
+    #[test]
+    fn each_checks_every_element() {
+        let each = Validator::each(Validator::one_of(&["A"]));
+        let ok = Value::Set(vec![Value::string("A")]);
+        assert!(errors_for(each.clone(), ok).is_empty());
+        let bad = Value::List(vec![Value::string("A"), Value::string("B")]);
+        assert_eq!(
+            errors_for(each, bad),
+            vec!["Attribute x has an element that must be one of `A`, got \"B\"."]
+        );
+    }
+
+    #[test]
+    fn conditional_replacement() {
+        fn to_lower(prior: &Value, planned: &Value) -> bool {
+            prior.as_str() == Some("B") && planned.as_str() == Some("A")
+        }
+        let plain = Attribute::string("x").requires_replace();
+        let conditional = Attribute::string("x").requires_replace_if("going back", to_lower);
+        let (a, b) = (Value::string("A"), Value::string("B"));
+        assert!(plain.replaces(&a, &b) && plain.replaces(&b, &a));
+        assert!(!plain.replaces(&a, &a));
+        assert!(!conditional.replaces(&a, &b));
+        assert!(conditional.replaces(&b, &a));
+        assert!(!Attribute::string("x").replaces(&a, &b));
     }
 
     #[test]
