@@ -32,7 +32,7 @@ use crate::server::logging::civil_from_days;
 const BACKDATE: Duration = Duration::from_secs(24 * 3600);
 /// About 30 years: the process lives minutes, but this is what go-plugin's own certificates use and the
 /// clocks of the two sides never matter.
-const VALIDITY: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+const VALIDITY_YEARS: i32 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -94,8 +94,10 @@ impl ServerIdentity {
         ];
         let (y, m, d) = utc_date(SystemTime::now().checked_sub(BACKDATE));
         params.not_before = rcgen::date_time_ymd(y, m, d);
-        let (y, m, d) = utc_date(SystemTime::now().checked_add(VALIDITY));
-        params.not_after = rcgen::date_time_ymd(y, m, d);
+        // Same calendar day, VALIDITY_YEARS later (29 February has no such day in most years).
+        let (y, m, d) = utc_date(Some(SystemTime::now()));
+        let d = if m == 2 { d.min(28) } else { d };
+        params.not_after = rcgen::date_time_ymd(y + VALIDITY_YEARS, m, d);
         let cert = params.self_signed(&key)?;
         Ok(Self {
             cert: cert.der().clone(),
@@ -189,7 +191,7 @@ impl ClientCertVerifier for PinnedClientVerifier {
         if self.pinned.contains(end_entity) {
             Ok(ClientCertVerified::assertion())
         } else {
-            tracing::warn!(
+            tracing::debug!(
                 "refused a plugin client whose certificate is not the one Terraform passed"
             );
             Err(rustls::Error::InvalidCertificate(
@@ -246,6 +248,46 @@ mod tests {
             .decode(&text)
             .unwrap();
         assert_eq!(der, id.cert_der().as_ref());
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// Go verifies our certificate with itself as the only root: it must be a CA, valid for
+    /// "localhost", usable for serverAuth, and valid now. Checked on the DER encoding.
+    #[test]
+    fn server_certificate_has_the_shape_go_verifies() {
+        let id = ServerIdentity::generate().unwrap();
+        let der = id.cert_der().as_ref();
+        // P-256 key.
+        assert!(contains(
+            der,
+            &[0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+        ));
+        // SAN dNSName "localhost".
+        let mut san = vec![0x82, 0x09];
+        san.extend_from_slice(b"localhost");
+        assert!(contains(der, &san));
+        // basicConstraints present, cA TRUE.
+        assert!(contains(der, &[0x06, 0x03, 0x55, 0x1D, 0x13]));
+        assert!(contains(der, &[0x30, 0x03, 0x01, 0x01, 0xFF]));
+        // keyUsage: digitalSignature (bit 0), keyEncipherment (2), keyCertSign (5).
+        assert!(contains(der, &[0x06, 0x03, 0x55, 0x1D, 0x0F]));
+        assert!(contains(der, &[0x03, 0x02, 0x02, 0xA4]));
+        // extKeyUsage serverAuth and clientAuth.
+        let eku = [0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03];
+        assert!(contains(der, &[&eku[..], &[0x01]].concat()));
+        assert!(contains(der, &[&eku[..], &[0x02]].concat()));
+        // Not after: about 30 years ahead (GeneralizedTime, years from 2050 on).
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let (year, _, _) = civil_from_days((secs / 86_400) as i64);
+        let mut not_after = vec![0x18, 0x0F];
+        not_after.extend_from_slice((year + i64::from(VALIDITY_YEARS)).to_string().as_bytes());
+        assert!(contains(der, &not_after));
     }
 
     #[test]
