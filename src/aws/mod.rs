@@ -2,9 +2,21 @@
 //! operation deprecated; that warning is acknowledged here, once, and nowhere else.
 #![allow(deprecated)]
 
+mod account_settings;
 mod environment_template;
+mod environment_template_version;
+mod repository;
+mod service_template;
+mod service_template_version;
+mod sync_config;
 
+pub use account_settings::{Branch, SettingsChanges};
 pub use environment_template::NewEnvironmentTemplate;
+pub use environment_template_version::{NewTemplateVersion, VersionChanges, VersionId};
+pub use repository::NewRepository;
+pub use service_template::NewServiceTemplate;
+pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
+pub use sync_config::{ServiceSync, TemplateSync};
 
 use std::collections::BTreeMap;
 use std::fmt;

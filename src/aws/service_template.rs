@@ -1,0 +1,89 @@
+//! Service templates.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_proton::types::{Provisioning, ServiceTemplate};
+
+use super::{ApiError, Proton, classify, found, gone, tag_list};
+
+/// What a new service template is made of.
+#[derive(Clone, Debug)]
+pub struct NewServiceTemplate<'a> {
+    pub name: &'a str,
+    pub display_name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub encryption_key: Option<&'a str>,
+    pub pipeline_provisioning: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+impl Proton {
+    pub async fn create_service_template(
+        &self,
+        template: NewServiceTemplate<'_>,
+    ) -> Result<ServiceTemplate, ApiError> {
+        let output = self
+            .client
+            .create_service_template()
+            .name(template.name)
+            .set_display_name(template.display_name.map(str::to_string))
+            .set_description(template.description.map(str::to_string))
+            .set_encryption_key(template.encryption_key.map(str::to_string))
+            .set_pipeline_provisioning(template.pipeline_provisioning.map(Provisioning::from))
+            .set_tags(tag_list(template.tags)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        output
+            .service_template
+            .ok_or_else(|| ApiError::Transport("the response holds no service template".into()))
+    }
+
+    pub async fn get_service_template(
+        &self,
+        name: &str,
+    ) -> Result<Option<ServiceTemplate>, ApiError> {
+        found(
+            self.client
+                .get_service_template()
+                .name(name)
+                .send()
+                .await
+                .map_err(classify),
+        )
+        .map(|output| output.and_then(|o| o.service_template))
+    }
+
+    /// `None` leaves a field as it is; Proton cannot clear a display name.
+    pub async fn update_service_template(
+        &self,
+        name: &str,
+        display_name: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<ServiceTemplate, ApiError> {
+        let output = self
+            .client
+            .update_service_template()
+            .name(name)
+            .set_display_name(display_name.map(str::to_string))
+            .set_description(description.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        output
+            .service_template
+            .ok_or_else(|| ApiError::Transport("the response holds no service template".into()))
+    }
+
+    pub async fn delete_service_template(&self, name: &str) -> Result<(), ApiError> {
+        gone(
+            self.client
+                .delete_service_template()
+                .name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(classify),
+        )
+    }
+}
