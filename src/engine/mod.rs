@@ -7,6 +7,7 @@
 mod convert;
 mod data_source;
 mod plan;
+mod plan_edit;
 mod registry;
 mod resource;
 mod stop;
@@ -18,6 +19,7 @@ pub use convert::{model_from_value, value_from_model};
 pub use data_source::DynDataSource;
 pub use data_source::{DataSource, DataSourceSpec};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
+pub use plan_edit::PlanEdit;
 pub use registry::{
     ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ProviderConfig,
     ReadOutcome, ResourceEntry,

@@ -11,6 +11,7 @@ use crate::tf::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 use super::convert::{from_json, to_json};
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::plan::{PlanRequest, PlannedChange, TIMEOUTS, plan_resource_change};
+use super::plan_edit::PlanEdit;
 use super::resource::{BoxFuture, ConfigRule, Ctx, DynResource, Error, ResourceSpec};
 use super::stop::StopSignal;
 use super::tags::{self, TAGS, TAGS_ALL, Tags};
@@ -302,14 +303,20 @@ impl Engine {
             Err(_) if !entry.spec.tags => Tags::new(),
             Err(diags) => return Err(diags),
         };
-        Ok(plan_resource_change(&PlanRequest {
+        let mut change = plan_resource_change(&PlanRequest {
             block: &entry.schema.block,
             prior,
             proposed,
             config,
             default_tags: &default_tags,
             tags: entry.spec.tags,
-        }))
+        });
+        if !change.planned.is_null() {
+            entry
+                .resource
+                .modify_plan(&mut PlanEdit::new(prior, config, &mut change.planned));
+        }
+        Ok(change)
     }
 
     pub async fn apply_resource(
@@ -641,6 +648,12 @@ fn resource_changed(block: &Block, prior: &Value, planned: &Value) -> bool {
             .iter()
             .filter(|b| b.name != TIMEOUTS)
             .any(|b| planned.get(&b.name).unwrap_or(&null) != prior.get(&b.name).unwrap_or(&null))
+        // A resource's plan hook may plan work (values unknown until it is done) with no argument changed.
+        || block
+            .attributes
+            .iter()
+            .filter(|a| a.name != TAGS_ALL)
+            .any(|a| planned.get(&a.name).is_some_and(|v| !v.is_wholly_known()))
 }
 
 /// The state after apply: every value known in the plan as planned (Terraform requires it, and it keeps
@@ -915,6 +928,27 @@ mod tests {
             &mut diags,
         );
         assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn planned_unknowns_run_the_update_even_without_argument_changes() {
+        let block = Block::new(vec![
+            Attribute::string("spec").required(),
+            Attribute::string("deployment_status").computed(),
+            Attribute::string_map(TAGS_ALL).computed(),
+        ]);
+        let prior = Value::object([
+            ("spec", Value::string("a: 1")),
+            ("deployment_status", Value::string("FAILED")),
+            (TAGS_ALL, Value::Null),
+        ]);
+        assert!(!resource_changed(&block, &prior, &prior));
+        let mut redeploy = prior.clone();
+        set_attribute(&mut redeploy, "deployment_status", Value::Unknown);
+        assert!(resource_changed(&block, &prior, &redeploy));
+        let mut tags_only = prior.clone();
+        set_attribute(&mut tags_only, TAGS_ALL, Value::Unknown);
+        assert!(!resource_changed(&block, &prior, &tags_only));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::tf::{Type, Value};
 
 use super::StopSignal;
 use super::convert::{model_from_value, value_from_model};
+use super::plan_edit::PlanEdit;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -155,6 +156,10 @@ pub trait Resource: Send + Sync + 'static {
         ctx: &Ctx,
         current: Self::Model,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Adjusts a plan after the engine's rules, e.g. to make values unknown that only change when an
+    /// update will do something the arguments alone do not show. Nothing by default.
+    fn modify_plan(&self, _plan: &mut PlanEdit<'_>) {}
 }
 
 /// The type-erased form the engine stores; implemented for every [`Resource`].
@@ -180,6 +185,7 @@ pub trait DynResource: Send + Sync {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>>;
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>);
 }
 
 fn failure_to_value<M: Serialize>(failure: Failure<M>, ty: &Type) -> Failure<Value> {
@@ -248,5 +254,9 @@ impl<R: Resource> DynResource for R {
             let model = model_from_value(current)?;
             Resource::delete(self, ctx, model).await
         })
+    }
+
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
+        Resource::modify_plan(self, plan)
     }
 }
