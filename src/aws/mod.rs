@@ -18,6 +18,21 @@ pub use service_template::NewServiceTemplate;
 pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
 pub use sync_config::{ServiceSync, TemplateSync};
 
+mod component;
+pub mod deployment_status;
+mod environment;
+mod environment_account_connection;
+mod service;
+mod service_instance;
+mod service_pipeline;
+
+pub use component::{ComponentUpdate, NewComponent};
+pub use environment::{EnvironmentUpdate, NewEnvironment, RepositoryBranch};
+pub use environment_account_connection::NewEnvironmentAccountConnection;
+pub use service::NewService;
+pub use service_instance::{NewServiceInstance, ServiceInstanceUpdate};
+pub use service_pipeline::ServicePipelineUpdate;
+
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -1,0 +1,148 @@
+//! Components (directly defined infrastructure attached to an environment or a service instance).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_proton::types::{
+    Component, ComponentDeploymentUpdateType, DeploymentTargetResourceType,
+};
+
+use super::{ApiError, Proton, classify, found, gone, tag_list};
+
+/// What a new component is made of.
+#[derive(Clone, Debug)]
+pub struct NewComponent<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub environment_name: Option<&'a str>,
+    pub service_name: Option<&'a str>,
+    pub service_instance_name: Option<&'a str>,
+    pub template_file: &'a str,
+    pub manifest: &'a str,
+    pub service_spec: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
+    /// Empty lets the SDK choose one.
+    pub client_token: &'a str,
+}
+
+/// An UpdateComponent call; `None` leaves a field as it is, an empty service name detaches.
+#[derive(Clone, Debug)]
+pub struct ComponentUpdate<'a> {
+    pub name: &'a str,
+    pub deployment_type: ComponentDeploymentUpdateType,
+    pub description: Option<&'a str>,
+    pub service_name: Option<&'a str>,
+    pub service_instance_name: Option<&'a str>,
+    pub service_spec: Option<&'a str>,
+    pub template_file: Option<&'a str>,
+}
+
+fn owned(text: Option<&str>) -> Option<String> {
+    text.map(str::to_string)
+}
+
+fn component(found: Option<Component>) -> Result<Component, ApiError> {
+    found.ok_or_else(|| ApiError::Transport("the response holds no component".into()))
+}
+
+impl Proton {
+    pub async fn create_component(&self, new: NewComponent<'_>) -> Result<Component, ApiError> {
+        let output = self
+            .client
+            .create_component()
+            .name(new.name)
+            .set_description(owned(new.description))
+            .set_environment_name(owned(new.environment_name))
+            .set_service_name(owned(new.service_name))
+            .set_service_instance_name(owned(new.service_instance_name))
+            .template_file(new.template_file)
+            .manifest(new.manifest)
+            .set_service_spec(owned(new.service_spec))
+            .set_tags(tag_list(new.tags)?)
+            .set_client_token((!new.client_token.is_empty()).then(|| new.client_token.to_string()))
+            .send()
+            .await
+            .map_err(classify)?;
+        component(output.component)
+    }
+
+    pub async fn get_component(&self, name: &str) -> Result<Option<Component>, ApiError> {
+        found(
+            self.client
+                .get_component()
+                .name(name)
+                .send()
+                .await
+                .map_err(classify),
+        )
+        .map(|output| output.and_then(|o| o.component))
+    }
+
+    pub async fn update_component(
+        &self,
+        update: ComponentUpdate<'_>,
+    ) -> Result<Component, ApiError> {
+        let output = self
+            .client
+            .update_component()
+            .name(update.name)
+            .deployment_type(update.deployment_type)
+            .set_description(owned(update.description))
+            .set_service_name(owned(update.service_name))
+            .set_service_instance_name(owned(update.service_instance_name))
+            .set_service_spec(owned(update.service_spec))
+            .set_template_file(owned(update.template_file))
+            .send()
+            .await
+            .map_err(classify)?;
+        component(output.component)
+    }
+
+    /// Starts the delete; the component stays (DELETE_IN_PROGRESS) until Proton removes it.
+    pub async fn delete_component(&self, name: &str) -> Result<(), ApiError> {
+        gone(
+            self.client
+                .delete_component()
+                .name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(classify),
+        )
+    }
+
+    pub async fn cancel_component_deployment(&self, name: &str) -> Result<(), ApiError> {
+        self.client
+            .cancel_component_deployment()
+            .component_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(classify)
+    }
+
+    /// The template file a component's deployment used, from the deployment's recorded target state
+    /// (GetComponent does not return it).
+    pub async fn component_template_file(
+        &self,
+        deployment_id: &str,
+    ) -> Result<Option<String>, ApiError> {
+        let deployment = found(
+            self.client
+                .get_deployment()
+                .id(deployment_id)
+                .send()
+                .await
+                .map_err(classify),
+        )?
+        .and_then(|output| output.deployment);
+        Ok(deployment
+            .filter(|d| d.target_resource_type() == &DeploymentTargetResourceType::Component)
+            .and_then(|d| d.target_state)
+            .and_then(|state| match state {
+                aws_sdk_proton::types::DeploymentState::Component(component) => {
+                    component.template_file
+                }
+                _ => None,
+            }))
+    }
+}

@@ -1,0 +1,96 @@
+//! Services (their instances and pipeline have their own modules).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_proton::types::Service;
+
+use super::{ApiError, Proton, classify, found, gone, tag_list};
+
+/// What a new service is made of.
+#[derive(Clone, Debug)]
+pub struct NewService<'a> {
+    pub name: &'a str,
+    pub template_name: &'a str,
+    pub template_major_version: &'a str,
+    pub template_minor_version: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub spec: &'a str,
+    pub repository_connection_arn: Option<&'a str>,
+    pub repository_id: Option<&'a str>,
+    pub branch_name: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+fn owned(text: Option<&str>) -> Option<String> {
+    text.map(str::to_string)
+}
+
+fn service(found: Option<Service>) -> Result<Service, ApiError> {
+    found.ok_or_else(|| ApiError::Transport("the response holds no service".into()))
+}
+
+impl Proton {
+    pub async fn create_service(&self, new: NewService<'_>) -> Result<Service, ApiError> {
+        let output = self
+            .client
+            .create_service()
+            .name(new.name)
+            .template_name(new.template_name)
+            .template_major_version(new.template_major_version)
+            .set_template_minor_version(owned(new.template_minor_version))
+            .set_description(owned(new.description))
+            .spec(new.spec)
+            .set_repository_connection_arn(owned(new.repository_connection_arn))
+            .set_repository_id(owned(new.repository_id))
+            .set_branch_name(owned(new.branch_name))
+            .set_tags(tag_list(new.tags)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        service(output.service)
+    }
+
+    pub async fn get_service(&self, name: &str) -> Result<Option<Service>, ApiError> {
+        found(
+            self.client
+                .get_service()
+                .name(name)
+                .send()
+                .await
+                .map_err(classify),
+        )
+        .map(|output| output.and_then(|o| o.service))
+    }
+
+    /// `None` leaves a field as it is. A new spec adds or removes instances.
+    pub async fn update_service(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        spec: Option<&str>,
+    ) -> Result<Service, ApiError> {
+        let output = self
+            .client
+            .update_service()
+            .name(name)
+            .set_description(owned(description))
+            .set_spec(owned(spec))
+            .send()
+            .await
+            .map_err(classify)?;
+        service(output.service)
+    }
+
+    /// Starts the delete; the service stays (DELETE_IN_PROGRESS) until Proton removes it.
+    pub async fn delete_service(&self, name: &str) -> Result<(), ApiError> {
+        gone(
+            self.client
+                .delete_service()
+                .name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(classify),
+        )
+    }
+}

@@ -1,0 +1,140 @@
+//! Service instances. Proton has no API to delete one: it goes when the service's spec drops it.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_proton::types::{DeploymentUpdateType, ServiceInstance, ServiceInstanceSummary};
+
+use super::{ApiError, Proton, classify, found, tag_list};
+
+/// What a new service instance is made of.
+#[derive(Clone, Debug)]
+pub struct NewServiceInstance<'a> {
+    pub service_name: &'a str,
+    pub name: &'a str,
+    pub spec: &'a str,
+    pub template_major_version: Option<&'a str>,
+    pub template_minor_version: Option<&'a str>,
+    pub tags: &'a BTreeMap<String, String>,
+    /// Empty lets the SDK choose one.
+    pub client_token: &'a str,
+}
+
+/// An UpdateServiceInstance call; `None` leaves a field as it is.
+#[derive(Clone, Debug)]
+pub struct ServiceInstanceUpdate<'a> {
+    pub service_name: &'a str,
+    pub name: &'a str,
+    pub deployment_type: DeploymentUpdateType,
+    pub spec: Option<&'a str>,
+    pub template_major_version: Option<&'a str>,
+    pub template_minor_version: Option<&'a str>,
+}
+
+fn owned(text: Option<&str>) -> Option<String> {
+    text.map(str::to_string)
+}
+
+fn token(token: &str) -> Option<String> {
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+fn instance(found: Option<ServiceInstance>) -> Result<ServiceInstance, ApiError> {
+    found.ok_or_else(|| ApiError::Transport("the response holds no service instance".into()))
+}
+
+impl Proton {
+    pub async fn create_service_instance(
+        &self,
+        new: NewServiceInstance<'_>,
+    ) -> Result<ServiceInstance, ApiError> {
+        let output = self
+            .client
+            .create_service_instance()
+            .service_name(new.service_name)
+            .name(new.name)
+            .spec(new.spec)
+            .set_template_major_version(owned(new.template_major_version))
+            .set_template_minor_version(owned(new.template_minor_version))
+            .set_tags(tag_list(new.tags)?)
+            .set_client_token(token(new.client_token))
+            .send()
+            .await
+            .map_err(classify)?;
+        instance(output.service_instance)
+    }
+
+    pub async fn get_service_instance(
+        &self,
+        service_name: &str,
+        name: &str,
+    ) -> Result<Option<ServiceInstance>, ApiError> {
+        found(
+            self.client
+                .get_service_instance()
+                .service_name(service_name)
+                .name(name)
+                .send()
+                .await
+                .map_err(classify),
+        )
+        .map(|output| output.and_then(|o| o.service_instance))
+    }
+
+    pub async fn update_service_instance(
+        &self,
+        update: ServiceInstanceUpdate<'_>,
+    ) -> Result<ServiceInstance, ApiError> {
+        let output = self
+            .client
+            .update_service_instance()
+            .service_name(update.service_name)
+            .name(update.name)
+            .deployment_type(update.deployment_type)
+            .set_spec(owned(update.spec))
+            .set_template_major_version(owned(update.template_major_version))
+            .set_template_minor_version(owned(update.template_minor_version))
+            .send()
+            .await
+            .map_err(classify)?;
+        instance(output.service_instance)
+    }
+
+    pub async fn cancel_service_instance_deployment(
+        &self,
+        service_name: &str,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        self.client
+            .cancel_service_instance_deployment()
+            .service_name(service_name)
+            .service_instance_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(classify)
+    }
+
+    /// Every instance of one service.
+    pub async fn list_service_instances(
+        &self,
+        service_name: &str,
+    ) -> Result<Vec<ServiceInstanceSummary>, ApiError> {
+        let mut instances = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .client
+                .list_service_instances()
+                .service_name(service_name)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(classify)?;
+            instances.extend(page.service_instances().iter().cloned());
+            next_token = page.next_token().map(str::to_string);
+            if next_token.is_none() {
+                return Ok(instances);
+            }
+        }
+    }
+}
