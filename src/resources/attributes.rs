@@ -46,3 +46,37 @@ pub fn last_modified_at(what: &str) -> Attribute {
         .computed()
         .describe(&format!("When the {what} was last modified (RFC 3339)."))
 }
+
+/// A template version part (`major_version`, `minor_version`): a decimal number without leading zeros.
+pub fn version_part(name: &str) -> Attribute {
+    Attribute::string(name)
+        .validate(Validator::length(1, 20))
+        .validate(Validator::pattern(
+            r"0|[1-9][0-9]*",
+            "must be a whole number without leading zeros, such as `1` or `0`",
+        ))
+}
+
+/// Where a linked repository is hosted.
+pub fn repository_provider(name: &str) -> Attribute {
+    Attribute::string(name).validate(Validator::one_of(&[
+        "GITHUB",
+        "GITHUB_ENTERPRISE",
+        "BITBUCKET",
+    ]))
+}
+
+/// A repository's `owner/name`.
+pub fn repository_name(name: &str) -> Attribute {
+    Attribute::string(name)
+        .validate(Validator::length(1, 100))
+        .validate(Validator::pattern(
+            r"[A-Za-z0-9_.-].*/[A-Za-z0-9_.-].*",
+            "must be `owner/repository`",
+        ))
+}
+
+/// A Git branch name.
+pub fn branch(name: &str) -> Attribute {
+    Attribute::string(name).validate(Validator::length(1, 200))
+}
