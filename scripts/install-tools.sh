@@ -10,6 +10,10 @@
 #              PROTON_TOOLS_QUIET=1 prints only the final versions.
 set -euo pipefail
 
+# Nothing here reads stdin; CI may start us with it closed, and a closed fd 0 gets reused by
+# the next pipe or file opened, which confuses child processes.
+exec </dev/null
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${PROTON_TOOLS_DIR:-$ROOT/.tools}"
 PYTHON="${PYTHON:-python3}"
@@ -147,9 +151,12 @@ ln -sfn "$VENV/bin/aws" "$BIN/aws"
 
 # --- report -------------------------------------------------------------------------------------
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
-tf_new="$("$BIN/terraform" version | head -n1)"
-tf_old="$("$BIN/terraform-$OLD_TF_VERSION" version | head -n1)"
+# Whole outputs, first line taken afterwards: `| head -n1` would SIGPIPE a writer that is not done.
+tf_new="$("$BIN/terraform" version)"
+tf_old="$("$BIN/terraform-$OLD_TF_VERSION" version)"
 aws_v="$("$BIN/aws" --version 2>&1)"
+tf_new="${tf_new%%$'\n'*}"
+tf_old="${tf_old%%$'\n'*}"
 echo "install-tools: $BIN/terraform: $tf_new"
 echo "install-tools: $BIN/terraform-$OLD_TF_VERSION: $tf_old"
 echo "install-tools: $BIN/aws: $aws_v"

@@ -280,7 +280,7 @@ pub struct ProtonLocal {
     endpoint: String,
     log_path: PathBuf,
     stdout_lines: Arc<Mutex<Vec<String>>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl ProtonLocal {
@@ -354,7 +354,7 @@ impl ProtonLocal {
             endpoint,
             log_path,
             stdout_lines: lines,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -365,7 +365,7 @@ impl ProtonLocal {
 
     /// A scratch directory that lives as long as this proton-local (for `--state` files, ...).
     pub fn dir(&self) -> &Path {
-        self._dir.path()
+        self.dir.path()
     }
 
     /// What proton-local wrote to stderr so far.

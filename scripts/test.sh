@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs the real clients when missing, then formatting,
+# lints, and every test — unit, protocol, proton-local, and end to end with real Terraform.
+#
+#   scripts/test.sh                   everything
+#   scripts/test.sh -- FILTER...      passes FILTER to the test runner (e.g. e2e_)
+#
+# Every phase runs even when an earlier check (fmt, clippy) failed, so one run reports
+# everything; the exit status is non-zero if any phase failed.
+#
+# Environment: PROTON_TEST_RUNNER=cargo|nextest (default: nextest when installed, else cargo),
+# plus the knobs in tests/support/mod.rs (PROTON_TF_ONLY, PROTON_TF_NO_PATH, ...).
+set -euo pipefail
+exec </dev/null # nothing reads stdin; CI may start us with it closed
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+FILTER=()
+if [[ "${1:-}" == "--" ]]; then
+    shift
+    FILTER=("$@")
+fi
+
+SUMMARY=()
+FAILED=0
+TOTAL_START=$SECONDS
+
+# run_phase NAME COMMAND...: runs and times one phase, records its result.
+run_phase() {
+    local name="$1" start=$SECONDS rc=0
+    shift
+    echo
+    echo "==> $name"
+    "$@" || rc=$?
+    local result=ok
+    if [[ $rc != 0 ]]; then
+        result="FAILED (exit $rc)"
+        FAILED=1
+    fi
+    SUMMARY+=("$(printf '%-30s %6ds  %s' "$name" $((SECONDS - start)) "$result")")
+    return 0
+}
+
+print_summary() {
+    echo
+    echo "==> summary"
+    local line
+    for line in "${SUMMARY[@]}"; do
+        echo "  $line"
+    done
+    printf '  %-30s %6ds\n' "total" $((SECONDS - TOTAL_START))
+}
+
+run_phase "install tools (.tools/)" bash scripts/install-tools.sh
+if [[ $FAILED != 0 ]]; then
+    print_summary
+    echo "scripts/test.sh: could not install the tools the tests need"
+    exit 1
+fi
+export PATH="$ROOT/.tools/bin:$PATH"
+
+# Every CI build starts from scratch: incremental compilation would only cost time and disk.
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_INCREMENTAL=0
+fi
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+run_phase "cargo fmt --check" cargo fmt --all -- --check
+run_phase "cargo clippy -D warnings" cargo clippy --all-targets --locked -- -D warnings
+
+RUNNER="${PROTON_TEST_RUNNER:-}"
+if [[ -z "$RUNNER" ]]; then
+    if cargo nextest --version >/dev/null 2>&1; then RUNNER=nextest; else RUNNER=cargo; fi
+fi
+
+# Library, binaries and integration tests. Benches and examples are linted above but not run:
+# a `harness = false` bench would run in full (cargo) or fail to list (nextest).
+TARGETS=(--lib --bins --tests)
+
+if [[ "$RUNNER" == nextest ]]; then
+    run_phase "build tests" cargo nextest run "${TARGETS[@]}" --locked --no-run
+    # All test binaries at once, two tests in flight per core (e2e tests mostly wait on
+    # Terraform and proton-local).
+    run_phase "tests (cargo nextest)" cargo nextest run "${TARGETS[@]}" --locked --no-fail-fast \
+        --test-threads "$(($(nproc) * 2))" ${FILTER[@]+"${FILTER[@]}"}
+else
+    run_phase "build tests" cargo test "${TARGETS[@]}" --locked --no-run
+    run_phase "tests (cargo test)" cargo test "${TARGETS[@]}" --locked --no-fail-fast \
+        ${FILTER[@]+"${FILTER[@]}"}
+fi
+run_phase "doc tests" cargo test --doc --locked
+
+print_summary
+if [[ $FAILED != 0 ]]; then
+    echo "scripts/test.sh: FAILED"
+    exit 1
+fi
+echo "scripts/test.sh: all phases passed"
