@@ -12,6 +12,7 @@
 
 pub mod aws;
 pub mod data_sources;
+pub mod docs;
 pub mod engine;
 pub mod provider;
 pub mod resources;
