@@ -817,7 +817,9 @@ impl Workspace {
         combined_str(&output)
     }
 
-    /// `terraform init` (not needed with dev_overrides, but harmless; other providers need it).
+    /// `terraform init`. Not needed for the dev-overridden provider (nor for builtins such as
+    /// `terraform_data`). Terraform 1.0.3 fails here offline: it asks the registry about
+    /// overridden providers too; 1.15 skips them.
     pub fn init(&self) -> Output {
         self.run_ok(&["init", "-input=false", "-no-color"])
     }
