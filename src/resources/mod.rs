@@ -2,13 +2,34 @@
 //! its example under `examples/resources/`.
 
 pub mod attributes;
+pub(crate) mod account_settings;
 pub(crate) mod environment_template;
+pub(crate) mod environment_template_version;
+pub(crate) mod repository;
+pub(crate) mod service_template;
+pub(crate) mod service_template_version;
+pub(crate) mod sync_config;
 
 use crate::engine::DynResource;
 
+pub use account_settings::AccountSettings;
 pub use environment_template::EnvironmentTemplate;
+pub use environment_template_version::EnvironmentTemplateVersion;
+pub use repository::Repository;
+pub use service_template::ServiceTemplate;
+pub use service_template_version::ServiceTemplateVersion;
+pub use sync_config::{ServiceSyncConfig, TemplateSyncConfig};
 
 /// Every resource this provider offers.
 pub fn all() -> Vec<Box<dyn DynResource>> {
-    vec![Box::new(EnvironmentTemplate)]
+    vec![
+        Box::new(EnvironmentTemplate),
+        Box::new(EnvironmentTemplateVersion),
+        Box::new(ServiceTemplate),
+        Box::new(ServiceTemplateVersion),
+        Box::new(Repository),
+        Box::new(TemplateSyncConfig),
+        Box::new(ServiceSyncConfig),
+        Box::new(AccountSettings),
+    ]
 }

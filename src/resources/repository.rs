@@ -1,0 +1,122 @@
+//! `proton_repository`: a Git repository linked to Proton through a CodeStar connection, used for
+//! template sync, service sync and self-managed provisioning.
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::NewRepository;
+use crate::aws::types::Repository as ApiRepository;
+use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::tf::schema::{Attribute, Validator};
+
+use super::attributes;
+
+pub struct Repository;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Model {
+    pub provider: String,
+    pub name: String,
+    pub connection_arn: String,
+    pub encryption_key: Option<String>,
+    pub arn: Option<String>,
+}
+
+impl From<ApiRepository> for Model {
+    fn from(repository: ApiRepository) -> Self {
+        Self {
+            provider: repository.provider().as_str().to_string(),
+            name: repository.name().to_string(),
+            connection_arn: repository.connection_arn().to_string(),
+            encryption_key: repository.encryption_key().map(str::to_string),
+            arn: Some(repository.arn().to_string()),
+        }
+    }
+}
+
+impl Resource for Repository {
+    type Model = Model;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "proton_repository",
+            description: "A Git repository linked to AWS Proton through an AWS CodeStar connection. Proton \
+                cannot change a link: every argument but `tags` replaces it.",
+            version: 0,
+            attributes: vec![
+                attributes::repository_provider("provider")
+                    .required()
+                    .requires_replace()
+                    .describe("Where the repository is hosted."),
+                attributes::repository_name("name")
+                    .required()
+                    .requires_replace()
+                    .describe("The repository as `owner/repository`."),
+                Attribute::string("connection_arn")
+                    .required()
+                    .requires_replace()
+                    .validate(Validator::length(1, 200))
+                    .validate(Validator::Arn)
+                    .describe("ARN of the AWS CodeStar connection that reaches the repository."),
+                attributes::encryption_key().optional().requires_replace().describe(
+                    "ARN of a customer managed KMS key that encrypts the repository's data in Proton.",
+                ),
+                attributes::arn("repository link"),
+            ],
+            blocks: vec![],
+            identity: &["provider", "name"],
+            tags: true,
+            timeouts: Timeouts::NONE,
+            rules: vec![],
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        let created = ctx
+            .api
+            .create_repository(NewRepository {
+                provider: &planned.provider,
+                name: &planned.name,
+                connection_arn: &planned.connection_arn,
+                encryption_key: planned.encryption_key.as_deref(),
+                tags: &ctx.tags,
+            })
+            .await?;
+        Ok(created.into())
+    }
+
+    async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
+        Ok(ctx
+            .api
+            .get_repository(&current.provider, &current.name)
+            .await?
+            .map(Model::from))
+    }
+
+    /// Only tags change in place, and the engine handles those; this just reports the link.
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        _prior: Model,
+        planned: Model,
+    ) -> Result<Model, Failure<Model>> {
+        match ctx
+            .api
+            .get_repository(&planned.provider, &planned.name)
+            .await?
+        {
+            Some(found) => Ok(found.into()),
+            None => Err(Error::Invalid(format!(
+                "repository {}:{} no longer exists",
+                planned.provider, planned.name
+            ))
+            .into()),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        Ok(ctx
+            .api
+            .delete_repository(&current.provider, &current.name)
+            .await?)
+    }
+}
