@@ -114,6 +114,8 @@ struct PluginEnv {
     client_cert_pem: Option<String>,
     debug: bool,
     tf_log: Option<&'static str>,
+    /// PLUGIN_UNIX_SOCKET_DIR; a directory that does not exist forces the TCP fallback.
+    unix_socket_dir: Option<&'static str>,
 }
 
 impl PluginEnv {
@@ -124,6 +126,7 @@ impl PluginEnv {
             client_cert_pem,
             debug: false,
             tf_log: Some("TRACE"),
+            unix_socket_dir: None,
         }
     }
 }
@@ -191,6 +194,9 @@ impl Plugin {
         }
         if let Some(level) = env.tf_log {
             cmd.env("TF_LOG", level);
+        }
+        if let Some(dir) = env.unix_socket_dir {
+            cmd.env("PLUGIN_UNIX_SOCKET_DIR", dir);
         }
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -496,17 +502,24 @@ fn client_config(
     Arc::new(config)
 }
 
-/// Connects over the unix socket, TLS when `tls` is given.
+/// Where the plugin listens.
+#[derive(Clone, Debug)]
+enum Address {
+    Unix(PathBuf),
+    Tcp(std::net::SocketAddr),
+}
+
+/// Connects to the plugin, TLS when `tls` is given.
 #[derive(Clone)]
-struct UnixConnector {
-    socket: PathBuf,
+struct Connector {
+    address: Address,
     tls: Option<Arc<ClientConfig>>,
 }
 
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
-impl Service<Uri> for UnixConnector {
+impl Service<Uri> for Connector {
     type Response = TokioIo<Box<dyn Io>>;
     type Error = std::io::Error;
     type Future =
@@ -522,9 +535,12 @@ impl Service<Uri> for UnixConnector {
     fn call(&mut self, _uri: Uri) -> Self::Future {
         let this = self.clone();
         Box::pin(async move {
-            let stream = UnixStream::connect(&this.socket).await?;
+            let stream: Box<dyn Io> = match &this.address {
+                Address::Unix(path) => Box::new(UnixStream::connect(path).await?),
+                Address::Tcp(addr) => Box::new(tokio::net::TcpStream::connect(addr).await?),
+            };
             let io: Box<dyn Io> = match this.tls {
-                None => Box::new(stream),
+                None => stream,
                 Some(config) => {
                     let name = ServerName::try_from("localhost").unwrap();
                     let tls = tokio_rustls::TlsConnector::from(config)
@@ -539,10 +555,11 @@ impl Service<Uri> for UnixConnector {
 }
 
 async fn channel(socket: &Path, tls: Option<Arc<ClientConfig>>) -> Result<Channel, String> {
-    let connector = UnixConnector {
-        socket: socket.to_path_buf(),
-        tls,
-    };
+    channel_to(Address::Unix(socket.to_path_buf()), tls).await
+}
+
+async fn channel_to(address: Address, tls: Option<Arc<ClientConfig>>) -> Result<Channel, String> {
+    let connector = Connector { address, tls };
     let endpoint = Endpoint::from_static("http://localhost");
     match tokio::time::timeout(WAIT, endpoint.connect_with_connector(connector)).await {
         Ok(Ok(ch)) => Ok(ch),
@@ -634,6 +651,7 @@ async fn case_no_cookie(target: Target) {
             client_cert_pem: None,
             debug: false,
             tf_log: None,
+            unix_socket_dir: None,
         },
     );
     let status = plugin.wait_exit().await;
@@ -786,6 +804,7 @@ async fn case_debug_mode(target: Target) {
         client_cert_pem: None,
         debug: true,
         tf_log: None,
+        unix_socket_dir: None,
     };
     let mut plugin = Plugin::start(target, &env);
     let line = plugin.stdout_line_containing("TF_REATTACH_PROVIDERS=");
@@ -815,6 +834,39 @@ async fn case_debug_mode(target: Target) {
     plugin.signal("INT");
     assert!(plugin.wait_exit().await.success());
     assert!(!socket.parent().unwrap().exists());
+}
+
+async fn case_tcp_fallback(target: Target) {
+    let terraform = terraform_like_identity();
+    let mut env = PluginEnv::terraform(Some(terraform.pem.clone()));
+    env.unix_socket_dir = Some("/nonexistent/proton-plugin-test");
+    let mut plugin = Plugin::start(target, &env);
+    let line = plugin.handshake_line();
+    let parts: Vec<&str> = line.split('|').collect();
+    assert_eq!(parts.len(), 6, "handshake line {line:?}");
+    assert_eq!(&parts[..3], &["1", "6", "tcp"]);
+    assert_eq!(parts[4], "grpc");
+    let addr: std::net::SocketAddr = parts[3].parse().expect("IP:PORT");
+    assert_eq!(addr.ip(), std::net::Ipv4Addr::LOCALHOST, "loopback only");
+    assert!(
+        (10000..=25000).contains(&addr.port()),
+        "within PLUGIN_MIN_PORT..PLUGIN_MAX_PORT"
+    );
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(parts[5])
+        .expect("certificate");
+    let config = client_config(
+        &CertificateDer::from(der),
+        Some(&terraform),
+        TlsVersions::Both,
+    );
+    let ch = channel_to(Address::Tcp(addr), Some(config)).await.unwrap();
+    assert_eq!(
+        health(ch.clone(), "plugin").await.unwrap(),
+        ServingStatus::Serving as i32
+    );
+    shutdown(ch).await;
+    assert!(plugin.wait_exit().await.success());
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -862,6 +914,11 @@ async fn serve_ignores_sigint_and_stops_on_sigterm() {
 }
 
 #[tokio::test]
+async fn serve_falls_back_to_loopback_tcp() {
+    case_tcp_fallback(Target::ServeInChild).await;
+}
+
+#[tokio::test]
 async fn serve_debug_mode_prints_reattach_and_serves() {
     case_debug_mode(Target::ServeInChild).await;
 }
@@ -898,6 +955,11 @@ async fn binary_refuses_a_client_with_another_certificate() {
 #[tokio::test]
 async fn binary_ignores_sigint_and_stops_on_sigterm() {
     case_signals(Target::Binary).await;
+}
+
+#[tokio::test]
+async fn binary_falls_back_to_loopback_tcp() {
+    case_tcp_fallback(Target::Binary).await;
 }
 
 #[tokio::test]
