@@ -1,0 +1,437 @@
+//! The tfplugin6 Provider service in-process over real gRPC (no Terraform): schemas, validation with
+//! attribute paths, plan rules and import, as Terraform would call them.
+
+use std::sync::Arc;
+
+use terraform_provider_proton::engine::Engine;
+use terraform_provider_proton::provider::AwsProvider;
+use terraform_provider_proton::server::proto::tfplugin6 as pb;
+use terraform_provider_proton::server::proto::tfplugin6::provider_client::ProviderClient;
+use terraform_provider_proton::server::proto::tfplugin6::provider_server::ProviderServer;
+use terraform_provider_proton::server::provider_service::ProviderService;
+use terraform_provider_proton::tf::codec::{decode_msgpack, encode_msgpack};
+use terraform_provider_proton::tf::{Type, Value};
+use terraform_provider_proton::{data_sources, resources};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Channel;
+
+const TEMPLATE: &str = "proton_environment_template";
+
+struct Harness {
+    client: ProviderClient<Channel>,
+    engine: Arc<Engine>,
+}
+
+async fn start() -> Harness {
+    let engine = Arc::new(Engine::new(
+        Box::new(AwsProvider),
+        resources::all(),
+        data_sources::all(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let service = ProviderService::new(engine.clone());
+    tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .add_service(ProviderServer::new(service))
+            .serve_with_incoming(TcpListenerStream::new(listener))
+            .await
+            .expect("serve");
+    });
+    let client = ProviderClient::connect(format!("http://{address}"))
+        .await
+        .expect("connect");
+    Harness { client, engine }
+}
+
+fn template_type(engine: &Engine) -> Type {
+    engine.resource(TEMPLATE).expect("registered").ty.clone()
+}
+
+/// A full object of the resource's type with the given attributes set, the rest null.
+fn object(ty: &Type, set: &[(&str, Value)]) -> Value {
+    let Type::Object { attributes, .. } = ty else {
+        panic!("resource type is an object");
+    };
+    Value::Object(
+        attributes
+            .keys()
+            .map(|name| {
+                let value = set
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Value::Null);
+                (name.clone(), value)
+            })
+            .collect(),
+    )
+}
+
+fn dynamic(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: encode_msgpack(value, ty).expect("encodes"),
+        json: Vec::new(),
+    })
+}
+
+fn paths(diagnostics: &[pb::Diagnostic]) -> Vec<String> {
+    use pb::attribute_path::step::Selector;
+    diagnostics
+        .iter()
+        .map(|d| {
+            d.attribute
+                .as_ref()
+                .map(|p| {
+                    p.steps
+                        .iter()
+                        .map(|s| match &s.selector {
+                            Some(Selector::AttributeName(n)) => n.clone(),
+                            Some(Selector::ElementKeyString(k)) => format!("[{k:?}]"),
+                            Some(Selector::ElementKeyInt(i)) => format!("[{i}]"),
+                            None => "?".into(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn schemas_describe_every_attribute_and_identity() {
+    let mut harness = start().await;
+    let schema = harness
+        .client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("schema")
+        .into_inner();
+    assert!(schema.diagnostics.is_empty());
+    assert!(schema.resource_schemas.contains_key(TEMPLATE));
+    assert!(schema.data_source_schemas.contains_key(TEMPLATE));
+    let identities = harness
+        .client
+        .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
+        .await
+        .expect("identity schemas")
+        .into_inner()
+        .identity_schemas;
+
+    for (name, resource) in &schema.resource_schemas {
+        let block = resource.block.as_ref().expect("block");
+        assert!(!block.description.is_empty(), "{name} has no description");
+        for attribute in &block.attributes {
+            assert!(
+                !attribute.description.trim().is_empty(),
+                "{name}.{} has no description",
+                attribute.name
+            );
+            assert!(
+                attribute.required || attribute.optional || attribute.computed,
+                "{name}.{} is neither required, optional nor computed",
+                attribute.name
+            );
+            if attribute.nested_type.is_none() {
+                let ty: serde_json::Value =
+                    serde_json::from_slice(&attribute.r#type).expect("cty type JSON");
+                Type::from_json(&ty).expect("a valid cty type");
+            }
+        }
+        let identity = identities
+            .get(name)
+            .expect("every resource has an identity");
+        assert!(!identity.identity_attributes.is_empty());
+        for part in &identity.identity_attributes {
+            let attribute = block
+                .attributes
+                .iter()
+                .find(|a| a.name == part.name)
+                .unwrap_or_else(|| panic!("{name}: identity {} is no attribute", part.name));
+            assert!(part.required_for_import);
+            assert!(!attribute.sensitive);
+        }
+    }
+
+    // The environment template, attribute by attribute: (name, required, optional, computed).
+    let block = schema.resource_schemas[TEMPLATE]
+        .block
+        .as_ref()
+        .expect("block");
+    let mut shape: Vec<(String, bool, bool, bool)> = block
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), a.required, a.optional, a.computed))
+        .collect();
+    shape.sort();
+    let expected = [
+        ("arn", false, false, true),
+        ("created_at", false, false, true),
+        ("description", false, true, false),
+        ("display_name", false, true, true),
+        ("encryption_key", false, true, false),
+        ("last_modified_at", false, false, true),
+        ("name", true, false, false),
+        ("provisioning", false, true, false),
+        ("recommended_version", false, false, true),
+        ("tags", false, true, false),
+        ("tags_all", false, false, true),
+    ];
+    let expected: Vec<(String, bool, bool, bool)> = expected
+        .iter()
+        .map(|(n, r, o, c)| (n.to_string(), *r, *o, *c))
+        .collect();
+    assert_eq!(shape, expected);
+}
+
+#[tokio::test]
+async fn metadata_lists_every_type() {
+    let mut harness = start().await;
+    let metadata = harness
+        .client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("metadata")
+        .into_inner();
+    let resources: Vec<&str> = metadata
+        .resources
+        .iter()
+        .map(|r| r.type_name.as_str())
+        .collect();
+    assert!(resources.contains(&TEMPLATE));
+    assert_eq!(resources.len(), harness.engine.resources().count());
+    assert!(metadata.server_capabilities.is_some_and(|c| c.plan_destroy));
+}
+
+#[tokio::test]
+async fn invalid_arguments_name_their_path_and_unknowns_pass() {
+    let mut harness = start().await;
+    let ty = template_type(&harness.engine);
+    let cases = [
+        (vec![("name", Value::string("bad name!"))], vec!["name"]),
+        (
+            vec![
+                ("name", Value::string("ok")),
+                ("description", Value::string("x".repeat(501))),
+            ],
+            vec!["description"],
+        ),
+        (
+            vec![
+                ("name", Value::string("ok")),
+                ("provisioning", Value::string("NOPE")),
+            ],
+            vec!["provisioning"],
+        ),
+        (
+            vec![
+                ("name", Value::string("ok")),
+                ("encryption_key", Value::string("not-an-arn")),
+            ],
+            vec!["encryption_key"],
+        ),
+        (vec![("name", Value::Unknown)], vec![]),
+        (
+            vec![
+                ("name", Value::string("ok")),
+                ("description", Value::Unknown),
+                ("tags", Value::Unknown),
+            ],
+            vec![],
+        ),
+    ];
+    for (set, expected) in cases {
+        let config = object(&ty, &set);
+        let response = harness
+            .client
+            .validate_resource_config(pb::validate_resource_config::Request {
+                type_name: TEMPLATE.into(),
+                config: dynamic(&config, &ty),
+                client_capabilities: None,
+            })
+            .await
+            .expect("validate")
+            .into_inner();
+        assert_eq!(paths(&response.diagnostics), expected, "for {set:?}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_resource_types_are_diagnostics_not_crashes() {
+    let mut harness = start().await;
+    let response = harness
+        .client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "proton_nope".into(),
+            config: None,
+            client_capabilities: None,
+        })
+        .await
+        .expect("validate")
+        .into_inner();
+    assert_eq!(response.diagnostics.len(), 1);
+    assert!(response.diagnostics[0].detail.contains("proton_nope"));
+}
+
+#[tokio::test]
+async fn import_ids_must_have_the_identity_shape() {
+    let mut harness = start().await;
+    let ty = template_type(&harness.engine);
+    let imported = harness
+        .client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: TEMPLATE.into(),
+            id: "web".into(),
+            client_capabilities: None,
+            identity: None,
+        })
+        .await
+        .expect("import")
+        .into_inner();
+    assert!(imported.diagnostics.is_empty());
+    let resource = &imported.imported_resources[0];
+    let state =
+        decode_msgpack(&resource.state.as_ref().expect("state").msgpack, &ty).expect("decodes");
+    assert_eq!(state.get("name"), Some(&Value::string("web")));
+    assert!(resource.identity.is_some());
+
+    let empty = harness
+        .client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: TEMPLATE.into(),
+            id: String::new(),
+            client_capabilities: None,
+            identity: None,
+        })
+        .await
+        .expect("import")
+        .into_inner();
+    assert!(empty.imported_resources.is_empty());
+    assert_eq!(empty.diagnostics.len(), 1);
+}
+
+#[tokio::test]
+async fn destroy_plans_are_null_and_unknown_config_plans_unknown() {
+    let mut harness = start().await;
+    let ty = template_type(&harness.engine);
+    // Planning needs the provider's default tags: configure it against a closed local port with
+    // credentials given explicitly, so nothing is looked up on this machine.
+    let provider_type = harness.engine.provider_schema().block.value_type();
+    let Type::Object { attributes, .. } = &provider_type else {
+        panic!("provider config is an object");
+    };
+    let provider_config = Value::Object(
+        attributes
+            .keys()
+            .map(|name| {
+                let value = match name.as_str() {
+                    "region" => Value::string("us-east-1"),
+                    "access_key" | "secret_key" => Value::string("test"),
+                    "endpoints" => Value::object([("proton", Value::string("http://127.0.0.1:9"))]),
+                    _ => Value::Null,
+                };
+                (name.clone(), value)
+            })
+            .collect(),
+    );
+    let configured = harness
+        .client
+        .configure_provider(pb::configure_provider::Request {
+            terraform_version: "1.15.5".into(),
+            config: dynamic(&provider_config, &provider_type),
+            client_capabilities: None,
+        })
+        .await
+        .expect("configure")
+        .into_inner();
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
+
+    let config = object(&ty, &[("name", Value::string("web"))]);
+    let created = harness
+        .client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: TEMPLATE.into(),
+            prior_state: dynamic(&Value::Null, &ty),
+            proposed_new_state: dynamic(&config, &ty),
+            config: dynamic(&config, &ty),
+            ..Default::default()
+        })
+        .await
+        .expect("plan")
+        .into_inner();
+    assert!(created.diagnostics.is_empty());
+    let planned =
+        decode_msgpack(&created.planned_state.expect("planned").msgpack, &ty).expect("decodes");
+    assert_eq!(planned.get("arn"), Some(&Value::Unknown));
+    assert_eq!(planned.get("name"), Some(&Value::string("web")));
+    assert!(created.requires_replace.is_empty());
+
+    let prior = object(
+        &ty,
+        &[
+            ("name", Value::string("web")),
+            (
+                "arn",
+                Value::string("arn:aws:proton:us-east-1:000000000000:environment-template/web"),
+            ),
+        ],
+    );
+    let destroyed = harness
+        .client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: TEMPLATE.into(),
+            prior_state: dynamic(&prior, &ty),
+            proposed_new_state: dynamic(&Value::Null, &ty),
+            config: dynamic(&Value::Null, &ty),
+            ..Default::default()
+        })
+        .await
+        .expect("plan")
+        .into_inner();
+    let planned =
+        decode_msgpack(&destroyed.planned_state.expect("planned").msgpack, &ty).expect("decodes");
+    assert_eq!(planned, Value::Null);
+
+    let renamed = object(&ty, &[("name", Value::string("web2"))]);
+    let mut proposed = prior.clone();
+    if let Value::Object(fields) = &mut proposed {
+        fields.insert("name".into(), Value::string("web2"));
+    }
+    let replaced = harness
+        .client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: TEMPLATE.into(),
+            prior_state: dynamic(&prior, &ty),
+            proposed_new_state: dynamic(&proposed, &ty),
+            config: dynamic(&renamed, &ty),
+            ..Default::default()
+        })
+        .await
+        .expect("plan")
+        .into_inner();
+    assert_eq!(paths_of(&replaced.requires_replace), vec!["name"]);
+}
+
+fn paths_of(paths: &[pb::AttributePath]) -> Vec<String> {
+    use pb::attribute_path::step::Selector;
+    paths
+        .iter()
+        .map(|p| {
+            p.steps
+                .iter()
+                .filter_map(|s| match &s.selector {
+                    Some(Selector::AttributeName(n)) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect()
+}
