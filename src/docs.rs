@@ -678,7 +678,7 @@ fn attribute_text(attribute: &Attribute, kind: Kind) -> String {
         parts.push(match &attribute.replace_if {
             Some(condition) => format!(
                 "Changing this forces a new resource only when {}; other changes are made in place.",
-                condition.when.trim_end_matches('.')
+                condition_words(condition.when)
             ),
             None => "Changing this forces a new resource.".to_string(),
         });
@@ -694,6 +694,15 @@ fn attribute_text(attribute: &Attribute, kind: Kind) -> String {
     }
     parts.retain(|p| !p.is_empty());
     parts.join(" ")
+}
+
+/// A replacement condition as a clause after "only when" (its text may or may not start with "when").
+fn condition_words(when: &str) -> &str {
+    let when = when.trim().trim_end_matches('.');
+    match when.get(..5) {
+        Some(start) if start.eq_ignore_ascii_case("when ") => &when[5..],
+        _ => when,
+    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -890,10 +899,12 @@ const SKELETON_LABEL: &str = "example";
 
 /// A configuration with the required arguments only, laid out as `terraform fmt` lays it out.
 fn skeleton(keyword: &str, type_name: &str, block: &Block) -> String {
-    let mut text = format!("{keyword} \"{type_name}\" \"{SKELETON_LABEL}\" {{\n");
-    push_body(&mut text, &block.attributes, 1);
-    text.push('}');
-    text
+    let mut body = String::new();
+    push_body(&mut body, &block.attributes, 1);
+    if body.is_empty() {
+        return format!("{keyword} \"{type_name}\" \"{SKELETON_LABEL}\" {{}}");
+    }
+    format!("{keyword} \"{type_name}\" \"{SKELETON_LABEL}\" {{\n{body}}}")
 }
 
 /// Lines of `name = value` for the required attributes; runs of one-line values get their `=` aligned
@@ -961,7 +972,13 @@ fn sample_primitive(attribute: &Attribute, ty: &Type) -> String {
         attribute
             .validators
             .iter()
-            .find_map(sample_for_validator)
+            .find_map(|validator| sample_for_validator(validator, &attribute.name))
+            .or_else(|| {
+                SAMPLE_STRINGS
+                    .iter()
+                    .find(|sample| accepts(&attribute.validators, sample))
+                    .map(|sample| quote(sample))
+            })
             .unwrap_or_else(|| quote(SKELETON_LABEL))
     };
     match ty {
@@ -978,15 +995,39 @@ fn sample_primitive(attribute: &Attribute, ty: &Type) -> String {
     }
 }
 
-fn sample_for_validator(validator: &Validator) -> Option<String> {
+/// Plain strings tried in turn for a string argument; the first its validators accept is used.
+const SAMPLE_STRINGS: &[&str] = &[SKELETON_LABEL, "1", "example-org/example"];
+
+/// Whether the length and pattern validators accept `sample` (others are handled before).
+fn accepts(validators: &[Validator], sample: &str) -> bool {
+    validators.iter().all(|validator| match validator {
+        Validator::Length { min, max } => (*min..=*max).contains(&sample.chars().count()),
+        Validator::Pattern(pattern) => regex::Regex::new(&format!("^(?:{})$", pattern.source))
+            .is_ok_and(|re| re.is_match(sample)),
+        _ => true,
+    })
+}
+
+fn sample_for_validator(validator: &Validator, name: &str) -> Option<String> {
     match validator {
         Validator::OneOf(values) => values.first().map(|v| quote(v)),
         Validator::IamRoleArn => Some(quote("arn:aws:iam::123456789012:role/example")),
-        Validator::Arn => Some(quote(
-            "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
-        )),
-        Validator::Each(inner) => sample_for_validator(inner),
+        Validator::Arn => Some(quote(sample_arn(name))),
+        Validator::Each(inner) => sample_for_validator(inner, name),
         _ => None,
+    }
+}
+
+/// An ARN of the kind the attribute's name suggests.
+fn sample_arn(name: &str) -> &'static str {
+    if name.contains("role") {
+        "arn:aws:iam::123456789012:role/example"
+    } else if name.contains("key") {
+        "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    } else if name.contains("connection") {
+        "arn:aws:codestar-connections:us-east-1:123456789012:connection/00000000-0000-0000-0000-000000000000"
+    } else {
+        "arn:aws:proton:us-east-1:123456789012:example"
     }
 }
 
@@ -1231,6 +1272,34 @@ mod tests {
             }\n  \
             }\n}";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn skeleton_values_satisfy_patterns() {
+        let block = Block::new(vec![
+            Attribute::string("major_version")
+                .required()
+                .validate(Validator::pattern("0|[1-9][0-9]*", "must be a number")),
+            Attribute::string("repository")
+                .required()
+                .validate(Validator::pattern("[a-z-]+/[a-z]+", "must be owner/name")),
+        ]);
+        assert_eq!(
+            skeleton("resource", "proton_v", &block),
+            "resource \"proton_v\" \"example\" {\n  major_version = \"1\"\n  repository    = \"example-org/example\"\n}"
+        );
+        let empty = Block::new(vec![Attribute::string("x").optional()]);
+        assert_eq!(
+            skeleton("data", "proton_v", &empty),
+            "data \"proton_v\" \"example\" {}"
+        );
+    }
+
+    #[test]
+    fn conditions_read_after_only_when() {
+        assert_eq!(condition_words("when it goes back."), "it goes back");
+        assert_eq!(condition_words("it goes back"), "it goes back");
+        assert_eq!(condition_words("whenever"), "whenever");
     }
 
     #[test]

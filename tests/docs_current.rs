@@ -195,3 +195,44 @@ fn pages_are_clean_markdown() {
         );
     }
 }
+
+/// Terraform 1.15 as installed by scripts/install-tools.sh, or `TERRAFORM`.
+fn terraform() -> Option<PathBuf> {
+    let path = std::env::var_os("TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools/bin/terraform"));
+    path.exists().then_some(path)
+}
+
+#[test]
+fn terraform_code_on_the_pages_is_formatted() {
+    let Some(terraform) = terraform() else {
+        eprintln!("skipped: no Terraform at .tools/bin/terraform (run scripts/install-tools.sh)");
+        return;
+    };
+    let generated = generate(&engine(), &root());
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("tempdir: {error}"));
+    let mut written = 0;
+    for (path, text) in &generated.pages {
+        for (index, block) in text.split("```terraform\n").skip(1).enumerate() {
+            let code = block.split("```").next().unwrap_or_default();
+            let name = format!("{}-{index}.tf", path.replace(['/', '.'], "_"));
+            std::fs::write(dir.path().join(name), code)
+                .unwrap_or_else(|error| panic!("writing a code block: {error}"));
+            written += 1;
+        }
+    }
+    assert!(written > 0, "no terraform code blocks found");
+    let output = std::process::Command::new(&terraform)
+        .args(["fmt", "-check", "-list=true", "-no-color"])
+        .arg(dir.path())
+        .env("TF_CLI_CONFIG_FILE", dir.path().join("none.tfrc"))
+        .output()
+        .unwrap_or_else(|error| panic!("running {}: {error}", terraform.display()));
+    assert!(
+        output.status.success(),
+        "terraform fmt would change these code blocks:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
