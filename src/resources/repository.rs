@@ -14,7 +14,8 @@ pub struct Repository;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Model {
-    pub provider: String,
+    /// `provider` is a meta-argument Terraform reserves in resource blocks, hence the longer name.
+    pub repository_provider: String,
     pub name: String,
     pub connection_arn: String,
     pub encryption_key: Option<String>,
@@ -24,7 +25,7 @@ pub struct Model {
 impl From<ApiRepository> for Model {
     fn from(repository: ApiRepository) -> Self {
         Self {
-            provider: repository.provider().as_str().to_string(),
+            repository_provider: repository.provider().as_str().to_string(),
             name: repository.name().to_string(),
             connection_arn: repository.connection_arn().to_string(),
             encryption_key: repository.encryption_key().map(str::to_string),
@@ -43,10 +44,12 @@ impl Resource for Repository {
                 cannot change a link: every argument but `tags` replaces it.",
             version: 0,
             attributes: vec![
-                attributes::repository_provider("provider")
+                attributes::repository_provider("repository_provider")
                     .required()
                     .requires_replace()
-                    .describe("Where the repository is hosted."),
+                    .describe(
+                        "Where the repository is hosted (the API's `provider`; Terraform reserves that name).",
+                    ),
                 attributes::repository_name("name")
                     .required()
                     .requires_replace()
@@ -63,7 +66,7 @@ impl Resource for Repository {
                 attributes::arn("repository link"),
             ],
             blocks: vec![],
-            identity: &["provider", "name"],
+            identity: &["repository_provider", "name"],
             tags: true,
             timeouts: Timeouts::NONE,
             rules: vec![],
@@ -74,7 +77,7 @@ impl Resource for Repository {
         let created = ctx
             .api
             .create_repository(NewRepository {
-                provider: &planned.provider,
+                provider: &planned.repository_provider,
                 name: &planned.name,
                 connection_arn: &planned.connection_arn,
                 encryption_key: planned.encryption_key.as_deref(),
@@ -87,7 +90,7 @@ impl Resource for Repository {
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
         Ok(ctx
             .api
-            .get_repository(&current.provider, &current.name)
+            .get_repository(&current.repository_provider, &current.name)
             .await?
             .map(Model::from))
     }
@@ -101,13 +104,13 @@ impl Resource for Repository {
     ) -> Result<Model, Failure<Model>> {
         match ctx
             .api
-            .get_repository(&planned.provider, &planned.name)
+            .get_repository(&planned.repository_provider, &planned.name)
             .await?
         {
             Some(found) => Ok(found.into()),
             None => Err(Error::Invalid(format!(
                 "repository {}:{} no longer exists",
-                planned.provider, planned.name
+                planned.repository_provider, planned.name
             ))
             .into()),
         }
@@ -116,7 +119,7 @@ impl Resource for Repository {
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         Ok(ctx
             .api
-            .delete_repository(&current.provider, &current.name)
+            .delete_repository(&current.repository_provider, &current.name)
             .await?)
     }
 }
