@@ -1,8 +1,10 @@
 //! Proton resources: one small declarative file each. Adding one = a file here, a line in [`all`], and
 //! its example under `examples/resources/`.
 
-pub mod attributes;
 pub(crate) mod account_settings;
+pub mod attributes;
+pub(crate) mod deployment_status;
+pub(crate) mod environment;
 pub(crate) mod environment_template;
 pub(crate) mod environment_template_version;
 pub(crate) mod repository;
@@ -13,6 +15,7 @@ pub(crate) mod sync_config;
 use crate::engine::DynResource;
 
 pub use account_settings::AccountSettings;
+pub use environment::Environment;
 pub use environment_template::EnvironmentTemplate;
 pub use environment_template_version::EnvironmentTemplateVersion;
 pub use repository::Repository;
@@ -31,5 +34,6 @@ pub fn all() -> Vec<Box<dyn DynResource>> {
         Box::new(TemplateSyncConfig),
         Box::new(ServiceSyncConfig),
         Box::new(AccountSettings),
+        Box::new(Environment),
     ]
 }

@@ -1,0 +1,584 @@
+//! What every deployed resource (environment, service instance, service pipeline, component) shares:
+//! its deployment attributes, when a plan deploys, which deployment type an update uses, and waiting
+//! for a deployment (cancelling it on timeout when asked).
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::deployment_status::{self as phase, Phase};
+use crate::aws::types::{
+    Component, DeploymentStatus, DeploymentUpdateType, Environment, ServiceInstance,
+    ServicePipeline,
+};
+use crate::aws::{ApiError, timestamp};
+use crate::engine::wait::{Poll, wait_for};
+use crate::engine::{Ctx, Error, PlanEdit};
+use crate::tf::Value;
+use crate::tf::schema::Attribute;
+
+pub const CANCEL_ON_TIMEOUT: &str = "cancel_on_timeout";
+pub const TEMPLATE_MAJOR_VERSION: &str = "template_major_version";
+pub const TEMPLATE_MINOR_VERSION: &str = "template_minor_version";
+const DEPLOYMENT_STATUS: &str = "deployment_status";
+
+/// Attributes that only change when a deployment happens.
+const RESULTS: [&str; 6] = [
+    DEPLOYMENT_STATUS,
+    "deployment_status_message",
+    "last_attempted_deployment_id",
+    "last_succeeded_deployment_id",
+    "last_deployment_attempted_at",
+    "last_deployment_succeeded_at",
+];
+
+/// However short the operation's timeout, a cancellation gets at least this long to finish.
+const CANCEL_WAIT_MIN: Duration = Duration::from_secs(60);
+
+/// The deployment attributes of a model (flattened into it).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DeploymentFields {
+    pub deployment_status: Option<String>,
+    pub deployment_status_message: Option<String>,
+    pub last_attempted_deployment_id: Option<String>,
+    pub last_succeeded_deployment_id: Option<String>,
+    pub last_deployment_attempted_at: Option<String>,
+    pub last_deployment_succeeded_at: Option<String>,
+}
+
+impl DeploymentFields {
+    /// Whether the last deployment ended well (a model without a status counts as settled).
+    pub fn settled(&self) -> bool {
+        self.deployment_status
+            .as_deref()
+            .is_none_or(|status| status == DeploymentStatus::Succeeded.as_str())
+    }
+
+    pub fn running(&self) -> bool {
+        self.deployment_status
+            .as_deref()
+            .is_some_and(|status| phase::is_running(&DeploymentStatus::from(status)))
+    }
+}
+
+/// The deployment attributes' schema, for a `what` such as "environment".
+pub fn attributes(what: &str) -> Vec<Attribute> {
+    let computed = |name: &str, description: String| {
+        Attribute::string(name)
+            .computed()
+            .use_state_for_unknown()
+            .describe(&description)
+    };
+    vec![
+        computed(
+            DEPLOYMENT_STATUS,
+            format!(
+                "Status of the {what}'s last deployment: `SUCCEEDED` after a successful apply; `FAILED`, \
+                 `CANCELLED` or `IN_PROGRESS` when the last apply did not finish it (the next plan then \
+                 deploys again)."
+            ),
+        ),
+        computed(
+            "deployment_status_message",
+            format!("Why the {what}'s last deployment failed, if it did."),
+        ),
+        computed(
+            "last_attempted_deployment_id",
+            format!(
+                "ID of the {what}'s last deployment. Unknown in a plan exactly when the apply will \
+                 deploy; unchanged when the update only changes metadata."
+            ),
+        ),
+        computed(
+            "last_succeeded_deployment_id",
+            format!("ID of the {what}'s last successful deployment."),
+        ),
+        computed(
+            "last_deployment_attempted_at",
+            format!("When the {what}'s last deployment started (RFC 3339)."),
+        ),
+        computed(
+            "last_deployment_succeeded_at",
+            format!("When the {what}'s last successful deployment finished (RFC 3339)."),
+        ),
+    ]
+}
+
+pub fn cancel_on_timeout() -> Attribute {
+    Attribute::bool(CANCEL_ON_TIMEOUT)
+        .default_value(Value::Bool(false))
+        .describe(
+            "When a create or update times out (see `timeouts`), cancel the deployment and wait until it \
+             is cancelled, instead of leaving it running. Either way the apply fails and the next plan \
+             deploys again.",
+        )
+}
+
+/// The plan of a deployed resource: its deployment results are unknown exactly when the apply will
+/// deploy, that is when one of `inputs` changes or the last deployment did not succeed. A new major
+/// version without a configured minor version leaves the minor version to Proton.
+pub fn plan(plan: &mut PlanEdit<'_>, inputs: &[&str]) {
+    if plan.creating() {
+        return;
+    }
+    let unsettled = plan
+        .prior(DEPLOYMENT_STATUS)
+        .as_str()
+        .is_some_and(|status| status != DeploymentStatus::Succeeded.as_str());
+    if unsettled || inputs.iter().any(|name| plan.changes(name)) {
+        for name in RESULTS {
+            plan.set_unknown(name);
+        }
+    }
+    if plan.changes(TEMPLATE_MAJOR_VERSION) {
+        plan.set_unknown(TEMPLATE_MINOR_VERSION);
+    }
+}
+
+/// A template version as a model holds it (`None`: not configured, Proton chooses).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Versions<'a> {
+    pub major: Option<&'a str>,
+    pub minor: Option<&'a str>,
+}
+
+/// How an update deploys, and which versions it names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deploy<'a> {
+    pub update_type: DeploymentUpdateType,
+    pub versions: Versions<'a>,
+}
+
+impl Deploy<'_> {
+    pub fn deploys(&self) -> bool {
+        self.update_type != DeploymentUpdateType::None
+    }
+}
+
+/// The deployment type for going from `current` to `wanted`: a new major version, a new minor version,
+/// a redeploy of the same version (`redeploy`: the spec or another deployed input changed, or the
+/// last deployment failed), or none (metadata only).
+pub fn deploy<'a>(current: Versions<'_>, wanted: Versions<'a>, redeploy: bool) -> Deploy<'a> {
+    let differs =
+        |wanted: Option<&str>, current: Option<&str>| wanted.is_some() && wanted != current;
+    let (update_type, versions) = if differs(wanted.major, current.major) {
+        (DeploymentUpdateType::MajorVersion, wanted)
+    } else if differs(wanted.minor, current.minor) {
+        (DeploymentUpdateType::MinorVersion, wanted)
+    } else if redeploy {
+        (DeploymentUpdateType::CurrentVersion, Versions::default())
+    } else {
+        (DeploymentUpdateType::None, Versions::default())
+    };
+    Deploy {
+        update_type,
+        versions,
+    }
+}
+
+/// An object as the API reports it, with a deployment.
+pub trait Deployed: Send + Sync {
+    fn status(&self) -> &DeploymentStatus;
+    fn message(&self) -> Option<&str>;
+    fn fields(&self) -> DeploymentFields;
+}
+
+fn fields(
+    status: &DeploymentStatus,
+    message: Option<&str>,
+    attempted: Option<&str>,
+    succeeded: Option<&str>,
+    attempted_at: Option<String>,
+    succeeded_at: Option<String>,
+) -> DeploymentFields {
+    DeploymentFields {
+        deployment_status: Some(status.as_str().to_string()),
+        deployment_status_message: message.filter(|m| !m.is_empty()).map(str::to_string),
+        last_attempted_deployment_id: attempted.map(str::to_string),
+        last_succeeded_deployment_id: succeeded.map(str::to_string),
+        last_deployment_attempted_at: attempted_at,
+        last_deployment_succeeded_at: succeeded_at,
+    }
+}
+
+impl Deployed for Environment {
+    fn status(&self) -> &DeploymentStatus {
+        self.deployment_status()
+    }
+    fn message(&self) -> Option<&str> {
+        self.deployment_status_message()
+    }
+    fn fields(&self) -> DeploymentFields {
+        fields(
+            self.deployment_status(),
+            self.deployment_status_message(),
+            self.last_attempted_deployment_id(),
+            self.last_succeeded_deployment_id(),
+            Some(timestamp(self.last_deployment_attempted_at())),
+            Some(timestamp(self.last_deployment_succeeded_at())),
+        )
+    }
+}
+
+impl Deployed for ServiceInstance {
+    fn status(&self) -> &DeploymentStatus {
+        self.deployment_status()
+    }
+    fn message(&self) -> Option<&str> {
+        self.deployment_status_message()
+    }
+    fn fields(&self) -> DeploymentFields {
+        fields(
+            self.deployment_status(),
+            self.deployment_status_message(),
+            self.last_attempted_deployment_id(),
+            self.last_succeeded_deployment_id(),
+            Some(timestamp(self.last_deployment_attempted_at())),
+            Some(timestamp(self.last_deployment_succeeded_at())),
+        )
+    }
+}
+
+impl Deployed for ServicePipeline {
+    fn status(&self) -> &DeploymentStatus {
+        self.deployment_status()
+    }
+    fn message(&self) -> Option<&str> {
+        self.deployment_status_message()
+    }
+    fn fields(&self) -> DeploymentFields {
+        fields(
+            self.deployment_status(),
+            self.deployment_status_message(),
+            self.last_attempted_deployment_id(),
+            self.last_succeeded_deployment_id(),
+            Some(timestamp(self.last_deployment_attempted_at())),
+            Some(timestamp(self.last_deployment_succeeded_at())),
+        )
+    }
+}
+
+impl Deployed for Component {
+    fn status(&self) -> &DeploymentStatus {
+        self.deployment_status()
+    }
+    fn message(&self) -> Option<&str> {
+        self.deployment_status_message()
+    }
+    fn fields(&self) -> DeploymentFields {
+        fields(
+            self.deployment_status(),
+            self.deployment_status_message(),
+            self.last_attempted_deployment_id(),
+            self.last_succeeded_deployment_id(),
+            self.last_deployment_attempted_at().map(timestamp),
+            self.last_deployment_succeeded_at().map(timestamp),
+        )
+    }
+}
+
+/// A wait that did not end in success, with the object as last seen (if it still exists).
+#[derive(Debug)]
+pub struct Unfinished<T> {
+    pub error: Error,
+    pub object: Option<T>,
+}
+
+impl<T> From<ApiError> for Unfinished<T> {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error: error.into(),
+            object: None,
+        }
+    }
+}
+
+fn ended<T: Deployed>(what: &str, object: &T) -> String {
+    let status = object.status().as_str();
+    match object.message().filter(|m| !m.is_empty()) {
+        Some(message) => format!("{what} ended {status}: {message}"),
+        None => format!("{what} ended {status}"),
+    }
+}
+
+/// Polls `get` while `working` says the object is busy; `None` when the object disappeared.
+async fn poll_until<T, G, F>(
+    ctx: &Ctx,
+    what: &str,
+    get: &G,
+    working: fn(&DeploymentStatus) -> bool,
+    last: &Mutex<Option<T>>,
+) -> Result<Option<T>, Error>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+{
+    wait_for(ctx, what, || async {
+        let Some(object) = get().await? else {
+            return Ok(Poll::Done(None));
+        };
+        if working(object.status()) {
+            let status = object.status().as_str().to_string();
+            if let Ok(mut slot) = last.lock() {
+                *slot = Some(object);
+            }
+            return Ok(Poll::Pending(status));
+        }
+        Ok(Poll::Done(Some(object)))
+    })
+    .await
+}
+
+fn deploying(status: &DeploymentStatus) -> bool {
+    phase::deployment(status) == Phase::Working
+}
+
+fn cancelling(status: &DeploymentStatus) -> bool {
+    phase::cancellation(status) == Phase::Working
+}
+
+/// Waits for the deployment a create or update started. Success is the object with its deployment
+/// SUCCEEDED; anything else comes with the object as it then is, so a failed create stays in state
+/// (tainted) and a failed update records the real outcome. On timeout with `cancel_on_timeout`, the
+/// deployment is cancelled (`cancel`) and the wait goes on until it has stopped.
+pub async fn wait_deployed<T, G, F, C, CF>(
+    ctx: &Ctx,
+    what: &str,
+    cancel_on_timeout: bool,
+    get: G,
+    cancel: C,
+) -> Result<T, Unfinished<T>>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+    C: FnOnce() -> CF,
+    CF: Future<Output = Result<(), ApiError>>,
+{
+    let last = Mutex::new(None);
+    let outcome = poll_until(ctx, what, &get, deploying, &last).await;
+    let last = last.into_inner().ok().flatten();
+    match outcome {
+        Ok(Some(object)) if phase::deployment(object.status()) == Phase::Succeeded => Ok(object),
+        Ok(Some(object)) => Err(Unfinished {
+            error: Error::Failed(ended(what, &object)),
+            object: Some(object),
+        }),
+        Ok(None) => Err(Unfinished {
+            error: Error::Failed(format!("{what}: the object disappeared while deploying")),
+            object: None,
+        }),
+        Err(timeout @ Error::Timeout { .. }) if cancel_on_timeout => {
+            cancel_after(ctx, what, timeout, &get, cancel, last).await
+        }
+        Err(error) => Err(Unfinished {
+            error,
+            object: last,
+        }),
+    }
+}
+
+async fn cancel_after<T, G, F, C, CF>(
+    ctx: &Ctx,
+    what: &str,
+    timeout: Error,
+    get: &G,
+    cancel: C,
+    last: Option<T>,
+) -> Result<T, Unfinished<T>>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+    C: FnOnce() -> CF,
+    CF: Future<Output = Result<(), ApiError>>,
+{
+    match cancel().await {
+        // Conflict: nothing left to cancel, the deployment ended meanwhile.
+        Ok(()) | Err(ApiError::Conflict(_)) => {}
+        Err(error) => {
+            return Err(Unfinished {
+                error: Error::Failed(format!(
+                    "{timeout}; cancelling the deployment failed: {error}"
+                )),
+                object: last,
+            });
+        }
+    }
+    tracing::info!(
+        what,
+        "timed out; deployment cancelled, waiting for it to stop"
+    );
+    let mut patient = ctx.clone();
+    patient.timeout = ctx.timeout.max(CANCEL_WAIT_MIN);
+    let seen = Mutex::new(None);
+    let outcome = poll_until(
+        &patient,
+        &format!("cancellation of the {what}"),
+        get,
+        cancelling,
+        &seen,
+    )
+    .await;
+    match outcome {
+        Ok(Some(object)) if phase::deployment(object.status()) == Phase::Succeeded => Ok(object),
+        Ok(Some(object)) => Err(Unfinished {
+            error: Error::Failed(format!(
+                "{timeout}; the deployment was cancelled: {}",
+                ended(what, &object)
+            )),
+            object: Some(object),
+        }),
+        Ok(None) => Err(Unfinished {
+            error: timeout,
+            object: None,
+        }),
+        Err(error) => Err(Unfinished {
+            error: Error::Failed(format!("{timeout}; {error}")),
+            object: seen.into_inner().ok().flatten().or(last),
+        }),
+    }
+}
+
+/// Waits while a deployment that is already running (started by an earlier, interrupted apply or by
+/// someone else) goes on, so an update is not refused. `None` when the object disappeared.
+pub async fn wait_idle<T, G, F>(ctx: &Ctx, what: &str, get: G) -> Result<Option<T>, Error>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let last = Mutex::new(None);
+    poll_until(ctx, what, &get, phase::is_running, &last).await
+}
+
+/// Waits until a deleted object is gone; DELETE_FAILED is an error.
+pub async fn wait_deleted<T, G, F>(ctx: &Ctx, what: &str, get: G) -> Result<(), Error>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+{
+    wait_for(ctx, what, || async {
+        let Some(object) = get().await? else {
+            return Ok(Poll::Done(()));
+        };
+        Ok(match phase::deletion(object.status()) {
+            Phase::Working => Poll::Pending(object.status().as_str().to_string()),
+            Phase::Succeeded => Poll::Done(()),
+            Phase::Failed => Poll::Failed(ended(what, &object)),
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v<'a>(major: Option<&'a str>, minor: Option<&'a str>) -> Versions<'a> {
+        Versions { major, minor }
+    }
+
+    #[test]
+    fn deployment_type_follows_what_changed() {
+        let current = v(Some("1"), Some("2"));
+        let major = deploy(current, v(Some("2"), None), false);
+        assert_eq!(major.update_type, DeploymentUpdateType::MajorVersion);
+        assert_eq!(major.versions, v(Some("2"), None));
+        let minor = deploy(current, v(Some("1"), Some("3")), false);
+        assert_eq!(minor.update_type, DeploymentUpdateType::MinorVersion);
+        let spec = deploy(current, v(Some("1"), Some("2")), true);
+        assert_eq!(spec.update_type, DeploymentUpdateType::CurrentVersion);
+        assert_eq!(spec.versions, Versions::default());
+        // Unset versions mean "as they are".
+        let metadata = deploy(current, v(None, None), false);
+        assert_eq!(metadata.update_type, DeploymentUpdateType::None);
+        assert!(!metadata.deploys());
+    }
+
+    fn edit_plan(prior: &Value, config: &Value, inputs: &[&str]) -> Value {
+        let mut planned = prior.clone();
+        if let (Value::Object(fields), Value::Object(set)) = (&mut planned, config) {
+            for (name, value) in set {
+                if !value.is_null() {
+                    fields.insert(name.clone(), value.clone());
+                }
+            }
+        }
+        plan(&mut PlanEdit::new(prior, config, &mut planned), inputs);
+        planned
+    }
+
+    fn prior(status: &str) -> Value {
+        Value::object([
+            ("spec", Value::string("a: 1")),
+            ("description", Value::string("d")),
+            (TEMPLATE_MAJOR_VERSION, Value::string("1")),
+            (TEMPLATE_MINOR_VERSION, Value::string("0")),
+            (DEPLOYMENT_STATUS, Value::string(status)),
+            ("last_attempted_deployment_id", Value::string("dep-1")),
+        ])
+    }
+
+    #[test]
+    fn results_are_unknown_only_when_the_apply_deploys() {
+        let inputs = ["spec", TEMPLATE_MAJOR_VERSION, TEMPLATE_MINOR_VERSION];
+        let description = Value::object([("description", Value::string("new"))]);
+        let planned = edit_plan(&prior("SUCCEEDED"), &description, &inputs);
+        assert_eq!(
+            planned.get("last_attempted_deployment_id"),
+            Some(&Value::string("dep-1"))
+        );
+
+        let spec = Value::object([("spec", Value::string("a: 2"))]);
+        let planned = edit_plan(&prior("SUCCEEDED"), &spec, &inputs);
+        assert_eq!(
+            planned.get("last_attempted_deployment_id"),
+            Some(&Value::Unknown)
+        );
+        assert_eq!(planned.get(DEPLOYMENT_STATUS), Some(&Value::Unknown));
+        assert_eq!(
+            planned.get(TEMPLATE_MINOR_VERSION),
+            Some(&Value::string("0"))
+        );
+
+        // A failed deployment is deployed again even with nothing changed.
+        let planned = edit_plan(
+            &prior("FAILED"),
+            &Value::Object(Default::default()),
+            &inputs,
+        );
+        assert_eq!(planned.get(DEPLOYMENT_STATUS), Some(&Value::Unknown));
+    }
+
+    #[test]
+    fn a_new_major_version_leaves_an_unset_minor_to_proton() {
+        let inputs = [TEMPLATE_MAJOR_VERSION, TEMPLATE_MINOR_VERSION];
+        let major = Value::object([(TEMPLATE_MAJOR_VERSION, Value::string("2"))]);
+        let planned = edit_plan(&prior("SUCCEEDED"), &major, &inputs);
+        assert_eq!(planned.get(TEMPLATE_MINOR_VERSION), Some(&Value::Unknown));
+        let pinned = Value::object([
+            (TEMPLATE_MAJOR_VERSION, Value::string("2")),
+            (TEMPLATE_MINOR_VERSION, Value::string("0")),
+        ]);
+        let planned = edit_plan(&prior("SUCCEEDED"), &pinned, &inputs);
+        assert_eq!(
+            planned.get(TEMPLATE_MINOR_VERSION),
+            Some(&Value::string("0"))
+        );
+    }
+
+    #[test]
+    fn settled_means_succeeded() {
+        let mut fields = DeploymentFields::default();
+        assert!(fields.settled() && !fields.running());
+        fields.deployment_status = Some("FAILED".into());
+        assert!(!fields.settled());
+        fields.deployment_status = Some("CANCELLING".into());
+        assert!(fields.running());
+    }
+}
