@@ -581,4 +581,163 @@ mod tests {
         fields.deployment_status = Some("CANCELLING".into());
         assert!(fields.running());
     }
+
+    mod waiting {
+        use super::super::*;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU32, Ordering};
+
+        use aws_smithy_types::DateTime;
+
+        use crate::engine::StopSignal;
+
+        fn ctx(timeout: Duration) -> Ctx {
+            let config = aws_sdk_proton::Config::builder()
+                .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
+                .build();
+            Ctx {
+                api: Arc::new(crate::aws::Proton::new(config)),
+                timeout,
+                stop: StopSignal::default(),
+                tags: Default::default(),
+                client_token: String::new(),
+            }
+        }
+
+        fn env(status: &str, message: Option<&str>) -> Environment {
+            let now = DateTime::from_secs(1_800_000_000);
+            Environment::builder()
+                .name("e")
+                .arn("arn:aws:proton:us-east-1:000000000000:environment/e")
+                .template_name("t")
+                .template_major_version("1")
+                .template_minor_version("0")
+                .created_at(now)
+                .last_deployment_attempted_at(now)
+                .last_deployment_succeeded_at(now)
+                .deployment_status(DeploymentStatus::from(status))
+                .set_deployment_status_message(message.map(str::to_string))
+                .build()
+                .expect("environment")
+        }
+
+        /// A fake object whose status follows a script, one entry per look (the last one repeats).
+        struct Script(Mutex<Vec<&'static str>>);
+
+        impl Script {
+            fn new(statuses: &[&'static str]) -> Self {
+                Self(Mutex::new(statuses.iter().rev().copied().collect()))
+            }
+            async fn get(&self) -> Result<Option<Environment>, ApiError> {
+                let mut left = self.0.lock().expect("script");
+                let status = if left.len() > 1 {
+                    left.pop().unwrap_or("IN_PROGRESS")
+                } else {
+                    left.last().copied().unwrap_or("IN_PROGRESS")
+                };
+                Ok(Some(env(
+                    status,
+                    (status == "FAILED").then_some("stack failed"),
+                )))
+            }
+            fn then(&self, statuses: &[&'static str]) {
+                *self.0.lock().expect("script") = statuses.iter().rev().copied().collect();
+            }
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_failed_deployment_comes_back_with_the_object() {
+            let script = Script::new(&["IN_PROGRESS", "IN_PROGRESS", "FAILED"]);
+            let result = wait_deployed(
+                &ctx(Duration::from_secs(600)),
+                "deployment of environment e",
+                false,
+                || script.get(),
+                || async { Ok(()) },
+            )
+            .await;
+            let unfinished = result.err().expect("a failure");
+            assert_eq!(
+                unfinished.error.to_string(),
+                "deployment of environment e ended FAILED: stack failed"
+            );
+            let object = unfinished.object.expect("the object");
+            assert_eq!(object.deployment_status(), &DeploymentStatus::Failed);
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_timeout_cancels_when_asked_and_waits_for_cancelled() {
+            let script = Script::new(&["IN_PROGRESS"]);
+            let cancels = AtomicU32::new(0);
+            let result = wait_deployed(
+                &ctx(Duration::from_secs(5)),
+                "deployment of environment e",
+                true,
+                || script.get(),
+                || {
+                    cancels.fetch_add(1, Ordering::SeqCst);
+                    script.then(&["CANCELLING", "CANCELLING", "CANCELLED"]);
+                    async { Ok(()) }
+                },
+            )
+            .await;
+            assert_eq!(cancels.load(Ordering::SeqCst), 1);
+            let unfinished = result.err().expect("a failure");
+            let text = unfinished.error.to_string();
+            assert!(text.starts_with("timed out after 5s"), "{text}");
+            assert!(text.contains("ended CANCELLED"), "{text}");
+            let object = unfinished.object.expect("the object");
+            assert_eq!(object.deployment_status(), &DeploymentStatus::Cancelled);
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_timeout_without_cancel_leaves_it_running() {
+            let script = Script::new(&["IN_PROGRESS"]);
+            let result = wait_deployed(
+                &ctx(Duration::from_secs(5)),
+                "deployment of environment e",
+                false,
+                || script.get(),
+                || async { panic!("must not cancel") },
+            )
+            .await;
+            let unfinished = result.err().expect("a failure");
+            assert!(matches!(unfinished.error, Error::Timeout { .. }));
+            let object = unfinished.object.expect("the last object seen");
+            assert_eq!(object.deployment_status(), &DeploymentStatus::InProgress);
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_deployment_that_finished_before_the_cancel_is_a_success() {
+            let script = Script::new(&["IN_PROGRESS"]);
+            let result = wait_deployed(
+                &ctx(Duration::from_secs(5)),
+                "deployment of environment e",
+                true,
+                || script.get(),
+                || {
+                    script.then(&["SUCCEEDED"]);
+                    async { Err(ApiError::Conflict("nothing to cancel".into())) }
+                },
+            )
+            .await;
+            assert!(result.is_ok());
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn deletes_fail_on_delete_failed_and_end_when_gone() {
+            let failed = wait_deleted(&ctx(Duration::from_secs(60)), "deletion", || async {
+                Ok(Some(env("DELETE_FAILED", Some("still in use"))))
+            })
+            .await;
+            assert!(matches!(failed, Err(Error::Failed(text)) if text.contains("DELETE_FAILED")));
+            let gone = wait_deleted::<Environment, _, _>(
+                &ctx(Duration::from_secs(60)),
+                "deletion",
+                || async { Ok(None) },
+            )
+            .await;
+            assert!(gone.is_ok());
+        }
+    }
 }
