@@ -656,7 +656,9 @@ mod tests {
                 || async { Ok(()) },
             )
             .await;
-            let unfinished = result.err().expect("a failure");
+            let Err(unfinished) = result else {
+                panic!("expected a failure")
+            };
             assert_eq!(
                 unfinished.error.to_string(),
                 "deployment of environment e ended FAILED: stack failed"
@@ -682,7 +684,9 @@ mod tests {
             )
             .await;
             assert_eq!(cancels.load(Ordering::SeqCst), 1);
-            let unfinished = result.err().expect("a failure");
+            let Err(unfinished) = result else {
+                panic!("expected a failure")
+            };
             let text = unfinished.error.to_string();
             assert!(text.starts_with("timed out after 5s"), "{text}");
             assert!(text.contains("ended CANCELLED"), "{text}");
@@ -701,7 +705,9 @@ mod tests {
                 || async { panic!("must not cancel") },
             )
             .await;
-            let unfinished = result.err().expect("a failure");
+            let Err(unfinished) = result else {
+                panic!("expected a failure")
+            };
             assert!(matches!(unfinished.error, Error::Timeout { .. }));
             let object = unfinished.object.expect("the last object seen");
             assert_eq!(object.deployment_status(), &DeploymentStatus::InProgress);
