@@ -74,6 +74,13 @@ impl Model {
             .collect()
     }
 
+    /// Keeps the stored order of the compatible templates when Proton reports the same ones in another.
+    fn keep_order_of(&mut self, stored: &Model) {
+        if self.compatible_set() == stored.compatible_set() {
+            self.compatible_environment_templates = stored.compatible_environment_templates.clone();
+        }
+    }
+
     fn sources_set(&self) -> BTreeSet<&String> {
         self.supported_component_sources.iter().flatten().collect()
     }
@@ -87,7 +94,9 @@ impl Resource for ServiceTemplateVersion {
         attributes.push(
             Attribute::nested(
                 "compatible_environment_templates",
-                Nesting::Set,
+                // A list: Terraform 1.0 crashes rendering plans of sets of nested attributes. Order does
+                // not matter to Proton, and reads keep the configured order.
+                Nesting::List,
                 vec![
                     attributes::resource_name("template_name")
                         .required()
@@ -183,11 +192,16 @@ impl Resource for ServiceTemplateVersion {
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
-        Ok(ctx
+        let Some(found) = ctx
             .api
             .get_service_template_version(current.version.id()?)
             .await?
-            .map(|found| Model::reported(&found, current.version.source.clone())))
+        else {
+            return Ok(None);
+        };
+        let mut model = Model::reported(&found, current.version.source.clone());
+        model.keep_order_of(&current);
+        Ok(Some(model))
     }
 
     async fn update(
