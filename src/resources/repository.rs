@@ -17,7 +17,8 @@ pub struct Model {
     /// `provider` is a meta-argument Terraform reserves in resource blocks, hence the longer name.
     pub repository_provider: String,
     pub name: String,
-    pub connection_arn: String,
+    /// Optional only in the model: an import starts from the key alone.
+    pub connection_arn: Option<String>,
     pub encryption_key: Option<String>,
     pub arn: Option<String>,
 }
@@ -27,7 +28,7 @@ impl From<ApiRepository> for Model {
         Self {
             repository_provider: repository.provider().as_str().to_string(),
             name: repository.name().to_string(),
-            connection_arn: repository.connection_arn().to_string(),
+            connection_arn: Some(repository.connection_arn().to_string()),
             encryption_key: repository.encryption_key().map(str::to_string),
             arn: Some(repository.arn().to_string()),
         }
@@ -79,7 +80,7 @@ impl Resource for Repository {
             .create_repository(NewRepository {
                 provider: &planned.repository_provider,
                 name: &planned.name,
-                connection_arn: &planned.connection_arn,
+                connection_arn: planned.connection_arn.as_deref().unwrap_or_default(),
                 encryption_key: planned.encryption_key.as_deref(),
                 tags: &ctx.tags,
             })

@@ -18,9 +18,10 @@ pub struct TemplateSyncConfig;
 pub struct TemplateModel {
     pub template_name: String,
     pub template_type: String,
-    pub repository_provider: String,
-    pub repository_name: String,
-    pub branch: String,
+    // Options only in the model: an import starts from the key alone.
+    pub repository_provider: Option<String>,
+    pub repository_name: Option<String>,
+    pub branch: Option<String>,
     pub subdirectory: Option<String>,
 }
 
@@ -29,9 +30,9 @@ impl From<ApiTemplateSync> for TemplateModel {
         Self {
             template_name: sync.template_name().to_string(),
             template_type: sync.template_type().as_str().to_string(),
-            repository_provider: sync.repository_provider().as_str().to_string(),
-            repository_name: sync.repository_name().to_string(),
-            branch: sync.branch().to_string(),
+            repository_provider: Some(sync.repository_provider().as_str().to_string()),
+            repository_name: Some(sync.repository_name().to_string()),
+            branch: Some(sync.branch().to_string()),
             subdirectory: sync
                 .subdirectory()
                 .filter(|s| !s.is_empty())
@@ -45,9 +46,9 @@ impl TemplateModel {
         TemplateSync {
             template_name: &self.template_name,
             template_type: &self.template_type,
-            repository_provider: &self.repository_provider,
-            repository_name: &self.repository_name,
-            branch: &self.branch,
+            repository_provider: self.repository_provider.as_deref().unwrap_or_default(),
+            repository_name: self.repository_name.as_deref().unwrap_or_default(),
+            branch: self.branch.as_deref().unwrap_or_default(),
             subdirectory: self.subdirectory.as_deref(),
         }
     }
@@ -156,20 +157,21 @@ pub struct ServiceSyncConfig;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ServiceModel {
     pub service_name: String,
-    pub repository_provider: String,
-    pub repository_name: String,
-    pub branch: String,
-    pub file_path: String,
+    // Options only in the model: an import starts from the key alone.
+    pub repository_provider: Option<String>,
+    pub repository_name: Option<String>,
+    pub branch: Option<String>,
+    pub file_path: Option<String>,
 }
 
 impl From<ApiServiceSync> for ServiceModel {
     fn from(sync: ApiServiceSync) -> Self {
         Self {
             service_name: sync.service_name().to_string(),
-            repository_provider: sync.repository_provider().as_str().to_string(),
-            repository_name: sync.repository_name().to_string(),
-            branch: sync.branch().to_string(),
-            file_path: sync.file_path().to_string(),
+            repository_provider: Some(sync.repository_provider().as_str().to_string()),
+            repository_name: Some(sync.repository_name().to_string()),
+            branch: Some(sync.branch().to_string()),
+            file_path: Some(sync.file_path().to_string()),
         }
     }
 }
@@ -178,10 +180,10 @@ impl ServiceModel {
     fn sync(&self) -> ServiceSync<'_> {
         ServiceSync {
             service_name: &self.service_name,
-            repository_provider: &self.repository_provider,
-            repository_name: &self.repository_name,
-            branch: &self.branch,
-            file_path: &self.file_path,
+            repository_provider: self.repository_provider.as_deref().unwrap_or_default(),
+            repository_name: self.repository_name.as_deref().unwrap_or_default(),
+            branch: self.branch.as_deref().unwrap_or_default(),
+            file_path: self.file_path.as_deref().unwrap_or_default(),
         }
     }
 }
