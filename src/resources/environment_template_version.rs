@@ -199,7 +199,9 @@ pub fn version_attributes(kind: &str) -> Vec<Attribute> {
             .describe(
                 "Major version to add a minor version to, as a string (`\"1\"`). Leave it unset to create a \
                  new major version; Proton then numbers it. To add a minor version to an existing major \
-                 version, set it, typically from another version resource's `major_version`.",
+                 version, set it, typically from another version resource's `major_version`. Proton only adds \
+                 minor versions to a major version that exists: when replacing the only version of a major \
+                 version, use `lifecycle { create_before_destroy = true }`.",
             ),
         Attribute::string("minor_version")
             .computed()
@@ -233,13 +235,12 @@ pub fn version_attributes(kind: &str) -> Vec<Attribute> {
         )
         .required()
         .requires_replace_if(
-            "when it changes on a version created by this configuration",
+            "a recorded source changes (a new bundle registers a new version)",
             source_replaces,
         )
         .describe(
-            "Where the template bundle is registered from. Changing it registers a new version (replacement). \
-             Proton does not report the source, so after an import it is taken from the configuration \
-             without replacing the version.",
+            "Where the template bundle is registered from. Proton does not report the source: after an \
+             import, the configured value is recorded in place without touching the version.",
         ),
         attributes::description()
             .optional()
@@ -248,7 +249,7 @@ pub fn version_attributes(kind: &str) -> Vec<Attribute> {
             .default_value(Value::string(DRAFT))
             .validate(Validator::one_of(&[DRAFT, PUBLISHED]))
             .requires_replace_if(
-                "when a published version is set back to DRAFT, or the registration failed",
+                "a published version is set back to `DRAFT`, or the registration failed",
                 status_replaces,
             )
             .describe(
@@ -320,7 +321,8 @@ impl Resource for EnvironmentTemplateVersion {
             description: "A version of an AWS Proton environment template, registered from a template bundle \
                 in S3. Creating it waits until Proton has registered the bundle; a failed registration leaves \
                 the version in state as tainted, with the reason in `status_message`. Set `status = \
-                \"PUBLISHED\"` to make the version available to environments.",
+                \"PUBLISHED\"` to make the version available to environments. Proton refuses to delete a version \
+                that deployed resources still use.",
             version: 0,
             attributes: version_attributes("environment"),
             blocks: vec![],

@@ -42,7 +42,8 @@ impl Resource for Repository {
         ResourceSpec {
             type_name: "proton_repository",
             description: "A Git repository linked to AWS Proton through an AWS CodeStar connection. Proton \
-                cannot change a link: every argument but `tags` replaces it.",
+                cannot change a link: every argument but `tags` replaces it, and Proton refuses to delete a link that \
+                sync configurations, account settings or environments still use, so move those off it first.",
             version: 0,
             attributes: vec![
                 attributes::repository_provider("repository_provider")

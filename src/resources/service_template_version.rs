@@ -128,7 +128,8 @@ impl Resource for ServiceTemplateVersion {
             description: "A version of an AWS Proton service template, registered from a template bundle in \
                 S3. Creating it waits until Proton has registered the bundle; a failed registration leaves the \
                 version in state as tainted, with the reason in `status_message`. Set `status = \
-                \"PUBLISHED\"` to make the version available to services.",
+                \"PUBLISHED\"` to make the version available to services. Proton refuses to delete a version \
+                that deployed resources still use.",
             version: 0,
             attributes,
             blocks: vec![],
