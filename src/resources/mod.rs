@@ -3,9 +3,13 @@
 
 pub(crate) mod account_settings;
 pub mod attributes;
+pub(crate) mod component;
 pub(crate) mod deployment_status;
 pub(crate) mod environment;
 pub(crate) mod environment_template;
+pub(crate) mod service;
+pub(crate) mod service_instance;
+pub(crate) mod service_pipeline;
 pub(crate) mod environment_template_version;
 pub(crate) mod repository;
 pub(crate) mod service_template;
@@ -15,7 +19,11 @@ pub(crate) mod sync_config;
 use crate::engine::DynResource;
 
 pub use account_settings::AccountSettings;
+pub use component::Component;
 pub use environment::Environment;
+pub use service::Service;
+pub use service_instance::ServiceInstance;
+pub use service_pipeline::ServicePipeline;
 pub use environment_template::EnvironmentTemplate;
 pub use environment_template_version::EnvironmentTemplateVersion;
 pub use repository::Repository;
@@ -35,5 +43,9 @@ pub fn all() -> Vec<Box<dyn DynResource>> {
         Box::new(ServiceSyncConfig),
         Box::new(AccountSettings),
         Box::new(Environment),
+        Box::new(Service),
+        Box::new(ServiceInstance),
+        Box::new(ServicePipeline),
+        Box::new(Component),
     ]
 }

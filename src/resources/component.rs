@@ -1,0 +1,331 @@
+//! `proton_component`: directly defined infrastructure (its own template file) attached to an
+//! environment or to a service instance.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::types::{
+    Component as ApiComponent, ComponentDeploymentUpdateType, DeploymentStatus,
+};
+use crate::aws::{ComponentUpdate, NewComponent, timestamp};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
+use crate::tf::schema::{Attribute, Validator};
+
+use super::attributes;
+use super::deployment_status::{
+    self as deployment, Deployed, DeploymentFields, Unfinished, wait_deleted, wait_deployed,
+    wait_idle,
+};
+
+pub struct Component;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Model {
+    pub name: String,
+    pub description: Option<String>,
+    pub environment_name: Option<String>,
+    pub service_name: Option<String>,
+    pub service_instance_name: Option<String>,
+    pub template_file: Option<String>,
+    pub manifest: Option<String>,
+    pub service_spec: Option<String>,
+    pub cancel_on_timeout: Option<bool>,
+    pub arn: Option<String>,
+    pub created_at: Option<String>,
+    pub last_modified_at: Option<String>,
+    #[serde(flatten)]
+    pub deployment: DeploymentFields,
+}
+
+/// Changing one of these redeploys the component.
+const DEPLOYED_INPUTS: [&str; 4] = [
+    "template_file",
+    "service_spec",
+    "service_name",
+    "service_instance_name",
+];
+
+impl Model {
+    /// The component as Proton reports it. GetComponent returns neither the template file nor the
+    /// manifest: they come from `known`.
+    fn reported(component: ApiComponent, known: &Model) -> Self {
+        Self {
+            name: component.name().to_string(),
+            description: component
+                .description()
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+            environment_name: Some(component.environment_name().to_string()),
+            service_name: component
+                .service_name()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            service_instance_name: component
+                .service_instance_name()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            template_file: known.template_file.clone(),
+            manifest: known.manifest.clone(),
+            service_spec: component.service_spec().map(str::to_string),
+            cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
+            arn: Some(component.arn().to_string()),
+            created_at: Some(timestamp(component.created_at())),
+            last_modified_at: Some(timestamp(component.last_modified_at())),
+            deployment: component.fields(),
+        }
+    }
+}
+
+fn failure(unfinished: Unfinished<ApiComponent>, known: &Model) -> Failure<Model> {
+    Failure {
+        error: unfinished.error,
+        state: unfinished
+            .object
+            .map(|component| Model::reported(component, known)),
+    }
+}
+
+async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
+    let name = known.name.as_str();
+    wait_deployed(
+        ctx,
+        &format!("deployment of component {name}"),
+        known.cancel_on_timeout.unwrap_or(false),
+        || ctx.api.get_component(name),
+        || ctx.api.cancel_component_deployment(name),
+    )
+    .await
+    .map(|component| Model::reported(component, known))
+    .map_err(|unfinished| failure(unfinished, known))
+}
+
+fn gone(name: &str) -> Error {
+    Error::Failed(format!("component {name} no longer exists"))
+}
+
+/// A change to the manifest replaces the component, except when the stored manifest is unknown
+/// (after an import: Proton never returns it), where the configured one is simply recorded.
+fn manifest_replaces(prior: &Value, _planned: &Value) -> bool {
+    !prior.is_null()
+}
+
+impl Resource for Component {
+    type Model = Model;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "proton_component",
+            description: "An AWS Proton component: infrastructure defined directly by its own template file \
+                (rather than by a template version), attached to an environment or to one service \
+                instance. The environment needs a `component_role_arn`; a service instance's template \
+                version must support `DIRECTLY_DEFINED` components. Create and update wait for the \
+                deployment; delete waits until the component is gone.\n\n\
+                Proton never returns a component's template file or manifest: state keeps the configured \
+                ones. An import reads the template file from the component's last deployment; the \
+                manifest is taken from the configuration at the next apply, without a replacement.",
+            version: 0,
+            attributes: [
+                attributes::resource_name("name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the component."),
+                attributes::description()
+                    .optional()
+                    .describe("Description of the component. Changing it does not deploy."),
+                attributes::resource_name("environment_name")
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .requires_replace()
+                    .describe(
+                        "Environment of the component. Required without a service instance; with one, it \
+                         is the instance's environment.",
+                    ),
+                attributes::resource_name("service_name")
+                    .optional()
+                    .describe(
+                        "Service of the instance the component is attached to (with \
+                         `service_instance_name`). Removing both detaches the component; changes \
+                         redeploy it.",
+                    ),
+                attributes::resource_name("service_instance_name")
+                    .optional()
+                    .describe("Service instance the component is attached to (with `service_name`)."),
+                Attribute::string("template_file")
+                    .required()
+                    .validate(Validator::length(1, 51200))
+                    .describe(
+                        "The component's infrastructure as code template (CloudFormation YAML or JSON, or \
+                         Terraform). Changing it redeploys the component.",
+                    ),
+                Attribute::string("manifest")
+                    .required()
+                    .yaml()
+                    .validate(Validator::length(1, 1024))
+                    .requires_replace_if(
+                        "the stored manifest is known (not right after an import)",
+                        manifest_replaces,
+                    )
+                    .describe(
+                        "The manifest (YAML) saying how to render and deploy `template_file`. Proton \
+                         cannot change it: a new manifest replaces the component.",
+                    ),
+                Attribute::string("service_spec")
+                    .optional()
+                    .yaml()
+                    .validate(Validator::length(1, 51200))
+                    .describe(
+                        "The service spec (YAML) the component's template reads inputs from, for a \
+                         component attached to a service instance. Changing it redeploys the component; Proton \
+                         cannot remove it, so removing it from the configuration keeps the current one.",
+                    ),
+                deployment::cancel_on_timeout(),
+                attributes::arn("component"),
+                attributes::created_at("component"),
+                attributes::last_modified_at("component"),
+            ]
+            .into_iter()
+            .chain(deployment::attributes("component"))
+            .collect(),
+            blocks: vec![],
+            identity: &["name"],
+            tags: true,
+            timeouts: Timeouts {
+                create: Some(Duration::from_secs(30 * 60)),
+                update: Some(Duration::from_secs(30 * 60)),
+                delete: Some(Duration::from_secs(30 * 60)),
+            },
+            rules: vec![],
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
+        deployment::plan(plan, &DEPLOYED_INPUTS);
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        let missing =
+            |name: &str| Error::Invalid(format!("{name} must be known to create a component"));
+        let created = ctx
+            .api
+            .create_component(NewComponent {
+                name: &planned.name,
+                description: planned.description.as_deref(),
+                environment_name: planned.environment_name.as_deref(),
+                service_name: planned.service_name.as_deref(),
+                service_instance_name: planned.service_instance_name.as_deref(),
+                template_file: planned
+                    .template_file
+                    .as_deref()
+                    .ok_or_else(|| missing("template_file"))?,
+                manifest: planned
+                    .manifest
+                    .as_deref()
+                    .ok_or_else(|| missing("manifest"))?,
+                service_spec: planned.service_spec.as_deref(),
+                tags: &ctx.tags,
+                client_token: &ctx.client_token,
+            })
+            .await?;
+        if created.deployment_status() == &DeploymentStatus::Succeeded {
+            return Ok(Model::reported(created, &planned));
+        }
+        wait(ctx, &planned).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
+        let Some(component) = ctx.api.get_component(&current.name).await? else {
+            return Ok(None);
+        };
+        let mut known = current;
+        if known.template_file.is_none() {
+            // An import: the template file is recorded with the component's deployments.
+            let deployment = component
+                .last_succeeded_deployment_id()
+                .or(component.last_attempted_deployment_id());
+            if let Some(id) = deployment {
+                known.template_file = ctx.api.component_template_file(id).await?;
+            }
+        }
+        Ok(Some(Model::reported(component, &known)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Model,
+        planned: Model,
+    ) -> Result<Model, Failure<Model>> {
+        let name = planned.name.as_str();
+        let mut settled = prior.deployment.settled();
+        if prior.deployment.running() {
+            let what = format!("the running deployment of component {name}");
+            let component = wait_idle(ctx, &what, || ctx.api.get_component(name))
+                .await?
+                .ok_or_else(|| gone(name))?;
+            settled = component.deployment_status() == &DeploymentStatus::Succeeded;
+        }
+        let attachment_changed = planned.service_name != prior.service_name
+            || planned.service_instance_name != prior.service_instance_name;
+        let redeploy = !settled
+            || attachment_changed
+            || planned.template_file != prior.template_file
+            || planned.service_spec != prior.service_spec;
+        let description_changed = planned.description != prior.description;
+        if !redeploy && !description_changed {
+            // Only what Terraform alone keeps changed (manifest after an import, cancel_on_timeout).
+            return ctx
+                .api
+                .get_component(name)
+                .await?
+                .map(|component| Model::reported(component, &planned))
+                .ok_or_else(|| gone(name).into());
+        }
+        let update_type = if redeploy {
+            ComponentDeploymentUpdateType::CurrentVersion
+        } else {
+            ComponentDeploymentUpdateType::None
+        };
+        let updated = ctx
+            .api
+            .update_component(ComponentUpdate {
+                name,
+                deployment_type: update_type,
+                description: Some(planned.description.as_deref().unwrap_or_default()),
+                // An empty service name and instance name detach the component.
+                service_name: attachment_changed
+                    .then(|| planned.service_name.as_deref().unwrap_or_default()),
+                service_instance_name: attachment_changed
+                    .then(|| planned.service_instance_name.as_deref().unwrap_or_default()),
+                service_spec: planned
+                    .service_spec
+                    .as_deref()
+                    .filter(|_| planned.service_spec != prior.service_spec),
+                template_file: planned.template_file.as_deref().filter(|_| redeploy),
+            })
+            .await?;
+        if !redeploy {
+            return Ok(Model::reported(updated, &planned));
+        }
+        wait(ctx, &planned).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        let name = current.name.as_str();
+        if current.deployment.running() {
+            let what = format!("the running deployment of component {name}");
+            if wait_idle(ctx, &what, || ctx.api.get_component(name))
+                .await?
+                .is_none()
+            {
+                return Ok(());
+            }
+        }
+        ctx.api.delete_component(name).await?;
+        wait_deleted(ctx, &format!("deletion of component {name}"), || {
+            ctx.api.get_component(name)
+        })
+        .await
+    }
+}

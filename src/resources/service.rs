@@ -1,0 +1,376 @@
+//! `proton_service`: a service from a service template version, with the instances its spec lists and,
+//! when the template has one, a pipeline.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::deployment_status::{self as phase, Phase};
+use crate::aws::types::{Service as ApiService, ServiceStatus};
+use crate::aws::{NewService, timestamp};
+use crate::engine::wait::{Poll, wait_for};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::schema::{Attribute, Validator};
+
+use super::attributes;
+
+pub struct Service;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Model {
+    pub name: String,
+    pub template_name: Option<String>,
+    pub template_major_version: Option<String>,
+    pub template_minor_version: Option<String>,
+    pub spec: Option<String>,
+    pub description: Option<String>,
+    pub repository_connection_arn: Option<String>,
+    pub repository_id: Option<String>,
+    pub branch_name: Option<String>,
+    pub arn: Option<String>,
+    pub created_at: Option<String>,
+    pub last_modified_at: Option<String>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+}
+
+const ACTIVE: &str = "ACTIVE";
+
+impl Model {
+    /// The service as Proton reports it. GetService does not say which template version the service
+    /// was created with: that comes from `known`, or for an import from `versions`.
+    fn reported(service: ApiService, known: &Model, versions: Option<(String, String)>) -> Self {
+        let (major, minor) = match (&known.template_major_version, versions) {
+            (Some(_), _) | (None, None) => (
+                known.template_major_version.clone(),
+                known.template_minor_version.clone(),
+            ),
+            (None, Some((major, minor))) => (Some(major), Some(minor)),
+        };
+        Self {
+            name: service.name().to_string(),
+            template_name: Some(service.template_name().to_string()),
+            template_major_version: major,
+            template_minor_version: minor,
+            spec: Some(service.spec().to_string()),
+            description: service
+                .description()
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+            repository_connection_arn: service.repository_connection_arn().map(str::to_string),
+            repository_id: service.repository_id().map(str::to_string),
+            branch_name: service.branch_name().map(str::to_string),
+            arn: Some(service.arn().to_string()),
+            created_at: Some(timestamp(service.created_at())),
+            last_modified_at: Some(timestamp(service.last_modified_at())),
+            status: Some(service.status().as_str().to_string()),
+            status_message: service
+                .status_message()
+                .filter(|m| !m.is_empty())
+                .map(str::to_string),
+        }
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Error> {
+    value
+        .as_deref()
+        .ok_or_else(|| Error::Invalid(format!("{name} must be known to create a service")))
+}
+
+fn ended(what: &str, service: &ApiService) -> String {
+    let status = service.status().as_str();
+    match service.status_message().filter(|m| !m.is_empty()) {
+        Some(message) => format!("{what} ended {status}: {message}"),
+        None => format!("{what} ended {status}"),
+    }
+}
+
+/// Waits until the service is ACTIVE (its instances and pipeline deployed). A failure comes back with
+/// the service as it then is.
+async fn wait_active(ctx: &Ctx, name: &str, known: &Model) -> Result<Model, Failure<Model>> {
+    let what = format!("service {name}");
+    let last = std::sync::Mutex::new(None);
+    let outcome = wait_for(ctx, &what, || async {
+        let Some(service) = ctx.api.get_service(name).await? else {
+            return Ok(Poll::Done(None));
+        };
+        if phase::service(service.status()) == Phase::Working {
+            let status = service.status().as_str().to_string();
+            if let Ok(mut slot) = last.lock() {
+                *slot = Some(service);
+            }
+            return Ok(Poll::Pending(status));
+        }
+        Ok(Poll::Done(Some(service)))
+    })
+    .await;
+    let reported = |service: ApiService| Model::reported(service, known, None);
+    match outcome {
+        Ok(Some(service)) if phase::service(service.status()) == Phase::Succeeded => {
+            Ok(reported(service))
+        }
+        Ok(Some(service)) => Err(Failure::with_state(
+            Error::Failed(ended(&what, &service)),
+            reported(service),
+        )),
+        Ok(None) => Err(Error::Failed(format!("{what} disappeared while deploying")).into()),
+        Err(error) => Err(Failure {
+            error,
+            state: last.into_inner().ok().flatten().map(reported),
+        }),
+    }
+}
+
+/// The template version of an imported service: its lowest deployed version (pipeline or instance),
+/// as versions only ever go up from the one the service was created with.
+async fn deployed_version(
+    ctx: &Ctx,
+    service: &ApiService,
+) -> Result<Option<(String, String)>, Error> {
+    let mut versions: Vec<(String, String)> = ctx
+        .api
+        .list_service_instances(service.name())
+        .await?
+        .iter()
+        .map(|i| {
+            (
+                i.template_major_version().to_string(),
+                i.template_minor_version().to_string(),
+            )
+        })
+        .collect();
+    if let Some(pipeline) = service.pipeline() {
+        versions.push((
+            pipeline.template_major_version().to_string(),
+            pipeline.template_minor_version().to_string(),
+        ));
+    }
+    let number = |part: &str| part.parse::<u64>().unwrap_or(u64::MAX);
+    Ok(versions
+        .into_iter()
+        .min_by_key(|(major, minor)| (number(major), number(minor))))
+}
+
+impl Resource for Service {
+    type Model = Model;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "proton_service",
+            description: "An AWS Proton service: an application deployed from a service template version \
+                as service instances (listed in its spec, one per environment) and, when the template has \
+                one, a CI/CD pipeline. Create and update wait until the service is `ACTIVE`.\n\n\
+                Instances can be declared two ways: in this resource's `spec` (`instances:`), or with \
+                `proton_service_instance`. Proton deletes instances that an updated `spec` no longer \
+                lists, including ones created by `proton_service_instance`; list every instance in the \
+                spec and use `proton_service_instance` to manage an instance's own spec and version. \
+                Changing the spec of an instance that already exists here does not redeploy it: use \
+                `proton_service_instance` for that.",
+            version: 0,
+            attributes: vec![
+                attributes::resource_name("name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the service."),
+                attributes::resource_name("template_name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the service template."),
+                attributes::version_part("template_major_version")
+                    .required()
+                    .requires_replace()
+                    .describe(
+                        "Major version of the service template the service is created with. Proton \
+                         cannot change it afterwards: a new value replaces the service. Upgrade running \
+                         instances and the pipeline with `proton_service_instance` and \
+                         `proton_service_pipeline`.",
+                    ),
+                attributes::version_part("template_minor_version")
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .requires_replace()
+                    .describe(
+                        "Minor version the service is created with (unset: the recommended one). A new \
+                         value replaces the service.",
+                    ),
+                Attribute::string("spec")
+                    .required()
+                    .yaml()
+                    .validate(Validator::length(1, 51200))
+                    .describe(
+                        "The service's spec (YAML): `instances:` (each with a `name`, an `environment` \
+                         and its `spec:` inputs) and, for templates with a pipeline, `pipeline:` inputs. \
+                         Compared by meaning. An update adds the instances it newly lists and deletes \
+                         those it no longer lists.",
+                    ),
+                attributes::description()
+                    .optional()
+                    .describe("Description of the service."),
+                Attribute::string("repository_connection_arn")
+                    .optional()
+                    .requires_replace()
+                    .validate(Validator::Arn)
+                    .describe(
+                        "CodeStar connection ARN of the source repository (templates with a pipeline).",
+                    ),
+                Attribute::string("repository_id")
+                    .optional()
+                    .requires_replace()
+                    .validate(Validator::length(1, 200))
+                    .describe("The source repository, as `owner/name` (templates with a pipeline)."),
+                attributes::branch("branch_name")
+                    .optional()
+                    .requires_replace()
+                    .describe("Branch of the source repository (templates with a pipeline)."),
+                attributes::arn("service"),
+                attributes::created_at("service"),
+                attributes::last_modified_at("service"),
+                Attribute::string("status")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe(
+                        "`ACTIVE` after a successful apply; a failure status (`CREATE_FAILED`, \
+                         `UPDATE_FAILED`, ...) when the last apply failed, and the next plan updates the \
+                         service again.",
+                    ),
+                Attribute::string("status_message")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("Why the service's last change failed, if it did."),
+            ],
+            blocks: vec![],
+            identity: &["name"],
+            tags: true,
+            timeouts: Timeouts {
+                create: Some(Duration::from_secs(30 * 60)),
+                update: Some(Duration::from_secs(30 * 60)),
+                delete: Some(Duration::from_secs(30 * 60)),
+            },
+            rules: vec![],
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
+        if plan.creating() {
+            return;
+        }
+        let unsettled = plan.prior("status").as_str().is_some_and(|s| s != ACTIVE);
+        if unsettled || plan.changes("spec") {
+            plan.set_unknown("status");
+            plan.set_unknown("status_message");
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        let created = ctx
+            .api
+            .create_service(NewService {
+                name: &planned.name,
+                template_name: required(&planned.template_name, "template_name")?,
+                template_major_version: required(
+                    &planned.template_major_version,
+                    "template_major_version",
+                )?,
+                template_minor_version: planned.template_minor_version.as_deref(),
+                description: planned.description.as_deref(),
+                spec: required(&planned.spec, "spec")?,
+                repository_connection_arn: planned.repository_connection_arn.as_deref(),
+                repository_id: planned.repository_id.as_deref(),
+                branch_name: planned.branch_name.as_deref(),
+                tags: &ctx.tags,
+            })
+            .await?;
+        let mut known = planned;
+        if known.template_minor_version.is_none() {
+            // Proton chose the recommended minor version; the first deployed part says which.
+            known.template_minor_version = deployed_version(ctx, &created)
+                .await?
+                .map(|(_, minor)| minor);
+        }
+        wait_active(ctx, &known.name.clone(), &known).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
+        let Some(service) = ctx.api.get_service(&current.name).await? else {
+            return Ok(None);
+        };
+        let versions = if current.template_major_version.is_none() {
+            deployed_version(ctx, &service).await?
+        } else {
+            None
+        };
+        Ok(Some(Model::reported(service, &current, versions)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Model,
+        planned: Model,
+    ) -> Result<Model, Failure<Model>> {
+        let name = planned.name.as_str();
+        let settled = prior.status.as_deref().is_none_or(|s| s == ACTIVE);
+        let spec = planned
+            .spec
+            .as_deref()
+            .filter(|_| planned.spec != prior.spec || !settled);
+        let description = (planned.description != prior.description)
+            .then(|| planned.description.as_deref().unwrap_or_default());
+        if spec.is_none() && description.is_none() {
+            return match ctx.api.get_service(name).await? {
+                Some(service) => Ok(Model::reported(service, &planned, None)),
+                None => Err(Error::Failed(format!("service {name} no longer exists")).into()),
+            };
+        }
+        let updated = ctx.api.update_service(name, description, spec).await?;
+        if phase::service(updated.status()) == Phase::Succeeded {
+            return Ok(Model::reported(updated, &planned, None));
+        }
+        wait_active(ctx, name, &planned).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        let name = current.name.as_str();
+        // A service still creating or updating refuses the delete: let it finish first.
+        let settled = wait_for(
+            ctx,
+            &format!("service {name} to finish its change"),
+            || async {
+                Ok(match ctx.api.get_service(name).await? {
+                    None => Poll::Done(false),
+                    Some(service) if service_busy(&service) => {
+                        Poll::Pending(service.status().as_str().to_string())
+                    }
+                    Some(_) => Poll::Done(true),
+                })
+            },
+        )
+        .await?;
+        if !settled {
+            return Ok(());
+        }
+        ctx.api.delete_service(name).await?;
+        wait_for(ctx, &format!("deletion of service {name}"), || async {
+            let Some(service) = ctx.api.get_service(name).await? else {
+                return Ok(Poll::Done(()));
+            };
+            Ok(match phase::service_deletion(service.status()) {
+                Phase::Failed => {
+                    Poll::Failed(ended(&format!("deletion of service {name}"), &service))
+                }
+                _ => Poll::Pending(service.status().as_str().to_string()),
+            })
+        })
+        .await
+    }
+}
+
+/// Whether the service, or one of its instances or its pipeline, is still deploying.
+fn service_busy(service: &ApiService) -> bool {
+    (phase::service_is_busy(service.status())
+        && service.status() != &ServiceStatus::DeleteInProgress)
+        || service
+            .pipeline()
+            .is_some_and(|p| phase::is_running(p.deployment_status()))
+}

@@ -1,0 +1,318 @@
+//! `proton_service_instance`: one instance of a service, its spec and template version.
+//!
+//! Proton has no call that deletes an instance: it goes when the service's spec stops listing it (or
+//! with the service). So creating this resource adopts an instance the service's spec already made,
+//! or calls CreateServiceInstance; destroying it leaves the instance as it is.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::deployment_status::is_running;
+use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
+use crate::aws::{NewServiceInstance, ServiceInstanceUpdate, timestamp};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::schema::{Attribute, Validator, yaml_equal};
+
+use super::attributes;
+use super::deployment_status::{
+    self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
+};
+
+pub struct ServiceInstance;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Model {
+    pub service_name: String,
+    pub name: String,
+    pub spec: Option<String>,
+    pub template_major_version: Option<String>,
+    pub template_minor_version: Option<String>,
+    pub cancel_on_timeout: Option<bool>,
+    pub arn: Option<String>,
+    pub created_at: Option<String>,
+    pub environment_name: Option<String>,
+    pub template_name: Option<String>,
+    #[serde(flatten)]
+    pub deployment: DeploymentFields,
+}
+
+impl Model {
+    fn reported(instance: ApiInstance, known: &Model) -> Self {
+        Self {
+            service_name: instance.service_name().to_string(),
+            name: instance.name().to_string(),
+            spec: instance.spec().map(str::to_string),
+            template_major_version: Some(instance.template_major_version().to_string()),
+            template_minor_version: Some(instance.template_minor_version().to_string()),
+            cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
+            arn: Some(instance.arn().to_string()),
+            created_at: Some(timestamp(instance.created_at())),
+            environment_name: Some(instance.environment_name().to_string()),
+            template_name: Some(instance.template_name().to_string()),
+            deployment: instance.fields(),
+        }
+    }
+
+    fn versions(&self) -> Versions<'_> {
+        Versions {
+            major: self.template_major_version.as_deref(),
+            minor: self.template_minor_version.as_deref(),
+        }
+    }
+}
+
+fn failure(unfinished: Unfinished<ApiInstance>, known: &Model) -> Failure<Model> {
+    Failure {
+        error: unfinished.error,
+        state: unfinished
+            .object
+            .map(|instance| Model::reported(instance, known)),
+    }
+}
+
+async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
+    let (service, name) = (known.service_name.as_str(), known.name.as_str());
+    let what = format!("deployment of service instance {service}/{name}");
+    wait_deployed(
+        ctx,
+        &what,
+        known.cancel_on_timeout.unwrap_or(false),
+        || ctx.api.get_service_instance(service, name),
+        || ctx.api.cancel_service_instance_deployment(service, name),
+    )
+    .await
+    .map(|instance| Model::reported(instance, known))
+    .map_err(|unfinished| failure(unfinished, known))
+}
+
+fn gone(service: &str, name: &str) -> Error {
+    Error::Failed(format!(
+        "service instance {service}/{name} no longer exists"
+    ))
+}
+
+/// What an instance runs now, as far as a decision to deploy goes.
+struct Running<'a> {
+    spec: Option<&'a str>,
+    versions: Versions<'a>,
+    succeeded: bool,
+}
+
+/// Deploys `planned` onto an instance running `now`, if anything differs.
+async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
+    let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
+    let same_spec = match (now.spec, planned.spec.as_deref()) {
+        (Some(now), Some(wanted)) => now == wanted || yaml_equal(now, wanted),
+        (_, None) => true,
+        (None, Some(_)) => false,
+    };
+    let plan = deployment::deploy(
+        now.versions,
+        planned.versions(),
+        !same_spec || !now.succeeded,
+    );
+    if !plan.deploys() {
+        return ctx
+            .api
+            .get_service_instance(service, name)
+            .await?
+            .map(|instance| Model::reported(instance, planned))
+            .ok_or_else(|| gone(service, name).into());
+    }
+    ctx.api
+        .update_service_instance(ServiceInstanceUpdate {
+            service_name: service,
+            name,
+            deployment_type: plan.update_type,
+            spec: planned.spec.as_deref(),
+            template_major_version: plan.versions.major,
+            template_minor_version: plan.versions.minor,
+        })
+        .await?;
+    wait(ctx, planned).await
+}
+
+/// Waits out a deployment already running on the instance; the instance as it then is.
+async fn idle(ctx: &Ctx, service: &str, name: &str) -> Result<ApiInstance, Error> {
+    let what = format!("the running deployment of service instance {service}/{name}");
+    wait_idle(ctx, &what, || ctx.api.get_service_instance(service, name))
+        .await?
+        .ok_or_else(|| gone(service, name))
+}
+
+impl Resource for ServiceInstance {
+    type Model = Model;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "proton_service_instance",
+            description: "One instance of an AWS Proton service: its spec and the template version it runs, \
+                deployed into one environment. Create and update wait for the deployment to succeed.\n\n\
+                There are two ways to declare instances. (1) List them in `proton_service.spec` \
+                (`instances:` with `name` and `environment`): Proton creates them with the service, and \
+                this resource, if you declare one for such an instance, adopts it and manages its spec and \
+                version. (2) Declare only this resource: it calls CreateServiceInstance, whose `spec` \
+                must list the instance under `instances:` with its environment. Proton has no API to \
+                delete a single instance: destroying this resource leaves the instance running (it goes \
+                when the service's spec drops it, or with the service), and Proton deletes instances an \
+                updated service spec does not list, so with way (2) keep the instance in the service's \
+                spec too.",
+            version: 0,
+            attributes: [
+                attributes::resource_name("service_name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the service."),
+                attributes::resource_name("name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the instance."),
+                Attribute::string("spec")
+                    .required()
+                    .yaml()
+                    .validate(Validator::length(1, 51200))
+                    .describe(
+                        "The instance's spec (YAML), with the instance under `instances:` (its `name`, \
+                         `environment` and `spec:` inputs). Compared by meaning. Changing it redeploys \
+                         the instance (`CURRENT_VERSION`).",
+                    ),
+                attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .describe(
+                        "Major version of the service template (unset: the service's). Raising it deploys \
+                         with a `MAJOR_VERSION` update.",
+                    ),
+                attributes::version_part(deployment::TEMPLATE_MINOR_VERSION)
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .describe(
+                        "Minor version of the service template (unset: as it is, or the recommended one \
+                         of a new major version). Changing it deploys with a `MINOR_VERSION` update.",
+                    ),
+                deployment::cancel_on_timeout(),
+                attributes::arn("service instance"),
+                attributes::created_at("service instance"),
+                Attribute::string("environment_name")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("The environment the instance is deployed into (from its spec)."),
+                Attribute::string("template_name")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("The service template (the service's)."),
+            ]
+            .into_iter()
+            .chain(deployment::attributes("service instance"))
+            .collect(),
+            blocks: vec![],
+            identity: &["service_name", "name"],
+            tags: true,
+            timeouts: Timeouts {
+                create: Some(Duration::from_secs(30 * 60)),
+                update: Some(Duration::from_secs(30 * 60)),
+                delete: None,
+            },
+            rules: vec![],
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
+        deployment::plan(
+            plan,
+            &[
+                "spec",
+                deployment::TEMPLATE_MAJOR_VERSION,
+                deployment::TEMPLATE_MINOR_VERSION,
+            ],
+        );
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
+        if let Some(existing) = ctx.api.get_service_instance(service, name).await? {
+            // Made by the service's spec: adopt it, with this resource's tags.
+            let arn = existing.arn().to_string();
+            let found = ctx.api.list_tags(&arn).await?;
+            let remove: Vec<String> = found
+                .keys()
+                .filter(|key| !ctx.tags.contains_key(*key))
+                .cloned()
+                .collect();
+            ctx.api.update_tags(&arn, &ctx.tags, &remove).await?;
+            let existing = if is_running(existing.deployment_status()) {
+                idle(ctx, service, name).await?
+            } else {
+                existing
+            };
+            let now = Running {
+                spec: existing.spec(),
+                versions: Versions {
+                    major: Some(existing.template_major_version()),
+                    minor: Some(existing.template_minor_version()),
+                },
+                succeeded: existing.deployment_status() == &DeploymentStatus::Succeeded,
+            };
+            return converge(ctx, now, &planned).await;
+        }
+        let spec = planned.spec.as_deref().ok_or_else(|| {
+            Error::Invalid("spec must be known to create a service instance".to_string())
+        })?;
+        let created = ctx
+            .api
+            .create_service_instance(NewServiceInstance {
+                service_name: service,
+                name,
+                spec,
+                template_major_version: planned.template_major_version.as_deref(),
+                template_minor_version: planned.template_minor_version.as_deref(),
+                tags: &ctx.tags,
+                client_token: &ctx.client_token,
+            })
+            .await?;
+        if created.deployment_status() == &DeploymentStatus::Succeeded {
+            return Ok(Model::reported(created, &planned));
+        }
+        wait(ctx, &planned).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
+        Ok(ctx
+            .api
+            .get_service_instance(&current.service_name, &current.name)
+            .await?
+            .map(|instance| Model::reported(instance, &current)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Model,
+        planned: Model,
+    ) -> Result<Model, Failure<Model>> {
+        let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
+        let mut succeeded = prior.deployment.settled();
+        if prior.deployment.running() {
+            let instance = idle(ctx, service, name).await?;
+            succeeded = instance.deployment_status() == &DeploymentStatus::Succeeded;
+        }
+        let now = Running {
+            spec: prior.spec.as_deref(),
+            versions: prior.versions(),
+            succeeded,
+        };
+        converge(ctx, now, &planned).await
+    }
+
+    /// Proton cannot delete one instance: it stays until the service's spec drops it.
+    async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
+        tracing::warn!(
+            service = %current.service_name,
+            instance = %current.name,
+            "Proton has no API to delete a service instance; it stays until the service's spec no \
+             longer lists it or the service is deleted"
+        );
+        Ok(())
+    }
+}

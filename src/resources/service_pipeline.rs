@@ -1,0 +1,263 @@
+//! `proton_service_pipeline`: the spec and template version of a service's pipeline.
+//!
+//! Proton creates the pipeline with its service (when the template has one) and deletes it with the
+//! service; the API can only update it. So creating this resource takes over the existing pipeline and
+//! destroying it leaves the pipeline to its service.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::deployment_status::is_running;
+use crate::aws::types::{DeploymentStatus, ServicePipeline as ApiPipeline};
+use crate::aws::{ServicePipelineUpdate, timestamp};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::schema::{Attribute, Validator, yaml_equal};
+
+use super::attributes;
+use super::deployment_status::{
+    self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
+};
+
+pub struct ServicePipeline;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Model {
+    pub service_name: String,
+    pub spec: Option<String>,
+    pub template_major_version: Option<String>,
+    pub template_minor_version: Option<String>,
+    pub cancel_on_timeout: Option<bool>,
+    pub arn: Option<String>,
+    pub created_at: Option<String>,
+    pub template_name: Option<String>,
+    #[serde(flatten)]
+    pub deployment: DeploymentFields,
+}
+
+impl Model {
+    fn reported(pipeline: ApiPipeline, known: &Model) -> Self {
+        Self {
+            service_name: known.service_name.clone(),
+            spec: pipeline.spec().map(str::to_string),
+            template_major_version: Some(pipeline.template_major_version().to_string()),
+            template_minor_version: Some(pipeline.template_minor_version().to_string()),
+            cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
+            arn: Some(pipeline.arn().to_string()),
+            created_at: Some(timestamp(pipeline.created_at())),
+            template_name: Some(pipeline.template_name().to_string()),
+            deployment: pipeline.fields(),
+        }
+    }
+
+    fn versions(&self) -> Versions<'_> {
+        Versions {
+            major: self.template_major_version.as_deref(),
+            minor: self.template_minor_version.as_deref(),
+        }
+    }
+}
+
+fn no_pipeline(service: &str) -> Error {
+    Error::Failed(format!(
+        "service {service} has no pipeline: it does not exist, or its template has no pipeline"
+    ))
+}
+
+fn failure(unfinished: Unfinished<ApiPipeline>, known: &Model) -> Failure<Model> {
+    Failure {
+        error: unfinished.error,
+        state: unfinished
+            .object
+            .map(|pipeline| Model::reported(pipeline, known)),
+    }
+}
+
+async fn idle(ctx: &Ctx, service: &str) -> Result<ApiPipeline, Error> {
+    let what = format!("the running deployment of the pipeline of service {service}");
+    wait_idle(ctx, &what, || ctx.api.get_service_pipeline(service))
+        .await?
+        .ok_or_else(|| no_pipeline(service))
+}
+
+/// What the pipeline runs now, as far as a decision to deploy goes.
+struct Running<'a> {
+    spec: Option<&'a str>,
+    versions: Versions<'a>,
+    succeeded: bool,
+}
+
+async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
+    let service = planned.service_name.as_str();
+    let spec = planned
+        .spec
+        .as_deref()
+        .ok_or_else(|| Error::Invalid("spec must be known to deploy a pipeline".to_string()))?;
+    let same_spec = now
+        .spec
+        .is_some_and(|now| now == spec || yaml_equal(now, spec));
+    let plan = deployment::deploy(
+        now.versions,
+        planned.versions(),
+        !same_spec || !now.succeeded,
+    );
+    if !plan.deploys() {
+        return ctx
+            .api
+            .get_service_pipeline(service)
+            .await?
+            .map(|pipeline| Model::reported(pipeline, planned))
+            .ok_or_else(|| no_pipeline(service).into());
+    }
+    ctx.api
+        .update_service_pipeline(ServicePipelineUpdate {
+            service_name: service,
+            deployment_type: plan.update_type,
+            spec,
+            template_major_version: plan.versions.major,
+            template_minor_version: plan.versions.minor,
+        })
+        .await?;
+    wait_deployed(
+        ctx,
+        &format!("deployment of the pipeline of service {service}"),
+        planned.cancel_on_timeout.unwrap_or(false),
+        || ctx.api.get_service_pipeline(service),
+        || ctx.api.cancel_service_pipeline_deployment(service),
+    )
+    .await
+    .map(|pipeline| Model::reported(pipeline, planned))
+    .map_err(|unfinished| failure(unfinished, planned))
+}
+
+impl Resource for ServicePipeline {
+    type Model = Model;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "proton_service_pipeline",
+            description: "The CI/CD pipeline of an AWS Proton service: its spec and template version. \
+                Proton creates a service's pipeline with the service (when the service template has one) \
+                and deletes it with the service; its API can only update a pipeline. So this resource's \
+                create takes over the existing pipeline (deploying the configured spec and version if \
+                they differ), its updates deploy and wait, and destroying it changes nothing in Proton \
+                (the pipeline stays with its service).",
+            version: 0,
+            attributes: [
+                attributes::resource_name("service_name")
+                    .required()
+                    .requires_replace()
+                    .describe("Name of the service whose pipeline this is."),
+                Attribute::string("spec")
+                    .required()
+                    .yaml()
+                    .validate(Validator::length(1, 51200))
+                    .describe(
+                        "The pipeline's spec (YAML; its inputs under `pipeline:`). Compared by meaning. \
+                         Changing it redeploys the pipeline (`CURRENT_VERSION`).",
+                    ),
+                attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .describe(
+                        "Major version of the service template for the pipeline (unset: as it is). \
+                         Raising it deploys with a `MAJOR_VERSION` update.",
+                    ),
+                attributes::version_part(deployment::TEMPLATE_MINOR_VERSION)
+                    .optional_computed()
+                    .use_state_for_unknown()
+                    .describe(
+                        "Minor version (unset: as it is, or the recommended one of a new major version). \
+                         Changing it deploys with a `MINOR_VERSION` update.",
+                    ),
+                deployment::cancel_on_timeout(),
+                attributes::arn("pipeline"),
+                attributes::created_at("pipeline"),
+                Attribute::string("template_name")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("The service template (the service's)."),
+            ]
+            .into_iter()
+            .chain(deployment::attributes("pipeline"))
+            .collect(),
+            blocks: vec![],
+            identity: &["service_name"],
+            tags: false,
+            timeouts: Timeouts {
+                create: Some(Duration::from_secs(30 * 60)),
+                update: Some(Duration::from_secs(30 * 60)),
+                delete: None,
+            },
+            rules: vec![],
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
+        deployment::plan(
+            plan,
+            &[
+                "spec",
+                deployment::TEMPLATE_MAJOR_VERSION,
+                deployment::TEMPLATE_MINOR_VERSION,
+            ],
+        );
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        let service = planned.service_name.as_str();
+        let mut pipeline = ctx
+            .api
+            .get_service_pipeline(service)
+            .await?
+            .ok_or_else(|| no_pipeline(service))?;
+        if is_running(pipeline.deployment_status()) {
+            pipeline = idle(ctx, service).await?;
+        }
+        let now = Running {
+            spec: pipeline.spec(),
+            versions: Versions {
+                major: Some(pipeline.template_major_version()),
+                minor: Some(pipeline.template_minor_version()),
+            },
+            succeeded: pipeline.deployment_status() == &DeploymentStatus::Succeeded,
+        };
+        converge(ctx, now, &planned).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
+        Ok(ctx
+            .api
+            .get_service_pipeline(&current.service_name)
+            .await?
+            .map(|pipeline| Model::reported(pipeline, &current)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Model,
+        planned: Model,
+    ) -> Result<Model, Failure<Model>> {
+        let mut succeeded = prior.deployment.settled();
+        if prior.deployment.running() {
+            let pipeline = idle(ctx, &planned.service_name).await?;
+            succeeded = pipeline.deployment_status() == &DeploymentStatus::Succeeded;
+        }
+        let now = Running {
+            spec: prior.spec.as_deref(),
+            versions: prior.versions(),
+            succeeded,
+        };
+        converge(ctx, now, &planned).await
+    }
+
+    /// The pipeline lives as long as its service; Proton has no call to delete it.
+    async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
+        tracing::warn!(
+            service = %current.service_name,
+            "Proton has no API to delete a service pipeline; it stays until its service is deleted"
+        );
+        Ok(())
+    }
+}
