@@ -15,6 +15,8 @@ mod http;
 mod model;
 mod ops;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::io::Write;
 use std::process::ExitCode;
