@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use aws_sdk_proton::Client;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_proton::error::ProvideErrorMetadata;
 use aws_sdk_proton::types::{
     DeploymentStatus, DeploymentUpdateType, S3ObjectSource, TemplateVersionSourceInput,
     TemplateVersionStatus,

@@ -38,7 +38,7 @@ impl Engine {
         state.format = State::FORMAT;
         let rng = match seed {
             // Ids differ from the fault sequence even with the same seed.
-            Some(s) => fastrand::Rng::with_seed(s ^ 0x5eed_1d5),
+            Some(s) => fastrand::Rng::with_seed(s ^ 0x05ee_d1d5),
             None => fastrand::Rng::new(),
         };
         Engine {
@@ -120,19 +120,23 @@ impl Engine {
                 if let Some(s) = snapshot {
                     inner.state = s;
                 }
+                if cfg!(debug_assertions) && !self.model.declares_error(op, e.type_name()) {
+                    tracing::warn!(op, error = e.type_name(), "error not declared by the model");
+                }
                 return Err(e);
             }
         };
-        if mutation && let Some(p) = &inner.persister {
-            if let Err(e) = p.save(&inner.state) {
-                tracing::error!(error = %e, "cannot persist state; the request is refused");
-                if let Some(s) = snapshot {
-                    inner.state = s;
-                }
-                return Err(ApiError::Internal(
-                    "The service could not store the change.".to_string(),
-                ));
+        if mutation
+            && let Some(p) = &inner.persister
+            && let Err(e) = p.save(&inner.state)
+        {
+            tracing::error!(error = %e, "cannot persist state; the request is refused");
+            if let Some(s) = snapshot {
+                inner.state = s;
             }
+            return Err(ApiError::Internal(
+                "The service could not store the change.".to_string(),
+            ));
         }
         drop(guard);
         Ok(self.shape_output(op, &output))
@@ -156,14 +160,5 @@ impl Engine {
             }
         }
         if shaped.is_null() { json!({}) } else { shaped }
-    }
-
-    /// A copy of the state (tests).
-    #[cfg(test)]
-    pub fn snapshot(&self) -> State {
-        self.inner
-            .lock()
-            .map(|g| g.state.clone())
-            .unwrap_or_default()
     }
 }

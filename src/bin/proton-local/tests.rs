@@ -64,6 +64,13 @@ impl Harness {
             );
             assert!(!v.to_string().contains("null"), "{op} answered a null: {v}");
         }
+        if let Err(e) = &out {
+            assert!(
+                self.model.declares_error(op, e.type_name()),
+                "{op} answered {} which its model doesn't list: {e}",
+                e.type_name()
+            );
+        }
         out
     }
 
@@ -680,6 +687,90 @@ fn connections_span_two_accounts() {
         ),
         Err(ApiError::Conflict(_))
     ));
+}
+
+/// Every List operation with a paginator answers its result list (even when
+/// empty) and honours the page size; every client token member is `clientToken`.
+#[test]
+fn paginators_and_tokens_match_the_model() {
+    let h = Harness::new(0.0);
+    h.published_env_template("t", json!({}));
+    h.ok("CreateEnvironmentTemplateVersion", json!({"templateName": "t", "majorVersion": "1", "source": {"s3": {"bucket": "b-1", "key": "k"}}}));
+    h.environment("e", "t", SPEC);
+    h.tick(1.0);
+    let required = json!({
+        "templateName": "t", "environmentName": "e", "requestedBy": "MANAGEMENT_ACCOUNT",
+        "resourceArn": "arn:aws:proton:us-east-1:000000000000:environment-template/t",
+        "componentName": "c", "serviceName": "s", "serviceInstanceName": "i",
+        "repositoryName": "o/r", "repositoryProvider": "GITHUB", "syncType": "TEMPLATE_SYNC",
+    });
+    let mut checked = 0;
+    let mut names: Vec<&String> = h.model.paginators.keys().collect();
+    names.sort();
+    for op in names {
+        let p = &h.model.paginators[op];
+        assert_eq!(p.input_token, "nextToken");
+        assert_eq!(p.output_token, "nextToken");
+        let mut body = json!({});
+        let input = h.model.operations[op].input.clone().unwrap();
+        let shape = &h.model.shapes[&input];
+        for (member, _) in &shape.member_list {
+            if !shape.required.contains(member) {
+                continue;
+            }
+            if let Some(v) = required.get(member) {
+                body[member] = v.clone();
+            }
+        }
+        if let Some(limit) = &p.limit_key {
+            body[limit] = json!(1);
+        }
+        match h.call(op, body) {
+            Ok(v) => {
+                let list = v[&p.result_key]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{op}: no {} in {v}", p.result_key));
+                if p.limit_key.is_some() {
+                    assert!(list.len() <= 1, "{op} ignored the page size");
+                }
+                checked += 1;
+            }
+            // Operations that need a resource this setup lacks (services, components).
+            Err(ApiError::NotFound(_)) => {}
+            Err(e) => panic!("{op}: {e:?}"),
+        }
+    }
+    assert!(checked >= 12, "only {checked} paginated operations checked");
+    for op in h.model.operations.keys() {
+        if let Some(m) = h.model.idempotency_token_member(op) {
+            assert_eq!(m, "clientToken", "{op}");
+        }
+    }
+}
+
+#[test]
+fn quotas_are_enforced() {
+    let h = Harness::new(0.0);
+    h.ok("CreateEnvironmentTemplate", json!({"name": "t"}));
+    for _ in 0..crate::ops::QUOTA - 1 {
+        h.engine
+            .call(
+                "CreateEnvironmentTemplateVersion",
+                ACCOUNT,
+                REGION,
+                br#"{"templateName":"t","source":{"s3":{"bucket":"b-1","key":"k"}}}"#,
+            )
+            .unwrap();
+    }
+    h.ok(
+        "CreateEnvironmentTemplateVersion",
+        json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "k"}}}),
+    );
+    let e = h.err(
+        "CreateEnvironmentTemplateVersion",
+        json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "k"}}}),
+    );
+    assert_eq!(e.status(), 402);
 }
 
 mod fuzz {

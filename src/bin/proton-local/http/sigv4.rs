@@ -339,6 +339,7 @@ pub fn verify(
 
 /// Signs a request the way an SDK does (tests and tools use it to talk to us).
 #[cfg(test)]
+#[allow(clippy::too_many_arguments)]
 pub fn sign_for_test(
     method: &str,
     path: &str,

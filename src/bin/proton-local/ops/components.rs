@@ -156,6 +156,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.str("serviceInstanceName"),
     )?;
     check_environment(p, &env)?;
+    super::check_quota(p.components.len(), "components")?;
     let mut c = Component {
         name: name.to_string(),
         arn: arn.clone(),

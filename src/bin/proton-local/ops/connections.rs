@@ -88,6 +88,13 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             "An environment account connection for environment {env_name} with account {mgmt} already exists."
         )));
     }
+    let mine = ctx
+        .state
+        .connections
+        .values()
+        .filter(|c| c.environment_account_id == ctx.account)
+        .count();
+    super::check_quota(mine, "environment account connections")?;
     let id = ctx.uuid();
     let arn = ctx.arn(&format!("environment-account-connection/{id}"));
     let c = Connection {

@@ -182,6 +182,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             "Specify protonServiceRoleArn, codebuildRoleArn or environmentAccountConnectionId.",
         ));
     }
+    super::check_quota(p.environments.len(), "environments")?;
     let mut env = Environment {
         name: name.to_string(),
         arn: arn.clone(),
@@ -235,17 +236,23 @@ pub fn get(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     Ok(json!({"environment": render(e)}))
 }
 
+/// The template version a resource runs now.
+pub struct Current<'a> {
+    pub template: &'a str,
+    pub major: &'a str,
+    pub minor: &'a str,
+}
+
 /// Which template version an update deploys, by deployment type.
 pub fn target_version(
     p: &Partition,
     kind: Kind,
-    template: &str,
-    cur_major: &str,
-    cur_minor: &str,
+    cur: Current<'_>,
     deployment_type: &str,
     major: Option<&str>,
     minor: Option<&str>,
 ) -> Result<(String, String), ApiError> {
+    let (template, cur_major, cur_minor) = (cur.template, cur.major, cur.minor);
     let same = |m: Option<&str>, cur: &str| m.is_none_or(|x| x == cur);
     match deployment_type {
         "NONE" | "CURRENT_VERSION" => {
@@ -317,9 +324,11 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let (ma, mi) = target_version(
         p,
         Kind::Environment,
-        &e.template_name,
-        &e.major,
-        &e.minor,
+        Current {
+            template: &e.template_name,
+            major: &e.major,
+            minor: &e.minor,
+        },
         dtype,
         i.str("templateMajorVersion"),
         i.str("templateMinorVersion"),

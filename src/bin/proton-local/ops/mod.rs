@@ -228,6 +228,19 @@ pub fn remember_token(
     }
 }
 
+/// Most resources of one kind per account and region, and versions per
+/// template (generous: proton-local is not a quota simulator, but the error exists).
+pub const QUOTA: usize = 1000;
+
+pub fn check_quota(count: usize, what: &str) -> Result<(), ApiError> {
+    if count >= QUOTA {
+        return Err(ApiError::QuotaExceeded(format!(
+            "The quota of {QUOTA} {what} is reached."
+        )));
+    }
+    Ok(())
+}
+
 /// Default and largest page size.
 pub const MAX_PAGE: usize = 100;
 

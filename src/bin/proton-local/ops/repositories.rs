@@ -53,6 +53,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             "The repository {provider}:{name} already exists."
         )));
     }
+    super::check_quota(p.repositories.len(), "repositories")?;
     let r = Repository {
         provider: provider.to_string(),
         name: name.to_string(),
@@ -152,8 +153,8 @@ pub fn sync_status(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
 pub fn sync_definitions(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let (provider, name) = (i.req("repositoryProvider")?, i.req("repositoryName")?);
     let sync_type = i.req("syncType")?;
+    // The model lists no ResourceNotFound here: an unknown repository has no definitions.
     let p = ctx.part();
-    find(p, provider, name)?;
     let defs: Vec<Value> = match sync_type {
         "TEMPLATE_SYNC" => p
             .template_syncs

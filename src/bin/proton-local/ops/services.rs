@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::environments::target_version;
+use super::environments::{Current, target_version};
 use super::lifecycle::{self, NewDeployment, is_active};
 use super::spec::{self, Inputs};
 use super::templates::{self, Kind};
@@ -215,6 +215,7 @@ fn deploy_instance(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn deploy_pipeline(
     p: &mut Partition,
     svc: &str,
@@ -356,6 +357,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     for e in &entries {
         check_environment(p, template, &ma, &mi, &e.environment)?;
     }
+    super::check_quota(p.services.len(), "services")?;
     let pipeline_self_managed = p.settings.pipeline_provisioning_repository.is_some();
     let svc = Service {
         name: name.to_string(),
@@ -679,9 +681,11 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let (ma, mi) = target_version(
         p,
         Kind::Service,
-        &inst.template_name,
-        &inst.major,
-        &inst.minor,
+        Current {
+            template: &inst.template_name,
+            major: &inst.major,
+            minor: &inst.minor,
+        },
         dtype,
         i.str("templateMajorVersion"),
         i.str("templateMinorVersion"),
@@ -907,9 +911,11 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let (ma, mi) = target_version(
         p,
         Kind::Service,
-        &pl.template_name,
-        &pl.major,
-        &pl.minor,
+        Current {
+            template: &pl.template_name,
+            major: &pl.major,
+            minor: &pl.minor,
+        },
         dtype,
         i.str("templateMajorVersion"),
         i.str("templateMinorVersion"),
