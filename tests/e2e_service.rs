@@ -50,6 +50,7 @@ fn platform(proton: &ProtonLocal) {
         "svc-tpl",
         "env-tpl",
         &["--pipeline-provisioning", "CUSTOMER_MANAGED"],
+        &[],
     );
 }
 

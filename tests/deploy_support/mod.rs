@@ -105,12 +105,14 @@ pub fn environment_template(proton: &ProtonLocal, name: &str) {
 }
 
 /// A service template compatible with major 1 and 2 of `environment_template`, with published
-/// versions 1.0, 1.1 and 2.0. `extra` goes to create-service-template.
+/// versions 1.0, 1.1 and 2.0. `extra` goes to create-service-template, `version_extra` to each
+/// create-service-template-version.
 pub fn service_template(
     proton: &ProtonLocal,
     name: &str,
     environment_template: &str,
     extra: &[&str],
+    version_extra: &[&str],
 ) {
     let mut create = vec!["create-service-template", "--name", name];
     create.extend_from_slice(extra);
@@ -118,19 +120,16 @@ pub fn service_template(
     let compatible = format!(
         r#"[{{"templateName":"{environment_template}","majorVersion":"1"}},{{"templateName":"{environment_template}","majorVersion":"2"}}]"#
     );
-    let extra = ["--compatible-environment-templates", compatible.as_str()];
-    assert_eq!(
-        publish_version(proton, "service", name, None, &extra),
-        ("1".into(), "0".into())
-    );
-    assert_eq!(
-        publish_version(proton, "service", name, Some("1"), &extra),
-        ("1".into(), "1".into())
-    );
-    assert_eq!(
-        publish_version(proton, "service", name, None, &extra),
-        ("2".into(), "0".into())
-    );
+    let mut extra = vec!["--compatible-environment-templates", compatible.as_str()];
+    extra.extend_from_slice(version_extra);
+    for (major, want) in [
+        (None, ("1", "0")),
+        (Some("1"), ("1", "1")),
+        (None, ("2", "0")),
+    ] {
+        let got = publish_version(proton, "service", name, major, &extra);
+        assert_eq!((got.0.as_str(), got.1.as_str()), want);
+    }
 }
 
 /// `get-<noun>` through the AWS CLI: the object under `key`, or None when proton-local says it does
