@@ -568,12 +568,26 @@ fn versions_lifecycle(tf: &Terraform) {
         "--minor-version",
         "1",
     ]);
+    // The service template too (its version first: Proton keeps templates that have versions).
+    proton.aws(&[
+        "delete-service-template-version",
+        "--template-name",
+        "e2e-svc-2",
+        "--major-version",
+        "1",
+        "--minor-version",
+        "0",
+    ]);
+    proton.aws(&["delete-service-template", "--name", "e2e-svc-2"]);
     let (code, plan) = ws.plan_with(&[]);
-    assert_eq!(
-        code, 2,
-        "{tf}: a vanished version must plan a create:\n{plan}"
-    );
-    assert_summary(tf, &plan, "1 to add, 0 to change, 0 to destroy");
+    assert_eq!(code, 2, "{tf}: vanished objects must plan creates:\n{plan}");
+    for addr in [ENV_V1_1, SVC, SVC_V1] {
+        assert!(
+            plan.contains(&format!("# {addr} will be created")),
+            "{tf}: {addr} must be created again:\n{plan}"
+        );
+    }
+    assert_summary(tf, &plan, "3 to add, 0 to change, 0 to destroy");
     ws.apply();
     ws.assert_plan_empty();
     ws.destroy();
@@ -1080,7 +1094,8 @@ fn repositories_lifecycle(tf: &Terraform) {
         &[],
     );
 
-    // Disappears.
+    // Disappears: the sync configurations, the settings' repository and role, then the link itself
+    // (Proton keeps a link while anything uses it).
     proton.aws(&[
         "delete-template-sync-config",
         "--template-name",
@@ -1089,27 +1104,40 @@ fn repositories_lifecycle(tf: &Terraform) {
         "ENVIRONMENT",
     ]);
     proton.aws(&["delete-service-sync-config", "--service-name", "svc-b"]);
-    let (code, plan) = ws.plan_with(&[]);
-    assert_eq!(code, 2, "{tf}:\n{plan}");
-    assert_summary(tf, &plan, "2 to add, 0 to change, 0 to destroy");
-    ws.apply();
-    ws.assert_plan_empty();
-    // The settings always exist: a reset behind Terraform's back plans an update.
     proton.aws(&[
         "update-account-settings",
         "--pipeline-service-role-arn",
         "",
         "--delete-pipeline-provisioning-repository",
     ]);
+    proton.aws(&[
+        "delete-repository",
+        "--provider",
+        "GITHUB",
+        "--name",
+        "e2e-org/platform",
+    ]);
     let (code, plan) = ws.plan_with(&[]);
     assert_eq!(code, 2, "{tf}:\n{plan}");
+    for addr in [REPO, TSYNC, SSYNC] {
+        assert!(
+            plan.contains(&format!("# {addr} will be created")),
+            "{tf}: {addr} must be created again:\n{plan}"
+        );
+    }
+    // The settings always exist: a reset behind Terraform's back plans an update.
     assert!(
         plan.contains(&format!("# {SETTINGS} will be updated in-place")),
         "{tf}:\n{plan}"
     );
-    assert_summary(tf, &plan, "0 to add, 1 to change, 0 to destroy");
+    assert_summary(tf, &plan, "3 to add, 1 to change, 0 to destroy");
     ws.apply();
     ws.assert_plan_empty();
+    assert_eq!(
+        remote_settings(&proton)["pipelineServiceRoleArn"],
+        json!(ROLE),
+        "{tf}: the apply restored the settings"
+    );
 
     // Destroy: sync configs and the link are gone, the settings are reset.
     ws.destroy();
