@@ -22,10 +22,11 @@ pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{
     ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ProviderConfig,
-    ReadOutcome, ResourceEntry,
+    ListedObject, ReadOutcome, ResourceEntry,
 };
 pub use resource::{
-    BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, Resource, ResourceSpec, Timeouts,
+    BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, ListSpec, Resource, ResourceSpec,
+    Timeouts,
 };
 pub use stop::StopSignal;
 pub use tags::{Tags, from_value as tags_from_value};

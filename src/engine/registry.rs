@@ -12,7 +12,7 @@ use super::convert::{from_json, to_json};
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::plan::{PlanRequest, PlannedChange, TIMEOUTS, plan_resource_change};
 use super::plan_edit::PlanEdit;
-use super::resource::{BoxFuture, ConfigRule, Ctx, DynResource, Error, ResourceSpec};
+use super::resource::{BoxFuture, ConfigRule, Ctx, DynResource, Error, ListSpec, ResourceSpec};
 use super::stop::StopSignal;
 use super::tags::{self, TAGS, TAGS_ALL, Tags};
 use super::timeouts::{self, Operation};
@@ -34,7 +34,16 @@ pub struct ResourceEntry {
     pub spec: ResourceSpec,
     pub schema: Schema,
     pub ty: Type,
+    /// The `terraform query` list resource of the same name, when the resource can be listed.
+    pub list: Option<ListEntry>,
     resource: Box<dyn DynResource>,
+}
+
+pub struct ListEntry {
+    pub spec: ListSpec,
+    /// The schema of the list block's `config`.
+    pub schema: Schema,
+    pub ty: Type,
 }
 
 impl ResourceEntry {
@@ -58,6 +67,14 @@ impl ResourceEntry {
             block.blocks.push(timeouts);
         }
         let ty = block.value_type();
+        let list = resource.list_spec().map(|list| {
+            let block = Block::new(list.filters.clone()).describe(list.description);
+            ListEntry {
+                ty: block.value_type(),
+                schema: Schema { version: 0, block },
+                spec: list,
+            }
+        });
         Self {
             schema: Schema {
                 version: spec.version,
@@ -65,8 +82,19 @@ impl ResourceEntry {
             },
             ty,
             spec,
+            list,
             resource,
         }
+    }
+
+    /// A name for a listed object: its identity values joined as in its import ID.
+    pub fn display_name(&self, state: &Value) -> String {
+        self.spec
+            .identity
+            .iter()
+            .filter_map(|name| state.get(name).and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(":")
     }
 
     /// The identity schema's attributes: the identity attributes, all required strings.
@@ -124,6 +152,14 @@ pub struct ReadOutcome {
     pub new_state: Value,
     pub identity: Option<Value>,
     pub diagnostics: Diagnostics,
+}
+
+/// One object found by a list resource.
+pub struct ListedObject {
+    pub identity: Value,
+    pub display_name: String,
+    /// The full object, when Terraform asked for it.
+    pub state: Option<Value>,
 }
 
 pub struct ImportedResource {
@@ -524,6 +560,93 @@ impl Engine {
             new_state,
             diagnostics: Diagnostics::new(),
         }
+    }
+
+    pub fn validate_list_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        match self.list_entry(type_name) {
+            Ok(list) => list
+                .schema
+                .block
+                .validate(config, &AttributePath::root(), &mut diags),
+            Err(errors) => diags.extend(errors),
+        }
+        diags
+    }
+
+    pub fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.resource(type_name)?
+            .list
+            .as_ref()
+            .ok_or_else(|| unknown_type("list resource", type_name))
+    }
+
+    /// `terraform query`: the objects matching `filter`, at most `limit` (0 = no limit), each read in
+    /// full when `include_objects` is set.
+    pub async fn list_resource(
+        &self,
+        type_name: &str,
+        filter: &Value,
+        include_objects: bool,
+        limit: usize,
+    ) -> Result<Vec<ListedObject>, Diagnostics> {
+        let entry = self.resource(type_name)?;
+        self.list_entry(type_name)?;
+        let configured = self.configured()?;
+        let ctx = self.context(&configured, std::time::Duration::from_secs(20 * 60));
+        let found = entry
+            .resource
+            .list(&ctx, filter, &entry.ty)
+            .await
+            .map_err(|error| Diagnostics::from(error_diagnostic(type_name, "list", &error)))?;
+        let limit = if limit == 0 { usize::MAX } else { limit };
+        let mut listed = Vec::new();
+        for summary in found.into_iter().take(limit) {
+            let Some(identity) = entry.identity_of(&summary) else {
+                continue;
+            };
+            let state = if include_objects {
+                let read = self.read_resource(type_name, &summary).await;
+                if read.diagnostics.has_errors() {
+                    return Err(read.diagnostics);
+                }
+                if read.new_state.is_null() {
+                    // Deleted between the list and the read.
+                    continue;
+                }
+                Some(read.new_state)
+            } else {
+                None
+            };
+            listed.push(ListedObject {
+                display_name: entry.display_name(&summary),
+                identity,
+                state,
+            });
+        }
+        Ok(listed)
+    }
+
+    /// Configuration for an imported object (`-generate-config-out`): only what a user sets, without
+    /// computed values, engine-managed attributes or values equal to their defaults.
+    pub fn generate_config(&self, type_name: &str, state: &Value) -> Result<Value, Diagnostics> {
+        let entry = self.resource(type_name)?;
+        let mut config = null_object(&entry.ty);
+        for attribute in &entry.schema.block.attributes {
+            if !attribute.presence.is_configurable() || attribute.name == TAGS_ALL {
+                continue;
+            }
+            let Some(value) = state.get(&attribute.name) else {
+                continue;
+            };
+            let is_default = attribute.default.as_ref() == Some(value);
+            let is_empty_map =
+                attribute.name == TAGS && value.entries().is_some_and(|m| m.is_empty());
+            if !value.is_null() && !is_default && !is_empty_map {
+                set_attribute(&mut config, &attribute.name, value.clone());
+            }
+        }
+        Ok(config)
     }
 
     /// Import by ID: the identity attributes joined with `:`, in order.

@@ -160,6 +160,28 @@ pub trait Resource: Send + Sync + 'static {
     /// Adjusts a plan after the engine's rules, e.g. to make values unknown that only change when an
     /// update will do something the arguments alone do not show. Nothing by default.
     fn modify_plan(&self, _plan: &mut PlanEdit<'_>) {}
+
+    /// Whether `terraform query` can list this resource, and with which filters. Not by default.
+    fn list_spec(&self) -> Option<ListSpec> {
+        None
+    }
+
+    /// Every object matching `filter` (the list block's `config`), as far as a List call describes
+    /// them: at least the identity attributes. The engine reads each one when the full object is asked for.
+    fn list(
+        &self,
+        _ctx: &Ctx,
+        _filter: &Value,
+    ) -> impl Future<Output = Result<Vec<Self::Model>, Error>> + Send {
+        async { Ok(Vec::new()) }
+    }
+}
+
+/// A list resource for `terraform query` (Terraform 1.14+): its description and filter arguments.
+#[derive(Clone, Debug)]
+pub struct ListSpec {
+    pub description: &'static str,
+    pub filters: Vec<Attribute>,
 }
 
 /// The type-erased form the engine stores; implemented for every [`Resource`].
@@ -186,6 +208,13 @@ pub trait DynResource: Send + Sync {
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>>;
     fn modify_plan(&self, plan: &mut PlanEdit<'_>);
+    fn list_spec(&self) -> Option<ListSpec>;
+    fn list<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        filter: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Vec<Value>, Error>>;
 }
 
 fn failure_to_value<M: Serialize>(failure: Failure<M>, ty: &Type) -> Failure<Value> {
@@ -258,5 +287,24 @@ impl<R: Resource> DynResource for R {
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
         Resource::modify_plan(self, plan)
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Resource::list_spec(self)
+    }
+
+    fn list<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        filter: &'a Value,
+        ty: &'a Type,
+    ) -> BoxFuture<'a, Result<Vec<Value>, Error>> {
+        Box::pin(async move {
+            Resource::list(self, ctx, filter)
+                .await?
+                .iter()
+                .map(|model| value_from_model(model, ty))
+                .collect()
+        })
     }
 }

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::types::EnvironmentTemplate as ApiTemplate;
+use crate::aws::types::{EnvironmentTemplate as ApiTemplate, EnvironmentTemplateSummary};
 use crate::aws::{NewEnvironmentTemplate, timestamp};
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::Validator;
 
 use super::attributes;
@@ -40,6 +41,25 @@ impl From<ApiTemplate> for Model {
             created_at: Some(timestamp(template.created_at())),
             last_modified_at: Some(timestamp(template.last_modified_at())),
             recommended_version: template.recommended_version().map(str::to_string),
+        }
+    }
+}
+
+impl From<&EnvironmentTemplateSummary> for Model {
+    fn from(summary: &EnvironmentTemplateSummary) -> Self {
+        Self {
+            name: summary.name().to_string(),
+            display_name: summary.display_name().map(str::to_string),
+            description: summary
+                .description()
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+            encryption_key: None,
+            provisioning: summary.provisioning().map(|p| p.as_str().to_string()),
+            arn: Some(summary.arn().to_string()),
+            created_at: Some(timestamp(summary.created_at())),
+            last_modified_at: Some(timestamp(summary.last_modified_at())),
+            recommended_version: summary.recommended_version().map(str::to_string),
         }
     }
 }
@@ -138,5 +158,22 @@ impl Resource for EnvironmentTemplate {
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         Ok(ctx.api.delete_environment_template(&current.name).await?)
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Every environment template in the account and region.",
+            filters: vec![],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, _filter: &Value) -> Result<Vec<Model>, Error> {
+        Ok(ctx
+            .api
+            .list_environment_templates()
+            .await?
+            .iter()
+            .map(Model::from)
+            .collect())
     }
 }

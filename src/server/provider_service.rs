@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 use crate::engine::{Engine, ResourceEntry};
@@ -33,6 +34,14 @@ impl ProviderService {
                 .data_sources()
                 .map(|d| (d.spec.type_name.to_string(), schema_to_proto(&d.schema)))
                 .collect(),
+            list_resource_schemas: engine
+                .resources()
+                .filter_map(|r| {
+                    r.list
+                        .as_ref()
+                        .map(|list| (r.spec.type_name.to_string(), schema_to_proto(&list.schema)))
+                })
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
@@ -53,7 +62,7 @@ fn capabilities() -> pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: false,
         move_resource_state: false,
-        generate_resource_config: false,
+        generate_resource_config: true,
     }
 }
 
@@ -262,13 +271,49 @@ fn decode_identity(
 
 type Reply<T> = Result<Response<T>, Status>;
 
+impl ProviderService {
+    async fn list_events(
+        &self,
+        request: &pb::list_resource::Request,
+    ) -> Result<Vec<pb::list_resource::Event>, Diagnostics> {
+        let entry = self.engine.resource(&request.type_name)?;
+        let list = self.engine.list_entry(&request.type_name)?;
+        let filter = decode(request.config.as_ref(), &list.ty, "list configuration")?;
+        let limit = usize::try_from(request.limit).unwrap_or(0);
+        let listed = self
+            .engine
+            .list_resource(
+                &request.type_name,
+                &filter,
+                request.include_resource_object,
+                limit,
+            )
+            .await?;
+        listed
+            .into_iter()
+            .map(|object| {
+                let resource_object = match &object.state {
+                    Some(state) => Some(encode(state, &entry.ty)?),
+                    None => None,
+                };
+                Ok(pb::list_resource::Event {
+                    identity: identity_data(entry, Some(object.identity)),
+                    display_name: object.display_name,
+                    resource_object,
+                    diagnostic: Vec::new(),
+                })
+            })
+            .collect()
+    }
+}
+
 #[tonic::async_trait]
 impl Provider for ProviderService {
     async fn get_metadata(
         &self,
         _: Request<pb::get_metadata::Request>,
     ) -> Reply<pb::get_metadata::Response> {
-        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: self
@@ -283,6 +328,14 @@ impl Provider for ProviderService {
                 .data_sources()
                 .map(|d| DataSourceMetadata {
                     type_name: d.spec.type_name.to_string(),
+                })
+                .collect(),
+            list_resources: self
+                .engine
+                .resources()
+                .filter(|r| r.list.is_some())
+                .map(|r| ListResourceMetadata {
+                    type_name: r.spec.type_name.to_string(),
                 })
                 .collect(),
             ..Default::default()
@@ -617,6 +670,65 @@ impl Provider for ProviderService {
             Err(diags) => pb::read_data_source::Response {
                 diagnostics: diagnostics_to_proto(diags),
                 ..Default::default()
+            },
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Reply<pb::validate_list_resource_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = match self.engine.list_entry(&request.type_name) {
+            Ok(list) => match decode(request.config.as_ref(), &list.ty, "list configuration") {
+                Ok(config) => self
+                    .engine
+                    .validate_list_config(&request.type_name, &config),
+                Err(diags) => diags,
+            },
+            Err(diags) => diags,
+        };
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics_to_proto(diagnostics),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Reply<BoxStream<pb::list_resource::Event>> {
+        let request = request.into_inner();
+        let events = match self.list_events(&request).await {
+            Ok(events) => events,
+            Err(diags) => vec![pb::list_resource::Event {
+                diagnostic: diagnostics_to_proto(diags),
+                ..Default::default()
+            }],
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter(
+            events.into_iter().map(Ok),
+        ))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Reply<pb::generate_resource_config::Response> {
+        let request = request.into_inner();
+        let result = (|| {
+            let entry = self.engine.resource(&request.type_name)?;
+            let state = decode(request.state.as_ref(), &entry.ty, "state")?;
+            let config = self.engine.generate_config(&request.type_name, &state)?;
+            encode(&config, &entry.ty)
+        })();
+        Ok(Response::new(match result {
+            Ok(config) => pb::generate_resource_config::Response {
+                config: Some(config),
+                diagnostics: Vec::new(),
+            },
+            Err(diags) => pb::generate_resource_config::Response {
+                config: None,
+                diagnostics: diagnostics_to_proto(diags),
             },
         }))
     }
