@@ -4,7 +4,6 @@
 pub mod faults;
 pub mod sigv4;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -252,7 +251,3 @@ where
     }
     Ok::<(), std::io::Error>(())
 }
-
-/// Unused type kept so `Infallible` stays imported for service_fn inference in tests.
-#[allow(dead_code)]
-type Never = Infallible;
