@@ -10,6 +10,7 @@
 //! [`tf`] holds the value model, codecs and schema; [`provider`] the provider block. proton-local, the
 //! local Proton endpoint, is a separate binary under `src/bin/proton-local/`.
 
+pub mod actions;
 pub mod aws;
 pub mod data_sources;
 pub mod docs;

@@ -3,12 +3,10 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use terraform_provider_proton::engine::Engine;
-use terraform_provider_proton::provider::AwsProvider;
+use terraform_provider_proton::provider;
 use terraform_provider_proton::server::logging::init_logging;
 use terraform_provider_proton::server::plugin::{ServeOptions, serve};
 use terraform_provider_proton::server::provider_service::ProviderService;
-use terraform_provider_proton::{data_sources, resources};
 
 /// The registry address users write in `required_providers` as `proton-community/proton`.
 const PROVIDER_ADDRESS: &str = "registry.terraform.io/proton-community/proton";
@@ -44,11 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let engine = Arc::new(Engine::new(
-        Box::new(AwsProvider),
-        resources::all(),
-        data_sources::all(),
-    ));
+    let engine = Arc::new(provider::engine());
     let options = ServeOptions {
         debug,
         provider_address: PROVIDER_ADDRESS.to_string(),

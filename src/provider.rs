@@ -12,11 +12,21 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_proton::config::Region;
 
 use crate::aws::Proton;
-use crate::engine::{BoxFuture, Configured, ProviderConfig, parse_duration};
+use crate::engine::{BoxFuture, Configured, Engine, ProviderConfig, parse_duration};
 use crate::tf::schema::{Attribute, Block, NestedBlock, Schema, Validator};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
 pub struct AwsProvider;
+
+/// The provider with everything it offers registered: what the binary serves and the docs describe.
+pub fn engine() -> Engine {
+    Engine::new(
+        Box::new(AwsProvider),
+        crate::resources::all(),
+        crate::data_sources::all(),
+    )
+    .with_actions(crate::actions::all())
+}
 
 fn block() -> Block {
     Block::new(vec![

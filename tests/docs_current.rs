@@ -5,16 +5,15 @@ use std::path::{Path, PathBuf};
 
 use terraform_provider_proton::docs::{self, Generated, REGENERATE};
 use terraform_provider_proton::engine::Engine;
-use terraform_provider_proton::provider::AwsProvider;
+use terraform_provider_proton::provider;
 use terraform_provider_proton::tf::schema::Presence;
-use terraform_provider_proton::{data_sources, resources};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn engine() -> Engine {
-    Engine::new(Box::new(AwsProvider), resources::all(), data_sources::all())
+    provider::engine()
 }
 
 fn generate(engine: &Engine, root: &Path) -> Generated {

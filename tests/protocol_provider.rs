@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use terraform_provider_proton::engine::Engine;
-use terraform_provider_proton::provider::AwsProvider;
+use terraform_provider_proton::engine::{Action, ActionSpec, Ctx, Engine, Error, Progress};
+use terraform_provider_proton::provider::{self, AwsProvider};
 use terraform_provider_proton::server::proto::tfplugin6 as pb;
 use terraform_provider_proton::server::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_proton::server::proto::tfplugin6::provider_server::ProviderServer;
 use terraform_provider_proton::server::provider_service::ProviderService;
 use terraform_provider_proton::tf::codec::{decode_msgpack, encode_msgpack};
+use terraform_provider_proton::tf::schema::{Attribute, Validator};
 use terraform_provider_proton::tf::{Type, Value};
 use terraform_provider_proton::{data_sources, resources};
 use tokio_stream::wrappers::TcpListenerStream;
@@ -23,11 +24,11 @@ struct Harness {
 }
 
 async fn start() -> Harness {
-    let engine = Arc::new(Engine::new(
-        Box::new(AwsProvider),
-        resources::all(),
-        data_sources::all(),
-    ));
+    start_with(provider::engine()).await
+}
+
+async fn start_with(engine: Engine) -> Harness {
+    let engine = Arc::new(engine);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -99,6 +100,44 @@ fn paths(diagnostics: &[pb::Diagnostic]) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// Configures the provider against a closed local port with credentials given explicitly, so nothing
+/// is looked up on this machine.
+async fn configure(harness: &mut Harness) {
+    let provider_type = harness.engine.provider_schema().block.value_type();
+    let Type::Object { attributes, .. } = &provider_type else {
+        panic!("provider config is an object");
+    };
+    let provider_config = Value::Object(
+        attributes
+            .keys()
+            .map(|name| {
+                let value = match name.as_str() {
+                    "region" => Value::string("us-east-1"),
+                    "access_key" | "secret_key" => Value::string("test"),
+                    "endpoints" => Value::object([("proton", Value::string("http://127.0.0.1:9"))]),
+                    _ => Value::Null,
+                };
+                (name.clone(), value)
+            })
+            .collect(),
+    );
+    let configured = harness
+        .client
+        .configure_provider(pb::configure_provider::Request {
+            terraform_version: "1.15.5".into(),
+            config: dynamic(&provider_config, &provider_type),
+            client_capabilities: None,
+        })
+        .await
+        .expect("configure")
+        .into_inner();
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
 }
 
 #[tokio::test]
@@ -317,41 +356,7 @@ async fn import_ids_must_have_the_identity_shape() {
 async fn destroy_plans_are_null_and_unknown_config_plans_unknown() {
     let mut harness = start().await;
     let ty = template_type(&harness.engine);
-    // Planning needs the provider's default tags: configure it against a closed local port with
-    // credentials given explicitly, so nothing is looked up on this machine.
-    let provider_type = harness.engine.provider_schema().block.value_type();
-    let Type::Object { attributes, .. } = &provider_type else {
-        panic!("provider config is an object");
-    };
-    let provider_config = Value::Object(
-        attributes
-            .keys()
-            .map(|name| {
-                let value = match name.as_str() {
-                    "region" => Value::string("us-east-1"),
-                    "access_key" | "secret_key" => Value::string("test"),
-                    "endpoints" => Value::object([("proton", Value::string("http://127.0.0.1:9"))]),
-                    _ => Value::Null,
-                };
-                (name.clone(), value)
-            })
-            .collect(),
-    );
-    let configured = harness
-        .client
-        .configure_provider(pb::configure_provider::Request {
-            terraform_version: "1.15.5".into(),
-            config: dynamic(&provider_config, &provider_type),
-            client_capabilities: None,
-        })
-        .await
-        .expect("configure")
-        .into_inner();
-    assert!(
-        configured.diagnostics.is_empty(),
-        "{:?}",
-        configured.diagnostics
-    );
+    configure(&mut harness).await;
 
     let config = object(&ty, &[("name", Value::string("web"))]);
     let created = harness
@@ -434,4 +439,132 @@ fn paths_of(paths: &[pb::AttributePath]) -> Vec<String> {
                 .join(".")
         })
         .collect()
+}
+
+/// An action for testing the protocol path: reports progress, then succeeds or fails as configured.
+struct Echo;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EchoConfig {
+    message: String,
+    fail: Option<bool>,
+}
+
+impl Action for Echo {
+    type Model = EchoConfig;
+
+    fn spec(&self) -> ActionSpec {
+        ActionSpec {
+            type_name: "proton_test_echo",
+            description: "Echoes its message as progress.",
+            attributes: vec![
+                Attribute::string("message")
+                    .required()
+                    .validate(Validator::length(1, 10))
+                    .describe("What to echo."),
+                Attribute::bool("fail")
+                    .optional()
+                    .describe("Fail at the end."),
+            ],
+            rules: vec![],
+        }
+    }
+
+    async fn invoke(&self, _: &Ctx, config: EchoConfig, progress: &Progress) -> Result<(), Error> {
+        progress.report(format!("first: {}", config.message));
+        progress.report(format!("second: {}", config.message));
+        if config.fail == Some(true) {
+            return Err(Error::Failed("asked to fail".into()));
+        }
+        Ok(())
+    }
+}
+
+async fn invoke(harness: &mut Harness, config: &Value) -> (Vec<String>, Vec<pb::Diagnostic>) {
+    use pb::invoke_action::event::Type;
+    let ty = harness
+        .engine
+        .action("proton_test_echo")
+        .expect("registered")
+        .ty
+        .clone();
+    let mut stream = harness
+        .client
+        .invoke_action(pb::invoke_action::Request {
+            action_type: "proton_test_echo".into(),
+            config: dynamic(config, &ty),
+            client_capabilities: None,
+        })
+        .await
+        .expect("invoke")
+        .into_inner();
+    let mut progress = Vec::new();
+    let mut completed = None;
+    while let Some(event) = stream.message().await.expect("event") {
+        match event.r#type {
+            Some(Type::Progress(p)) => progress.push(p.message),
+            Some(Type::Completed(c)) => completed = Some(c.diagnostics),
+            None => panic!("event without a type"),
+        }
+    }
+    (
+        progress,
+        completed.expect("a completed event ends the stream"),
+    )
+}
+
+#[tokio::test]
+async fn actions_stream_progress_then_completion() {
+    let engine = Engine::new(Box::new(AwsProvider), resources::all(), data_sources::all())
+        .with_actions(vec![Box::new(Echo)]);
+    let mut harness = start_with(engine).await;
+    configure(&mut harness).await;
+
+    let schema = harness
+        .client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("schema")
+        .into_inner();
+    assert!(schema.action_schemas.contains_key("proton_test_echo"));
+
+    let ok = Value::object([("message", Value::string("hi")), ("fail", Value::Null)]);
+    let (progress, diagnostics) = invoke(&mut harness, &ok).await;
+    assert_eq!(progress, vec!["first: hi", "second: hi"]);
+    assert!(diagnostics.is_empty());
+
+    let failing = Value::object([
+        ("message", Value::string("hi")),
+        ("fail", Value::Bool(true)),
+    ]);
+    let (progress, diagnostics) = invoke(&mut harness, &failing).await;
+    assert_eq!(progress.len(), 2);
+    assert_eq!(diagnostics.len(), 1);
+    assert!(diagnostics[0].detail.contains("asked to fail"));
+
+    let invalid = Value::object([
+        ("message", Value::string("far too long")),
+        ("fail", Value::Null),
+    ]);
+    let (progress, diagnostics) = invoke(&mut harness, &invalid).await;
+    assert!(progress.is_empty());
+    assert_eq!(paths(&diagnostics), vec!["message"]);
+
+    let ty = harness
+        .engine
+        .action("proton_test_echo")
+        .expect("registered")
+        .ty
+        .clone();
+    let planned = harness
+        .client
+        .plan_action(pb::plan_action::Request {
+            action_type: "proton_test_echo".into(),
+            config: dynamic(&invalid, &ty),
+            client_capabilities: None,
+        })
+        .await
+        .expect("plan")
+        .into_inner();
+    assert_eq!(paths(&planned.diagnostics), vec!["message"]);
 }

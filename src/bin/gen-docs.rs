@@ -5,9 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use terraform_provider_proton::docs::{self, REGENERATE};
-use terraform_provider_proton::engine::Engine;
-use terraform_provider_proton::provider::AwsProvider;
-use terraform_provider_proton::{data_sources, resources};
+use terraform_provider_proton::provider;
 
 const USAGE: &str = "usage: gen-docs [--check] [--root DIR]\n\
     Writes DIR/docs from the schema and DIR/examples (DIR defaults to this repository).";
@@ -48,7 +46,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let engine = Engine::new(Box::new(AwsProvider), resources::all(), data_sources::all());
+    let engine = provider::engine();
     let generated = match docs::generate(&engine, &options.root.join("examples")) {
         Ok(generated) => generated,
         Err(error) => {

@@ -4,6 +4,7 @@
 //! everything Terraform insists on (unknown computed values, requires-replace paths, apply results equal
 //! to the plan, tags merged with `default_tags`, import by ID or identity, stop handling) happens here.
 
+mod action;
 mod convert;
 mod data_source;
 mod plan;
@@ -15,14 +16,15 @@ mod tags;
 mod timeouts;
 pub mod wait;
 
+pub use action::{Action, ActionSpec, DynAction, Progress};
 pub use convert::{model_from_value, value_from_model};
 pub use data_source::DynDataSource;
 pub use data_source::{DataSource, DataSourceSpec};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{
-    ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ProviderConfig,
-    ListedObject, ReadOutcome, ResourceEntry,
+    ActionEntry, ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ListedObject,
+    ProviderConfig, ReadOutcome, ResourceEntry,
 };
 pub use resource::{
     BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, ListSpec, Resource, ResourceSpec,

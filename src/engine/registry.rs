@@ -8,6 +8,7 @@ use crate::aws::Proton;
 use crate::tf::schema::{Attribute, Block, Schema, Semantics, yaml_equal};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 
+use super::action::{ActionSpec, DynAction, Progress};
 use super::convert::{from_json, to_json};
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::plan::{PlanRequest, PlannedChange, TIMEOUTS, plan_resource_change};
@@ -142,6 +143,13 @@ pub struct DataSourceEntry {
     data_source: Box<dyn DynDataSource>,
 }
 
+pub struct ActionEntry {
+    pub spec: ActionSpec,
+    pub schema: Schema,
+    pub ty: Type,
+    action: Box<dyn DynAction>,
+}
+
 pub struct ApplyOutcome {
     pub new_state: Value,
     pub identity: Option<Value>,
@@ -172,6 +180,7 @@ pub struct Engine {
     provider_schema: Schema,
     resources: BTreeMap<&'static str, ResourceEntry>,
     data_sources: BTreeMap<&'static str, DataSourceEntry>,
+    actions: BTreeMap<&'static str, ActionEntry>,
     configured: RwLock<Option<Arc<Configured>>>,
     stop: StopSignal,
 }
@@ -215,9 +224,72 @@ impl Engine {
             provider,
             resources,
             data_sources,
+            actions: BTreeMap::new(),
             configured: RwLock::new(None),
             stop: StopSignal::default(),
         }
+    }
+
+    /// Adds actions (Terraform 1.14+; older versions never ask for them).
+    pub fn with_actions(mut self, actions: Vec<Box<dyn DynAction>>) -> Self {
+        for action in actions {
+            let spec = action.spec();
+            let block = Block::new(spec.attributes.clone()).describe(spec.description);
+            let entry = ActionEntry {
+                ty: block.value_type(),
+                schema: Schema { version: 0, block },
+                spec,
+                action,
+            };
+            self.actions.insert(entry.spec.type_name, entry);
+        }
+        self
+    }
+
+    pub fn actions(&self) -> impl Iterator<Item = &ActionEntry> {
+        self.actions.values()
+    }
+
+    pub fn action(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
+        self.actions
+            .get(type_name)
+            .ok_or_else(|| unknown_type("action", type_name))
+    }
+
+    pub fn validate_action_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let entry = match self.action(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return diags,
+        };
+        let mut diags = Diagnostics::new();
+        entry
+            .schema
+            .block
+            .validate(config, &AttributePath::root(), &mut diags);
+        check_rules(&entry.spec.rules, config, &mut diags);
+        diags
+    }
+
+    /// Runs an action, reporting progress through `progress`; its outcome as diagnostics.
+    pub async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: &Value,
+        progress: &Progress,
+    ) -> Diagnostics {
+        let mut diags = self.validate_action_config(type_name, config);
+        if diags.has_errors() {
+            return diags;
+        }
+        let (entry, configured) = match (self.action(type_name), self.configured()) {
+            (Ok(entry), Ok(configured)) => (entry, configured),
+            (Err(errors), _) | (_, Err(errors)) => return errors,
+        };
+        let ctx = self.context(&configured, std::time::Duration::from_secs(30 * 60));
+        if let Err(error) = entry.action.invoke(&ctx, config, progress).await {
+            diags.push(error_diagnostic(type_name, "run", &error));
+        }
+        diags
     }
 
     pub fn provider_schema(&self) -> &Schema {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
-use crate::engine::{Engine, ResourceEntry};
+use crate::engine::{Engine, Progress, ResourceEntry};
 use crate::tf::codec::{decode_json, decode_msgpack, encode_msgpack};
 use crate::tf::schema::{Attribute, AttributeKind, Block, NestedBlock, Nesting, Presence, Schema};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity, Type, Value};
@@ -40,6 +40,17 @@ impl ProviderService {
                     r.list
                         .as_ref()
                         .map(|list| (r.spec.type_name.to_string(), schema_to_proto(&list.schema)))
+                })
+                .collect(),
+            action_schemas: engine
+                .actions()
+                .map(|a| {
+                    (
+                        a.spec.type_name.to_string(),
+                        pb::ActionSchema {
+                            schema: Some(schema_to_proto(&a.schema)),
+                        },
+                    )
                 })
                 .collect(),
             server_capabilities: Some(capabilities()),
@@ -272,6 +283,16 @@ fn decode_identity(
 type Reply<T> = Result<Response<T>, Status>;
 
 impl ProviderService {
+    fn action_config(&self, type_name: &str, config: Option<&pb::DynamicValue>) -> Diagnostics {
+        match self.engine.action(type_name) {
+            Ok(entry) => match decode(config, &entry.ty, "action configuration") {
+                Ok(config) => self.engine.validate_action_config(type_name, &config),
+                Err(diags) => diags,
+            },
+            Err(diags) => diags,
+        }
+    }
+
     async fn list_events(
         &self,
         request: &pb::list_resource::Request,
@@ -313,7 +334,9 @@ impl Provider for ProviderService {
         &self,
         _: Request<pb::get_metadata::Request>,
     ) -> Reply<pb::get_metadata::Response> {
-        use pb::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{
+            ActionMetadata, DataSourceMetadata, ListResourceMetadata, ResourceMetadata,
+        };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: self
@@ -336,6 +359,13 @@ impl Provider for ProviderService {
                 .filter(|r| r.list.is_some())
                 .map(|r| ListResourceMetadata {
                     type_name: r.spec.type_name.to_string(),
+                })
+                .collect(),
+            actions: self
+                .engine
+                .actions()
+                .map(|a| ActionMetadata {
+                    type_name: a.spec.type_name.to_string(),
                 })
                 .collect(),
             ..Default::default()
@@ -731,6 +761,81 @@ impl Provider for ProviderService {
                 diagnostics: diagnostics_to_proto(diags),
             },
         }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Reply<pb::validate_action_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = self.action_config(&request.type_name, request.config.as_ref());
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: diagnostics_to_proto(diagnostics),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
+        let request = request.into_inner();
+        let diagnostics = self.action_config(&request.action_type, request.config.as_ref());
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: diagnostics_to_proto(diagnostics),
+            deferred: None,
+        }))
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Reply<BoxStream<pb::invoke_action::Event>> {
+        use pb::invoke_action::event::{Completed, Progress as ProgressEvent, Type};
+        let request = request.into_inner();
+        let (events, stream) = tokio::sync::mpsc::channel(16);
+        let completed = |diags: Diagnostics| pb::invoke_action::Event {
+            r#type: Some(Type::Completed(Completed {
+                diagnostics: diagnostics_to_proto(diags),
+            })),
+        };
+        let config = self
+            .engine
+            .action(&request.action_type)
+            .and_then(|entry| decode(request.config.as_ref(), &entry.ty, "action configuration"));
+        match config {
+            Err(diags) => {
+                let _ = events.send(Ok(completed(diags))).await;
+            }
+            Ok(config) => {
+                let engine = self.engine.clone();
+                tokio::spawn(async move {
+                    let (progress, mut messages) = Progress::channel();
+                    let forward = {
+                        let events = events.clone();
+                        async move {
+                            while let Some(message) = messages.recv().await {
+                                let event = pb::invoke_action::Event {
+                                    r#type: Some(Type::Progress(ProgressEvent { message })),
+                                };
+                                let _ = events.send(Ok(event)).await;
+                            }
+                        }
+                    };
+                    let run = async {
+                        let diags = engine
+                            .invoke_action(&request.action_type, &config, &progress)
+                            .await;
+                        drop(progress);
+                        diags
+                    };
+                    let (diags, ()) = tokio::join!(run, forward);
+                    let _ = events.send(Ok(completed(diags))).await;
+                });
+            }
+        }
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(stream),
+        )))
     }
 
     async fn stop_provider(
