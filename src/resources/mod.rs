@@ -6,6 +6,8 @@ pub mod attributes;
 pub(crate) mod component;
 pub(crate) mod deployment_status;
 pub(crate) mod environment;
+pub(crate) mod environment_account_connection;
+pub(crate) mod environment_account_connection_accepter;
 pub(crate) mod environment_template;
 pub(crate) mod service;
 pub(crate) mod service_instance;
@@ -21,6 +23,8 @@ use crate::engine::DynResource;
 pub use account_settings::AccountSettings;
 pub use component::Component;
 pub use environment::Environment;
+pub use environment_account_connection::EnvironmentAccountConnection;
+pub use environment_account_connection_accepter::EnvironmentAccountConnectionAccepter;
 pub use service::Service;
 pub use service_instance::ServiceInstance;
 pub use service_pipeline::ServicePipeline;
@@ -47,5 +51,7 @@ pub fn all() -> Vec<Box<dyn DynResource>> {
         Box::new(ServiceInstance),
         Box::new(ServicePipeline),
         Box::new(Component),
+        Box::new(EnvironmentAccountConnection),
+        Box::new(EnvironmentAccountConnectionAccepter),
     ]
 }
