@@ -568,3 +568,61 @@ async fn actions_stream_progress_then_completion() {
         .into_inner();
     assert_eq!(paths(&planned.diagnostics), vec!["message"]);
 }
+
+#[tokio::test]
+async fn awscc_state_moves_without_recreation() {
+    let mut harness = start().await;
+    let ty = template_type(&harness.engine);
+    let awscc_state = serde_json::json!({
+        "id": "arn:aws:proton:us-east-1:000000000000:environment-template/web",
+        "arn": "arn:aws:proton:us-east-1:000000000000:environment-template/web",
+        "name": "web",
+        "description": "from awscc",
+        "display_name": null,
+        "encryption_key": null,
+        "provisioning": null,
+        "tags": [{"key": "team", "value": "platform"}],
+    });
+    let moved = harness
+        .client
+        .move_resource_state(pb::move_resource_state::Request {
+            source_provider_address: "registry.terraform.io/hashicorp/awscc".into(),
+            source_type_name: "awscc_proton_environment_template".into(),
+            source_schema_version: 1,
+            source_state: Some(pb::RawState {
+                json: serde_json::to_vec(&awscc_state).expect("json"),
+                flatmap: Default::default(),
+            }),
+            target_type_name: TEMPLATE.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("move")
+        .into_inner();
+    assert!(moved.diagnostics.is_empty(), "{:?}", moved.diagnostics);
+    let state = decode_msgpack(&moved.target_state.expect("state").msgpack, &ty).expect("decodes");
+    assert_eq!(state.get("name"), Some(&Value::string("web")));
+    assert_eq!(state.get("description"), Some(&Value::string("from awscc")));
+    assert_eq!(
+        state.get("tags"),
+        Some(&Value::map([("team", Value::string("platform"))]))
+    );
+    assert!(moved.target_identity.is_some());
+
+    let refused = harness
+        .client
+        .move_resource_state(pb::move_resource_state::Request {
+            source_type_name: "aws_instance".into(),
+            source_state: Some(pb::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+            target_type_name: TEMPLATE.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("move")
+        .into_inner();
+    assert_eq!(refused.diagnostics.len(), 1);
+    assert!(refused.target_state.is_none());
+}

@@ -161,6 +161,16 @@ pub trait Resource: Send + Sync + 'static {
     /// update will do something the arguments alone do not show. Nothing by default.
     fn modify_plan(&self, _plan: &mut PlanEdit<'_>) {}
 
+    /// The state for a `moved` block from another provider's resource type (such as awscc's), as JSON
+    /// attributes of this resource, or `None` when `source_type` cannot move here. Not by default.
+    fn move_from(
+        &self,
+        _source_type: &str,
+        _source: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        None
+    }
+
     /// Whether `terraform query` can list this resource, and with which filters. Not by default.
     fn list_spec(&self) -> Option<ListSpec> {
         None
@@ -208,6 +218,8 @@ pub trait DynResource: Send + Sync {
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>>;
     fn modify_plan(&self, plan: &mut PlanEdit<'_>);
+    fn move_from(&self, source_type: &str, source: &serde_json::Value)
+    -> Option<serde_json::Value>;
     fn list_spec(&self) -> Option<ListSpec>;
     fn list<'a>(
         &'a self,
@@ -287,6 +299,14 @@ impl<R: Resource> DynResource for R {
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
         Resource::modify_plan(self, plan)
+    }
+
+    fn move_from(
+        &self,
+        source_type: &str,
+        source: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        Resource::move_from(self, source_type, source)
     }
 
     fn list_spec(&self) -> Option<ListSpec> {

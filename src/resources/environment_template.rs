@@ -160,6 +160,15 @@ impl Resource for EnvironmentTemplate {
         Ok(ctx.api.delete_environment_template(&current.name).await?)
     }
 
+    fn move_from(
+        &self,
+        source_type: &str,
+        source: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        (source_type == "awscc_proton_environment_template")
+            .then(|| super::awscc::moved_state(source))
+    }
+
     fn list_spec(&self) -> Option<ListSpec> {
         Some(ListSpec {
             description: "Every environment template in the account and region.",

@@ -3,6 +3,7 @@
 
 pub(crate) mod account_settings;
 pub mod attributes;
+pub mod awscc;
 pub(crate) mod component;
 pub(crate) mod deployment_status;
 pub(crate) mod environment;

@@ -72,7 +72,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: false,
-        move_resource_state: false,
+        move_resource_state: true,
         generate_resource_config: true,
     }
 }
@@ -738,6 +738,38 @@ impl Provider for ProviderService {
         Ok(Response::new(Box::pin(tokio_stream::iter(
             events.into_iter().map(Ok),
         ))))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Reply<pb::move_resource_state::Response> {
+        let request = request.into_inner();
+        let result = (|| {
+            let entry = self.engine.resource(&request.target_type_name)?;
+            let raw = request.source_state.map(|r| r.json).unwrap_or_default();
+            let moved = self.engine.move_resource_state(
+                &request.source_type_name,
+                &raw,
+                &request.target_type_name,
+            )?;
+            Ok::<_, Diagnostics>((
+                encode(&moved.state, &entry.ty)?,
+                identity_data(entry, moved.identity),
+            ))
+        })();
+        Ok(Response::new(match result {
+            Ok((state, identity)) => pb::move_resource_state::Response {
+                target_state: Some(state),
+                target_private: request.source_private,
+                target_identity: identity,
+                diagnostics: Vec::new(),
+            },
+            Err(diags) => pb::move_resource_state::Response {
+                diagnostics: diagnostics_to_proto(diags),
+                ..Default::default()
+            },
+        }))
     }
 
     async fn generate_resource_config(
