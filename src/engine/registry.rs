@@ -257,17 +257,10 @@ impl Engine {
     }
 
     pub fn validate_action_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.action(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let mut diags = Diagnostics::new();
-        entry
-            .schema
-            .block
-            .validate(config, &AttributePath::root(), &mut diags);
-        check_rules(&entry.spec.rules, config, &mut diags);
-        diags
+        match self.action(type_name) {
+            Ok(entry) => validate_config(&entry.schema.block, &entry.spec.rules, config),
+            Err(diags) => diags,
+        }
     }
 
     /// Runs an action, reporting progress through `progress`; its outcome as diagnostics.
@@ -321,11 +314,7 @@ impl Engine {
     }
 
     pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        self.provider_schema
-            .block
-            .validate(config, &AttributePath::root(), &mut diags);
-        diags
+        validate_config(&self.provider_schema.block, &[], config)
     }
 
     pub async fn configure(&self, config: &Value) -> Diagnostics {
@@ -373,29 +362,17 @@ impl Engine {
             Ok(entry) => entry,
             Err(diags) => return diags,
         };
-        let mut diags = Diagnostics::new();
-        entry
-            .schema
-            .block
-            .validate(config, &AttributePath::root(), &mut diags);
-        check_rules(&entry.spec.rules, config, &mut diags);
+        let mut diags = validate_config(&entry.schema.block, &entry.spec.rules, config);
         timeouts::validate(config, &mut diags);
         deprecations(&entry.schema.block, config, &mut diags);
         diags
     }
 
     pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.data_source(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let mut diags = Diagnostics::new();
-        entry
-            .schema
-            .block
-            .validate(config, &AttributePath::root(), &mut diags);
-        check_rules(&entry.spec.rules, config, &mut diags);
-        diags
+        match self.data_source(type_name) {
+            Ok(entry) => validate_config(&entry.schema.block, &entry.spec.rules, config),
+            Err(diags) => diags,
+        }
     }
 
     pub fn plan_resource(
@@ -635,15 +612,10 @@ impl Engine {
     }
 
     pub fn validate_list_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
         match self.list_entry(type_name) {
-            Ok(list) => list
-                .schema
-                .block
-                .validate(config, &AttributePath::root(), &mut diags),
-            Err(errors) => diags.extend(errors),
+            Ok(list) => validate_config(&list.schema.block, &[], config),
+            Err(diags) => diags,
         }
-        diags
     }
 
     pub fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
@@ -999,6 +971,14 @@ fn known_or_null(value: Value) -> Value {
         ),
         other => other,
     }
+}
+
+/// A configuration checked against its block's validators and the cross-attribute rules.
+fn validate_config(block: &Block, rules: &[ConfigRule], config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    block.validate(config, &AttributePath::root(), &mut diags);
+    check_rules(rules, config, &mut diags);
+    diags
 }
 
 fn check_rules(rules: &[ConfigRule], config: &Value, diags: &mut Diagnostics) {

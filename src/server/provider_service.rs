@@ -282,15 +282,29 @@ fn decode_identity(
 
 type Reply<T> = Result<Response<T>, Status>;
 
+/// Decodes a configuration of type `ty` (when the type exists) and runs `validate` on it.
+fn validated(
+    ty: Result<&Type, Diagnostics>,
+    config: Option<&pb::DynamicValue>,
+    validate: impl FnOnce(&Value) -> Diagnostics,
+) -> Vec<pb::Diagnostic> {
+    let diagnostics = ty
+        .and_then(|ty| decode(config, ty, "configuration"))
+        .map(|config| validate(&config))
+        .unwrap_or_else(|diags| diags);
+    diagnostics_to_proto(diagnostics)
+}
+
 impl ProviderService {
-    fn action_config(&self, type_name: &str, config: Option<&pb::DynamicValue>) -> Diagnostics {
-        match self.engine.action(type_name) {
-            Ok(entry) => match decode(config, &entry.ty, "action configuration") {
-                Ok(config) => self.engine.validate_action_config(type_name, &config),
-                Err(diags) => diags,
-            },
-            Err(diags) => diags,
-        }
+    fn action_config(
+        &self,
+        type_name: &str,
+        config: Option<&pb::DynamicValue>,
+    ) -> Vec<pb::Diagnostic> {
+        let ty = self.engine.action(type_name).map(|e| &e.ty);
+        validated(ty, config, |config| {
+            self.engine.validate_action_config(type_name, config)
+        })
     }
 
     async fn list_events(
@@ -395,12 +409,11 @@ impl Provider for ProviderService {
     ) -> Reply<pb::validate_provider_config::Response> {
         let request = request.into_inner();
         let ty = self.engine.provider_schema().block.value_type();
-        let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => self.engine.validate_provider_config(&config),
-            Err(diags) => diags,
-        };
+        let diagnostics = validated(Ok(&ty), request.config.as_ref(), |config| {
+            self.engine.validate_provider_config(config)
+        });
         Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
         }))
     }
 
@@ -409,17 +422,13 @@ impl Provider for ProviderService {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Reply<pb::validate_resource_config::Response> {
         let request = request.into_inner();
-        let diagnostics = match self.engine.resource(&request.type_name) {
-            Ok(entry) => match decode(request.config.as_ref(), &entry.ty, "configuration") {
-                Ok(config) => self
-                    .engine
-                    .validate_resource_config(&request.type_name, &config),
-                Err(diags) => diags,
-            },
-            Err(diags) => diags,
-        };
+        let ty = self.engine.resource(&request.type_name).map(|e| &e.ty);
+        let diagnostics = validated(ty, request.config.as_ref(), |config| {
+            self.engine
+                .validate_resource_config(&request.type_name, config)
+        });
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
         }))
     }
 
@@ -428,17 +437,13 @@ impl Provider for ProviderService {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Reply<pb::validate_data_resource_config::Response> {
         let request = request.into_inner();
-        let diagnostics = match self.engine.data_source(&request.type_name) {
-            Ok(entry) => match decode(request.config.as_ref(), &entry.ty, "configuration") {
-                Ok(config) => self
-                    .engine
-                    .validate_data_source_config(&request.type_name, &config),
-                Err(diags) => diags,
-            },
-            Err(diags) => diags,
-        };
+        let ty = self.engine.data_source(&request.type_name).map(|e| &e.ty);
+        let diagnostics = validated(ty, request.config.as_ref(), |config| {
+            self.engine
+                .validate_data_source_config(&request.type_name, config)
+        });
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
         }))
     }
 
@@ -709,17 +714,12 @@ impl Provider for ProviderService {
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Reply<pb::validate_list_resource_config::Response> {
         let request = request.into_inner();
-        let diagnostics = match self.engine.list_entry(&request.type_name) {
-            Ok(list) => match decode(request.config.as_ref(), &list.ty, "list configuration") {
-                Ok(config) => self
-                    .engine
-                    .validate_list_config(&request.type_name, &config),
-                Err(diags) => diags,
-            },
-            Err(diags) => diags,
-        };
+        let ty = self.engine.list_entry(&request.type_name).map(|l| &l.ty);
+        let diagnostics = validated(ty, request.config.as_ref(), |config| {
+            self.engine.validate_list_config(&request.type_name, config)
+        });
         Ok(Response::new(pb::validate_list_resource_config::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
         }))
     }
 
@@ -802,7 +802,7 @@ impl Provider for ProviderService {
         let request = request.into_inner();
         let diagnostics = self.action_config(&request.type_name, request.config.as_ref());
         Ok(Response::new(pb::validate_action_config::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
         }))
     }
 
@@ -813,7 +813,7 @@ impl Provider for ProviderService {
         let request = request.into_inner();
         let diagnostics = self.action_config(&request.action_type, request.config.as_ref());
         Ok(Response::new(pb::plan_action::Response {
-            diagnostics: diagnostics_to_proto(diagnostics),
+            diagnostics,
             deferred: None,
         }))
     }
