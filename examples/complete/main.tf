@@ -1,0 +1,211 @@
+# A complete Proton platform: templates and their versions, two environments (one provisioned in
+# another account through an account connection), a service with a pipeline and two instances, a
+# component, and the account's pipeline settings. See variables.tf for what an update changes.
+
+locals {
+  environment_spec = <<-EOT
+    proton: EnvironmentSpec
+    spec:
+      size: ${var.environment_size}
+  EOT
+}
+
+resource "proton_account_settings" "this" {
+  pipeline_service_role_arn = "arn:aws:iam::${var.management_account_id}:role/proton-pipeline"
+}
+
+# Environment template "web", versions 1.0 and 1.1.
+resource "proton_environment_template" "web" {
+  name        = "web"
+  description = "Network and cluster shared by web services"
+}
+
+resource "proton_environment_template_version" "web_1_0" {
+  template_name = proton_environment_template.web.name
+  status        = "PUBLISHED"
+  source = {
+    s3 = {
+      bucket = var.bundle_bucket
+      key    = "web/1.0.tar.gz"
+    }
+  }
+}
+
+resource "proton_environment_template_version" "web_1_1" {
+  template_name = proton_environment_template.web.name
+  major_version = proton_environment_template_version.web_1_0.major_version
+  status        = "PUBLISHED"
+  source = {
+    s3 = {
+      bucket = var.bundle_bucket
+      key    = "web/1.1.tar.gz"
+    }
+  }
+}
+
+# Service template "api" (with a pipeline), versions 1.0 and 1.1.
+resource "proton_service_template" "api" {
+  name                  = "api"
+  pipeline_provisioning = "CUSTOMER_MANAGED"
+}
+
+resource "proton_service_template_version" "api_1_0" {
+  template_name = proton_service_template.api.name
+  status        = "PUBLISHED"
+  source = {
+    s3 = {
+      bucket = var.bundle_bucket
+      key    = "api/1.0.tar.gz"
+    }
+  }
+  compatible_environment_templates = [{
+    template_name = proton_environment_template.web.name
+    major_version = proton_environment_template_version.web_1_0.major_version
+  }]
+  supported_component_sources = ["DIRECTLY_DEFINED"]
+}
+
+resource "proton_service_template_version" "api_1_1" {
+  template_name = proton_service_template.api.name
+  major_version = proton_service_template_version.api_1_0.major_version
+  status        = "PUBLISHED"
+  source = {
+    s3 = {
+      bucket = var.bundle_bucket
+      key    = "api/1.1.tar.gz"
+    }
+  }
+  compatible_environment_templates = [{
+    template_name = proton_environment_template.web.name
+    major_version = proton_environment_template_version.web_1_0.major_version
+  }]
+  supported_component_sources = ["DIRECTLY_DEFINED"]
+}
+
+# Staging: provisioned in the management account with Proton's service role.
+resource "proton_environment" "staging" {
+  name                    = "staging"
+  template_name           = proton_environment_template.web.name
+  template_major_version  = proton_environment_template_version.web_1_0.major_version
+  template_minor_version  = var.environment_minor_version
+  spec                    = local.environment_spec
+  proton_service_role_arn = "arn:aws:iam::${var.management_account_id}:role/proton-service"
+  component_role_arn      = "arn:aws:iam::${var.management_account_id}:role/proton-components"
+
+  # Both minor versions must be published before the environment can move between them.
+  depends_on = [proton_environment_template_version.web_1_1]
+}
+
+# Production: provisioned in the production account, which requests a connection that the
+# management account accepts.
+resource "proton_environment_account_connection" "production" {
+  provider              = proton.production_account
+  management_account_id = var.management_account_id
+  environment_name      = "production"
+  role_arn              = "arn:aws:iam::${var.production_account_id}:role/proton-provisioning"
+}
+
+resource "proton_environment_account_connection_accepter" "production" {
+  id = proton_environment_account_connection.production.id
+}
+
+resource "proton_environment" "production" {
+  name                              = "production"
+  template_name                     = proton_environment_template.web.name
+  template_major_version            = proton_environment_template_version.web_1_0.major_version
+  template_minor_version            = "0"
+  spec                              = local.environment_spec
+  environment_account_connection_id = proton_environment_account_connection_accepter.production.id
+
+  depends_on = [proton_environment_template_version.web_1_1]
+}
+
+# The service: its spec lists one instance per environment and the pipeline's inputs.
+resource "proton_service" "api" {
+  name                   = "api"
+  template_name          = proton_service_template.api.name
+  template_major_version = proton_service_template_version.api_1_0.major_version
+  template_minor_version = "0"
+
+  repository_connection_arn = "arn:aws:codestar-connections:${var.region}:${var.management_account_id}:connection/example"
+  repository_id             = "example-org/api"
+  branch_name               = "main"
+
+  spec = <<-EOT
+    proton: ServiceSpec
+    pipeline:
+      unit_tests: true
+    instances:
+      - name: api-staging
+        environment: ${proton_environment.staging.name}
+        spec:
+          desired_count: 1
+      - name: api-production
+        environment: ${proton_environment.production.name}
+        spec:
+          desired_count: 2
+  EOT
+
+  depends_on = [proton_account_settings.this, proton_service_template_version.api_1_1]
+}
+
+# The production instance, taken over to run minor version 1.1 with three tasks.
+resource "proton_service_instance" "api_production" {
+  service_name           = proton_service.api.name
+  name                   = "api-production"
+  template_minor_version = proton_service_template_version.api_1_1.minor_version
+
+  spec = <<-EOT
+    proton: ServiceSpec
+    instances:
+      - name: api-production
+        environment: ${proton_environment.production.name}
+        spec:
+          desired_count: 3
+  EOT
+}
+
+# The pipeline, with an extra stage.
+resource "proton_service_pipeline" "api" {
+  service_name = proton_service.api.name
+
+  spec = <<-EOT
+    proton: ServiceSpec
+    pipeline:
+      unit_tests: true
+      integration_tests: true
+  EOT
+}
+
+# A cache next to the staging instance.
+resource "proton_component" "cache" {
+  name                  = "api-cache"
+  service_name          = proton_service.api.name
+  service_instance_name = "api-staging"
+
+  template_file = <<-EOT
+    Resources:
+      Cache:
+        Type: AWS::ElastiCache::ServerlessCache
+        Properties:
+          Engine: redis
+  EOT
+
+  manifest = <<-EOT
+    infrastructure:
+      templates:
+        - file: cloudformation.yaml
+          rendering_engine: jinja
+          template_language: cloudformation
+  EOT
+}
+
+output "staging_deployment" {
+  description = "The staging environment's last deployment."
+  value       = proton_environment.staging.last_attempted_deployment_id
+}
+
+output "production_account" {
+  description = "Where the production environment is provisioned."
+  value       = proton_environment.production.environment_account_id
+}
