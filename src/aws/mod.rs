@@ -33,6 +33,12 @@ pub use service::NewService;
 pub use service_instance::{NewServiceInstance, ServiceInstanceUpdate};
 pub use service_pipeline::ServicePipelineUpdate;
 
+mod listing;
+mod self_managed;
+
+pub use listing::{ComponentFilter, InstanceFilter, TemplateMajor};
+pub use self_managed::DeploymentReport;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
