@@ -12,11 +12,12 @@ use crate::aws::types::{
 };
 use crate::aws::{ApiError, NewTemplateVersion, VersionChanges, VersionId, timestamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
+use super::list_filters::{self, VersionFilter};
 
 pub struct EnvironmentTemplateVersion;
 
@@ -128,6 +129,16 @@ impl Model {
             arn: Some(version.arn().to_string()),
             created_at: Some(version.created_at()),
             last_modified_at: Some(version.last_modified_at()),
+        }
+    }
+
+    /// A version known only by its key, as a listing names it.
+    pub fn key(template_name: &str, major_version: &str, minor_version: &str) -> Self {
+        Self {
+            template_name: template_name.to_string(),
+            major_version: Some(major_version.to_string()),
+            minor_version: Some(minor_version.to_string()),
+            ..Self::default()
         }
     }
 
@@ -440,6 +451,46 @@ impl Resource for EnvironmentTemplateVersion {
             .api
             .delete_environment_template_version(current.id()?)
             .await?)
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Versions of environment templates: of one template (and major version), or of every \
+                environment template in the account and region. Proton does not report a version's `source`: \
+                generated configuration leaves it for you to fill in before importing.",
+            filters: list_filters::version_filters("environment"),
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        let filter: VersionFilter = list_filters::read(filter)?;
+        let templates = match &filter.template_name {
+            Some(name) => vec![name.clone()],
+            None => ctx
+                .api
+                .list_environment_templates()
+                .await?
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect(),
+        };
+        let mut found = Vec::new();
+        for template in &templates {
+            let versions = match ctx
+                .api
+                .list_environment_template_versions(template, filter.major_version.as_deref())
+                .await
+            {
+                Ok(versions) => versions,
+                // A template deleted since it was listed has no versions left to find.
+                Err(error) if error.is_not_found() && filter.template_name.is_none() => continue,
+                Err(error) => return Err(error.into()),
+            };
+            found.extend(versions.iter().map(|v| {
+                Model::key(v.template_name(), v.major_version(), v.minor_version())
+            }));
+        }
+        Ok(found)
     }
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod environment_account_connection;
 pub(crate) mod environment_account_connection_accepter;
 pub(crate) mod environment_template;
 pub(crate) mod environment_template_version;
+pub(crate) mod list_filters;
 pub(crate) mod repository;
 pub(crate) mod service;
 pub(crate) mod service_instance;

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::types::ServiceTemplate as ApiTemplate;
 use crate::aws::{NewServiceTemplate, timestamp};
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
@@ -141,5 +142,33 @@ impl Resource for ServiceTemplate {
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         Ok(ctx.api.delete_service_template(&current.name).await?)
+    }
+
+    fn move_from(
+        &self,
+        source_type: &str,
+        source: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        (source_type == "awscc_proton_service_template").then(|| super::awscc::moved_state(source))
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Every service template in the account and region.",
+            filters: vec![],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, _filter: &Value) -> Result<Vec<Model>, Error> {
+        Ok(ctx
+            .api
+            .list_service_templates()
+            .await?
+            .iter()
+            .map(|t| Model {
+                name: t.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }

@@ -9,10 +9,12 @@ use crate::aws::types::ServiceTemplateVersion as ApiVersion;
 use crate::aws::{
     ApiError, CompatibleTemplate, NewTemplateVersion, ServiceVersionChanges, VersionChanges,
 };
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
+use super::list_filters::{self, VersionFilter};
 use super::environment_template_version::{
     self as version, PUBLISHED, REGISTRATION_TIMEOUT, Source, wait_for_registration,
 };
@@ -261,5 +263,50 @@ impl Resource for ServiceTemplateVersion {
             .api
             .delete_service_template_version(current.version.id()?)
             .await?)
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Versions of service templates: of one template (and major version), or of every \
+                service template in the account and region. Proton does not report a version's `source`: \
+                generated configuration leaves it for you to fill in before importing.",
+            filters: list_filters::version_filters("service"),
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        let filter: VersionFilter = list_filters::read(filter)?;
+        let templates = match &filter.template_name {
+            Some(name) => vec![name.clone()],
+            None => ctx
+                .api
+                .list_service_templates()
+                .await?
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect(),
+        };
+        let mut found = Vec::new();
+        for template in &templates {
+            let versions = match ctx
+                .api
+                .list_service_template_versions(template, filter.major_version.as_deref())
+                .await
+            {
+                Ok(versions) => versions,
+                // A template deleted since it was listed has no versions left to find.
+                Err(error) if error.is_not_found() && filter.template_name.is_none() => continue,
+                Err(error) => return Err(error.into()),
+            };
+            found.extend(versions.iter().map(|v| Model {
+                version: version::Model::key(
+                    v.template_name(),
+                    v.major_version(),
+                    v.minor_version(),
+                ),
+                ..Model::default()
+            }));
+        }
+        Ok(found)
     }
 }
