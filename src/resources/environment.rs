@@ -5,11 +5,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::types::Environment as ApiEnvironment;
-use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, timestamp};
-use crate::engine::{ConfigRule, Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateMajor, timestamp};
+use crate::engine::{
+    ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts,
+};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
+use super::list_filters;
 use super::deployment_status::{
     self as deployment, DeploymentFields, Unfinished, Versions, wait_deleted, wait_deployed,
     wait_idle,
@@ -426,5 +430,60 @@ impl Resource for Environment {
             ctx.api.get_environment(name)
         })
         .await
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Environments in the account and region, optionally only those deployed from some \
+                template major versions.",
+            filters: vec![
+                Attribute::nested(
+                    "environment_templates",
+                    Nesting::List,
+                    vec![
+                        attributes::resource_name("template_name")
+                            .required()
+                            .describe("Name of the environment template."),
+                        attributes::version_part("major_version")
+                            .required()
+                            .describe("Major version of the template (`\"1\"`)."),
+                    ],
+                )
+                .optional()
+                .describe("Only environments deployed from one of these template major versions."),
+            ],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        #[derive(Default, Deserialize)]
+        struct Template {
+            template_name: String,
+            major_version: String,
+        }
+        #[derive(Default, Deserialize)]
+        struct Filter {
+            environment_templates: Option<Vec<Template>>,
+        }
+        let filter: Filter = list_filters::read(filter)?;
+        let templates: Vec<TemplateMajor<'_>> = filter
+            .environment_templates
+            .iter()
+            .flatten()
+            .map(|t| TemplateMajor {
+                template_name: &t.template_name,
+                major_version: &t.major_version,
+            })
+            .collect();
+        Ok(ctx
+            .api
+            .list_environments(&templates)
+            .await?
+            .iter()
+            .map(|e| Model {
+                name: e.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }
