@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::{
     Component as ApiComponent, ComponentDeploymentUpdateType, DeploymentStatus,
 };
-use crate::aws::{ComponentUpdate, NewComponent, timestamp};
-use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::aws::{ComponentFilter, ComponentUpdate, NewComponent, timestamp};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
@@ -18,6 +18,7 @@ use super::deployment_status::{
     self as deployment, Deployed, DeploymentFields, Unfinished, wait_deleted, wait_deployed,
     wait_idle,
 };
+use super::list_filters;
 
 pub struct Component;
 
@@ -327,5 +328,50 @@ impl Resource for Component {
             ctx.api.get_component(name)
         })
         .await
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Components in the account and region, optionally only those of an environment, a \
+                service or a service instance. Proton never returns a component's manifest: generated \
+                configuration leaves it for you to fill in before importing.",
+            filters: vec![
+                attributes::resource_name("environment_name")
+                    .optional()
+                    .describe("Only components in this environment."),
+                attributes::resource_name("service_name")
+                    .optional()
+                    .describe("Only components attached to instances of this service."),
+                attributes::resource_name("service_instance_name")
+                    .optional()
+                    .describe(
+                        "Only components attached to this service instance (with `service_name`).",
+                    ),
+            ],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        #[derive(Default, Deserialize)]
+        struct Filter {
+            environment_name: Option<String>,
+            service_name: Option<String>,
+            service_instance_name: Option<String>,
+        }
+        let filter: Filter = list_filters::read(filter)?;
+        Ok(ctx
+            .api
+            .list_components(ComponentFilter {
+                environment_name: filter.environment_name.as_deref(),
+                service_name: filter.service_name.as_deref(),
+                service_instance_name: filter.service_instance_name.as_deref(),
+            })
+            .await?
+            .iter()
+            .map(|c| Model {
+                name: c.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }

@@ -13,11 +13,11 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
-use super::list_filters;
 use super::deployment_status::{
     self as deployment, DeploymentFields, Unfinished, Versions, wait_deleted, wait_deployed,
     wait_idle,
 };
+use super::list_filters;
 
 pub struct Environment;
 

@@ -486,9 +486,11 @@ impl Resource for EnvironmentTemplateVersion {
                 Err(error) if error.is_not_found() && filter.template_name.is_none() => continue,
                 Err(error) => return Err(error.into()),
             };
-            found.extend(versions.iter().map(|v| {
-                Model::key(v.template_name(), v.major_version(), v.minor_version())
-            }));
+            found.extend(
+                versions
+                    .iter()
+                    .map(|v| Model::key(v.template_name(), v.major_version(), v.minor_version())),
+            );
         }
         Ok(found)
     }

@@ -9,7 +9,8 @@ use crate::aws::deployment_status::{self as phase, Phase};
 use crate::aws::types::{Service as ApiService, ServiceStatus};
 use crate::aws::{NewService, timestamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
@@ -363,6 +364,26 @@ impl Resource for Service {
             })
         })
         .await
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Every service in the account and region.",
+            filters: vec![],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, _filter: &Value) -> Result<Vec<Model>, Error> {
+        Ok(ctx
+            .api
+            .list_services()
+            .await?
+            .iter()
+            .map(|s| Model {
+                name: s.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }
 

@@ -10,11 +10,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
-use crate::aws::{NewServiceInstance, ServiceInstanceUpdate, timestamp};
-use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
-use crate::tf::schema::{Attribute, Validator, yaml_equal};
+use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, timestamp};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
+use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
 
 use super::attributes;
+use super::list_filters;
+
+/// ListServiceInstances filter keys (ListServiceInstancesFilterBy).
+const INSTANCE_FILTER_KEYS: [&str; 10] = [
+    "name",
+    "deploymentStatus",
+    "templateName",
+    "serviceName",
+    "deployedTemplateVersionStatus",
+    "environmentName",
+    "lastDeploymentAttemptedAtBefore",
+    "lastDeploymentAttemptedAtAfter",
+    "createdAtBefore",
+    "createdAtAfter",
+];
 use super::deployment_status::{
     self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
@@ -314,5 +330,70 @@ impl Resource for ServiceInstance {
              longer lists it or the service is deleted"
         );
         Ok(())
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Service instances in the account and region: of every service or of one, optionally \
+                narrowed by ListServiceInstances filters (the same key given twice matches either value).",
+            filters: vec![
+                attributes::resource_name("service_name")
+                    .optional()
+                    .describe("Only instances of this service."),
+                Attribute::nested(
+                    "filters",
+                    Nesting::List,
+                    vec![
+                        Attribute::string("key")
+                            .required()
+                            .validate(Validator::one_of(&INSTANCE_FILTER_KEYS))
+                            .describe("What to filter on, as the API names it."),
+                        Attribute::string("value")
+                            .required()
+                            .validate(Validator::length(1, 1024))
+                            .describe(
+                                "The value to match; for the `...At...` keys a time (RFC 3339 or epoch \
+                                 seconds, as the API accepts it).",
+                            ),
+                    ],
+                )
+                .optional()
+                .describe("ListServiceInstances filters."),
+            ],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        #[derive(Default, Deserialize)]
+        struct KeyValue {
+            key: String,
+            value: String,
+        }
+        #[derive(Default, Deserialize)]
+        struct Filter {
+            service_name: Option<String>,
+            filters: Option<Vec<KeyValue>>,
+        }
+        let filter: Filter = list_filters::read(filter)?;
+        let filters: Vec<InstanceFilter<'_>> = filter
+            .filters
+            .iter()
+            .flatten()
+            .map(|f| InstanceFilter {
+                key: &f.key,
+                value: &f.value,
+            })
+            .collect();
+        Ok(ctx
+            .api
+            .list_service_instances_matching(filter.service_name.as_deref(), &filters)
+            .await?
+            .iter()
+            .map(|i| Model {
+                service_name: i.service_name().to_string(),
+                name: i.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }

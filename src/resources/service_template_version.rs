@@ -14,10 +14,10 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
-use super::list_filters::{self, VersionFilter};
 use super::environment_template_version::{
     self as version, PUBLISHED, REGISTRATION_TIMEOUT, Source, wait_for_registration,
 };
+use super::list_filters::{self, VersionFilter};
 
 pub struct ServiceTemplateVersion;
 
