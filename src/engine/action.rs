@@ -11,7 +11,7 @@ use crate::tf::Value;
 use crate::tf::schema::Attribute;
 
 use super::convert::model_from_value;
-use super::resource::{BoxFuture, ConfigRule, Ctx, Error};
+use super::resource::{BoxFuture, ConfigRule, Ctx, Error, catch_panic};
 
 #[derive(Clone, Debug)]
 pub struct ActionSpec {
@@ -75,7 +75,7 @@ impl<A: Action> DynAction for A {
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let model = model_from_value(config)?;
-            Action::invoke(self, ctx, model, progress).await
+            catch_panic(Action::invoke(self, ctx, model, progress)).await?
         })
     }
 }

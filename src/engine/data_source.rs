@@ -9,7 +9,7 @@ use crate::tf::schema::Attribute;
 use crate::tf::{Type, Value};
 
 use super::convert::{model_from_value, value_from_model};
-use super::resource::{BoxFuture, ConfigRule, Ctx, Error};
+use super::resource::{BoxFuture, ConfigRule, Ctx, Error, catch_panic};
 
 #[derive(Clone, Debug)]
 pub struct DataSourceSpec {
@@ -55,7 +55,7 @@ impl<D: DataSource> DynDataSource for D {
     ) -> BoxFuture<'a, Result<Value, Error>> {
         Box::pin(async move {
             let model = model_from_value(config)?;
-            let state = DataSource::read(self, ctx, model).await?;
+            let state = catch_panic(DataSource::read(self, ctx, model)).await??;
             value_from_model(&state, ty)
         })
     }

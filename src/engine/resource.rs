@@ -229,6 +229,26 @@ pub trait DynResource: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<Value>, Error>>;
 }
 
+/// Runs resource code so that a panic becomes an error for this one call. Without it a panic only
+/// resets the gRPC stream: Terraform reports a cancelled call and forgets an object a create made.
+pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Error> {
+    use futures_util::FutureExt as _;
+    std::panic::AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|payload| Error::Internal(panic_message(payload.as_ref())))
+}
+
+/// The text of a panic, for the diagnostic.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    format!("the provider panicked ({text}). This is a bug in the provider; please report it")
+}
+
 fn failure_to_value<M: Serialize>(failure: Failure<M>, ty: &Type) -> Failure<Value> {
     Failure {
         state: failure
@@ -251,7 +271,7 @@ impl<R: Resource> DynResource for R {
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>> {
         Box::pin(async move {
             let model = model_from_value(planned)?;
-            match Resource::create(self, ctx, model).await {
+            match catch_panic(Resource::create(self, ctx, model)).await? {
                 Ok(state) => Ok(value_from_model(&state, ty)?),
                 Err(failure) => Err(failure_to_value(failure, ty)),
             }
@@ -266,7 +286,7 @@ impl<R: Resource> DynResource for R {
     ) -> BoxFuture<'a, Result<Option<Value>, Error>> {
         Box::pin(async move {
             let model = model_from_value(current)?;
-            match Resource::read(self, ctx, model).await? {
+            match catch_panic(Resource::read(self, ctx, model)).await?? {
                 Some(state) => Ok(Some(value_from_model(&state, ty)?)),
                 None => Ok(None),
             }
@@ -283,7 +303,7 @@ impl<R: Resource> DynResource for R {
         Box::pin(async move {
             let prior = model_from_value(prior)?;
             let planned = model_from_value(planned)?;
-            match Resource::update(self, ctx, prior, planned).await {
+            match catch_panic(Resource::update(self, ctx, prior, planned)).await? {
                 Ok(state) => Ok(value_from_model(&state, ty)?),
                 Err(failure) => Err(failure_to_value(failure, ty)),
             }
@@ -293,7 +313,7 @@ impl<R: Resource> DynResource for R {
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let model = model_from_value(current)?;
-            Resource::delete(self, ctx, model).await
+            catch_panic(Resource::delete(self, ctx, model)).await?
         })
     }
 
@@ -320,11 +340,34 @@ impl<R: Resource> DynResource for R {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Vec<Value>, Error>> {
         Box::pin(async move {
-            Resource::list(self, ctx, filter)
-                .await?
+            catch_panic(Resource::list(self, ctx, filter))
+                .await??
                 .iter()
                 .map(|model| value_from_model(model, ty))
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn panics_in_resource_code_become_internal_errors() {
+        let fine = catch_panic(async { 7 }).await;
+        assert!(matches!(fine, Ok(7)));
+        let text = catch_panic(async { panic!("broken {}", "create") }).await;
+        match text {
+            Err(Error::Internal(message)) => {
+                assert!(
+                    message.contains("broken create") && message.contains("bug"),
+                    "{message}"
+                )
+            }
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let literal: Result<(), Error> = catch_panic(async { panic!("plain") }).await;
+        assert!(matches!(literal, Err(Error::Internal(m)) if m.contains("(plain)")));
     }
 }

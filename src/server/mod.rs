@@ -1,3 +1,4 @@
+pub mod catch_panic;
 pub mod controller;
 pub mod handshake;
 pub mod listener;

@@ -10,6 +10,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Server;
 
+use crate::server::catch_panic::CatchPanics;
 use crate::server::controller::{Broker, Controller, HealthService, ShutdownSignal, Stage, Stdio};
 use crate::server::handshake::{
     self, HandshakeLine, MAGIC_COOKIE_KEY, NOT_LAUNCHED_BY_TERRAFORM, UnsupportedProtocol,
@@ -138,7 +139,7 @@ where
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let server = Server::builder()
-        .add_service(provider)
+        .add_service(CatchPanics::new(provider))
         .add_service(GrpcControllerServer::new(Controller::new(shutdown.clone())))
         .add_service(GrpcStdioServer::new(Stdio::new(shutdown.clone())))
         .add_service(GrpcBrokerServer::new(Broker::new(shutdown.clone())))
