@@ -6,14 +6,17 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::{self as phase, Phase};
-use crate::aws::types::EnvironmentAccountConnection as ApiConnection;
+use crate::aws::types::{
+    EnvironmentAccountConnection as ApiConnection, EnvironmentAccountConnectionRequesterAccountType,
+};
 use crate::aws::{NewEnvironmentAccountConnection, timestamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
+use super::list_filters::{self, ConnectionFilter};
 
 pub struct EnvironmentAccountConnection;
 
@@ -257,5 +260,45 @@ impl Resource for EnvironmentAccountConnection {
             Some(id) => Ok(ctx.api.delete_environment_account_connection(id).await?),
             None => Ok(()),
         }
+    }
+
+    fn move_from(
+        &self,
+        source_type: &str,
+        source: &serde_json::Value,
+    ) -> Option<serde_json::Value> {
+        (source_type == "awscc_proton_environment_account_connection")
+            .then(|| super::awscc::moved_connection_state(source))
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Environment account connections this account (the environment account) requested, \
+                optionally for one environment and in some statuses only.",
+            filters: vec![
+                attributes::resource_name("environment_name")
+                    .optional()
+                    .describe("Only connections for this environment (in the management account)."),
+                list_filters::connection_statuses(),
+            ],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        let filter: ConnectionFilter = list_filters::read(filter)?;
+        Ok(ctx
+            .api
+            .list_environment_account_connections(
+                EnvironmentAccountConnectionRequesterAccountType::EnvironmentAccount,
+                filter.environment_name.as_deref(),
+                &filter.statuses(),
+            )
+            .await?
+            .iter()
+            .map(|c| Model {
+                id: Some(c.id().to_string()),
+                ..Model::default()
+            })
+            .collect())
     }
 }

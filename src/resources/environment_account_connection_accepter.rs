@@ -5,12 +5,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::timestamp;
 use crate::aws::types::{
-    EnvironmentAccountConnection as ApiConnection, EnvironmentAccountConnectionStatus,
+    EnvironmentAccountConnection as ApiConnection,
+    EnvironmentAccountConnectionRequesterAccountType, EnvironmentAccountConnectionStatus,
 };
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
+use super::list_filters::{self, ConnectionFilter};
 
 pub struct EnvironmentAccountConnectionAccepter;
 
@@ -176,5 +179,36 @@ impl Resource for EnvironmentAccountConnectionAccepter {
             "destroying the accepter leaves the environment account connection in place"
         );
         Ok(())
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Environment account connections other accounts asked this account (the management \
+                account) to accept, optionally for one environment and in some statuses only.",
+            filters: vec![
+                attributes::resource_name("environment_name")
+                    .optional()
+                    .describe("Only connections for this environment."),
+                list_filters::connection_statuses(),
+            ],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
+        let filter: ConnectionFilter = list_filters::read(filter)?;
+        Ok(ctx
+            .api
+            .list_environment_account_connections(
+                EnvironmentAccountConnectionRequesterAccountType::ManagementAccount,
+                filter.environment_name.as_deref(),
+                &filter.statuses(),
+            )
+            .await?
+            .iter()
+            .map(|c| Model {
+                id: c.id().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }

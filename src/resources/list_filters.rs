@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::aws::types::EnvironmentAccountConnectionStatus;
 use crate::engine::{Error, model_from_value};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
@@ -56,4 +57,21 @@ pub struct VersionFilter {
 /// The filter arguments of the template version list resources.
 pub fn version_filters(what: &str) -> Vec<Attribute> {
     vec![template_name(what), major_version()]
+}
+
+/// The filter of the environment account connection list resources.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConnectionFilter {
+    pub environment_name: Option<String>,
+    pub statuses: Option<Vec<String>>,
+}
+
+impl ConnectionFilter {
+    pub fn statuses(&self) -> Vec<EnvironmentAccountConnectionStatus> {
+        self.statuses
+            .iter()
+            .flatten()
+            .map(|s| EnvironmentAccountConnectionStatus::from(s.as_str()))
+            .collect()
+    }
 }

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::NewRepository;
 use crate::aws::types::Repository as ApiRepository;
-use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
+use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
@@ -123,5 +124,26 @@ impl Resource for Repository {
             .api
             .delete_repository(&current.repository_provider, &current.name)
             .await?)
+    }
+
+    fn list_spec(&self) -> Option<ListSpec> {
+        Some(ListSpec {
+            description: "Every repository linked to Proton in the account and region.",
+            filters: vec![],
+        })
+    }
+
+    async fn list(&self, ctx: &Ctx, _filter: &Value) -> Result<Vec<Model>, Error> {
+        Ok(ctx
+            .api
+            .list_repositories()
+            .await?
+            .iter()
+            .map(|r| Model {
+                repository_provider: r.provider().as_str().to_string(),
+                name: r.name().to_string(),
+                ..Model::default()
+            })
+            .collect())
     }
 }
