@@ -30,8 +30,18 @@ pub use component::{ComponentUpdate, NewComponent};
 pub use environment::{EnvironmentUpdate, NewEnvironment, RepositoryBranch};
 pub use environment_account_connection::NewEnvironmentAccountConnection;
 pub use service::NewService;
-pub use service_instance::{NewServiceInstance, ServiceInstanceUpdate};
+pub use service_instance::{InstanceQuery, NewServiceInstance, ServiceInstanceUpdate};
 pub use service_pipeline::ServicePipelineUpdate;
+
+// Read-only calls behind the data sources.
+mod deployments;
+mod outputs;
+mod resources_summary;
+mod sync_status;
+
+pub use deployments::DeploymentScope;
+pub use outputs::Deployed;
+pub use sync_status::{RepositorySync, ResourceSyncStatus};
 
 mod listing;
 mod self_managed;

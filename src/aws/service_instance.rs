@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_proton::types::{DeploymentUpdateType, ServiceInstance, ServiceInstanceSummary};
+use aws_sdk_proton::types::{
+    DeploymentUpdateType, ListServiceInstancesFilter, ListServiceInstancesFilterBy,
+    ListServiceInstancesSortBy, ServiceInstance, ServiceInstanceSummary, SortOrder,
+};
 
 use super::{ApiError, Proton, classify, found, tag_list};
 
@@ -136,5 +139,46 @@ impl Proton {
                 return Ok(instances);
             }
         }
+    }
+}
+
+/// A ListServiceInstances query: `None` and empty filters ask for everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InstanceQuery<'a> {
+    pub service_name: Option<&'a str>,
+    /// (key, value) pairs such as `("environmentName", "prod")`.
+    pub filters: &'a [(&'a str, &'a str)],
+    pub sort_by: Option<&'a str>,
+    pub sort_order: Option<&'a str>,
+}
+
+impl Proton {
+    /// Every service instance the query matches, in the order it asks for.
+    pub async fn query_service_instances(
+        &self,
+        query: InstanceQuery<'_>,
+    ) -> Result<Vec<ServiceInstanceSummary>, ApiError> {
+        let filters: Vec<ListServiceInstancesFilter> = query
+            .filters
+            .iter()
+            .map(|(key, value)| {
+                ListServiceInstancesFilter::builder()
+                    .key(ListServiceInstancesFilterBy::from(*key))
+                    .value(*value)
+                    .build()
+            })
+            .collect();
+        self.client
+            .list_service_instances()
+            .set_service_name(owned(query.service_name))
+            .set_filters((!filters.is_empty()).then_some(filters))
+            .set_sort_by(query.sort_by.map(ListServiceInstancesSortBy::from))
+            .set_sort_order(query.sort_order.map(SortOrder::from))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(classify)
     }
 }
