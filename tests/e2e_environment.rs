@@ -441,3 +441,51 @@ fn failures_terraform_1_0_3() {
 fn bad_input_fails_at_plan() {
     for_versions("1.15", is_current, bad_inputs);
 }
+
+/// `plan -generate-config-out` writes a configuration that plans as a pure import.
+fn generated_config(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
+    environment_template(&proton, TEMPLATE);
+    let ws = Workspace::new(tf, &proton);
+    ws.write_main(&config(
+        "",
+        &body(
+            "e2e-gen",
+            "1",
+            None,
+            SPEC_A,
+            "  description = \"made elsewhere\"\n",
+        ),
+    ));
+    ws.apply();
+    ws.state_rm(ADDR);
+    ws.write_main(&format!(
+        "{}import {{\n  to = {ADDR}\n  id = \"e2e-gen\"\n}}\n",
+        provider("")
+    ));
+    let output = ws.run(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(ws.dir().join("generated.tf")).unwrap_or_default();
+    assert!(
+        !generated.is_empty(),
+        "{tf}: no configuration generated: {}",
+        support::describe_output(&output)
+    );
+    let (code, plan) = ws.plan_with(&[]);
+    assert_eq!(code, 2, "{tf}:\n{generated}\n{plan}");
+    assert!(
+        summary_has(&plan, "1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{tf}: the generated configuration must plan a pure import:\n{generated}\n{plan}"
+    );
+    ws.apply();
+    ws.assert_plan_empty();
+}
+
+#[test]
+fn generated_config_terraform_1_15() {
+    for_versions("1.15", is_current, generated_config);
+}

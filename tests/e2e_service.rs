@@ -8,8 +8,9 @@ mod deploy_support;
 mod support;
 
 use deploy_support::{
-    environment_template, eventually, for_versions, import_all_ways, is_current, is_old,
-    is_tainted, plan_line, provider, remote, remote_tags, service_template, str_attr, summary_has,
+    assert_generated_config_imports, environment_template, eventually, for_versions,
+    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
+    service_template, str_attr, summary_has,
 };
 use serde_json::{Map, Value, json};
 use support::{ProtonLocal, Terraform, Workspace, hcl_string};
@@ -380,6 +381,20 @@ fn lifecycle(tf: &Terraform) {
         "{\n    service_name = \"svc\"\n  }",
         &[],
     );
+
+    // Configuration generated from an import (Terraform 1.5+) plans as a pure import.
+    if tf.supports_import_blocks() {
+        let final_config = full(&spec_three, "  description = \"the app\"\n");
+        let without = |block: &str| final_config.replace(block, "");
+        let one_block_text = one_block(&one_spec_b, major);
+        assert_generated_config_imports(tf, &ws, &without(&one_block_text), ONE, "svc:one");
+        ws.write_main(&final_config);
+        ws.assert_plan_empty();
+        let pipeline_text = pipeline_block(pipeline_spec, pipeline_minor);
+        assert_generated_config_imports(tf, &ws, &without(&pipeline_text), PIPELINE, "svc");
+        ws.write_main(&final_config);
+        ws.assert_plan_empty();
+    }
 
     // Destroy: the service goes with its instances and pipeline.
     ws.destroy();

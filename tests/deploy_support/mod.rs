@@ -309,3 +309,43 @@ pub fn provider(extra: &str) -> String {
 pub fn heredoc(text: &str) -> String {
     format!("<<-EOT\n{text}EOT")
 }
+
+/// With `address` removed from state and `rest` (the configuration without that resource) as
+/// main.tf: an import block plus `plan -generate-config-out` writes a configuration that plans as a
+/// pure import and applies. Leaves `generated.tf` and the import block removed again.
+pub fn assert_generated_config_imports(
+    tf: &Terraform,
+    ws: &Workspace,
+    rest: &str,
+    address: &str,
+    id: &str,
+) {
+    ws.state_rm(address);
+    ws.write_main(rest);
+    ws.write(
+        "import.tf",
+        &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+    );
+    let output = ws.run(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(ws.dir().join("generated.tf")).unwrap_or_default();
+    assert!(
+        !generated.is_empty(),
+        "{tf}: no configuration generated for {address}: {}",
+        crate::support::describe_output(&output)
+    );
+    let (code, plan) = ws.plan_with(&[]);
+    assert_eq!(code, 2, "{tf}:\n{generated}\n{plan}");
+    assert!(
+        summary_has(&plan, "1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{tf}: the configuration generated for {address} must plan a pure import:\n{generated}\n{plan}"
+    );
+    ws.apply();
+    ws.assert_plan_empty();
+    ws.remove("generated.tf");
+    ws.remove("import.tf");
+}
