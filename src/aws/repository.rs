@@ -17,9 +17,34 @@ pub struct NewRepository<'a> {
 }
 
 impl Proton {
+    /// Proton refuses to create a link that exists. When the link that exists is exactly the one
+    /// asked for, it is this create's own: the SDK retries a request whose answer was lost, and a
+    /// re-run apply repeats a create whose provider was killed. Then it is returned as created, as
+    /// Proton does for its idempotent creates (templates, environments, services).
     pub async fn create_repository(
         &self,
         repository: NewRepository<'_>,
+    ) -> Result<Repository, ApiError> {
+        match self.create_repository_once(&repository).await {
+            Err(ApiError::Conflict(message)) => {
+                let existing = self
+                    .get_repository(repository.provider, repository.name)
+                    .await?;
+                if let Some(existing) = existing
+                    && same_repository(&existing, &repository)
+                    && self.list_tags(existing.arn()).await? == *repository.tags
+                {
+                    return Ok(existing);
+                }
+                Err(ApiError::Conflict(message))
+            }
+            other => other,
+        }
+    }
+
+    async fn create_repository_once(
+        &self,
+        repository: &NewRepository<'_>,
     ) -> Result<Repository, ApiError> {
         let output = self
             .client
@@ -65,5 +90,57 @@ impl Proton {
                 .map(|_| ())
                 .map_err(classify),
         )
+    }
+}
+
+/// Whether an existing link is the one `wanted` describes (tags are compared separately).
+fn same_repository(existing: &Repository, wanted: &NewRepository<'_>) -> bool {
+    existing.provider().as_str() == wanted.provider
+        && existing.name() == wanted.name
+        && existing.connection_arn() == wanted.connection_arn
+        && existing.encryption_key() == wanted.encryption_key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(connection: &str, key: Option<&str>) -> Repository {
+        Repository::builder()
+            .arn("arn:aws:proton:us-east-1:000000000000:repository/github:org/repo")
+            .provider(RepositoryProvider::Github)
+            .name("org/repo")
+            .connection_arn(connection)
+            .set_encryption_key(key.map(str::to_string))
+            .build()
+            .expect("a complete repository")
+    }
+
+    #[test]
+    fn only_the_link_asked_for_is_adopted() {
+        let tags = BTreeMap::new();
+        let wanted = NewRepository {
+            provider: "GITHUB",
+            name: "org/repo",
+            connection_arn: "arn:aws:codestar-connections:us-east-1:000000000000:connection/a",
+            encryption_key: None,
+            tags: &tags,
+        };
+        assert!(same_repository(&link(wanted.connection_arn, None), &wanted));
+        let other_connection = link(
+            "arn:aws:codestar-connections:us-east-1:000000000000:connection/b",
+            None,
+        );
+        assert!(!same_repository(&other_connection, &wanted));
+        let with_key = link(wanted.connection_arn, Some("arn:aws:kms:us-east-1:0:key/k"));
+        assert!(!same_repository(&with_key, &wanted));
+        let bitbucket = NewRepository {
+            provider: "BITBUCKET",
+            ..wanted.clone()
+        };
+        assert!(!same_repository(
+            &link(wanted.connection_arn, None),
+            &bitbucket
+        ));
     }
 }

@@ -32,7 +32,27 @@ fn no_config(what: &str) -> ApiError {
 }
 
 impl Proton {
+    /// Like [`Proton::create_repository`]: a configuration that exists and is exactly the one asked
+    /// for is this create's own (a retried or re-run create), returned as created.
     pub async fn create_template_sync_config(
+        &self,
+        sync: TemplateSync<'_>,
+    ) -> Result<TemplateSyncConfig, ApiError> {
+        match self.create_template_sync_config_once(sync).await {
+            Err(ApiError::Conflict(message)) => {
+                match self
+                    .get_template_sync_config(sync.template_name, sync.template_type)
+                    .await?
+                {
+                    Some(existing) if same_template_sync(&existing, &sync) => Ok(existing),
+                    _ => Err(ApiError::Conflict(message)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn create_template_sync_config_once(
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
@@ -104,7 +124,23 @@ impl Proton {
         )
     }
 
+    /// Adopts an identical existing configuration, like [`Proton::create_template_sync_config`].
     pub async fn create_service_sync_config(
+        &self,
+        sync: ServiceSync<'_>,
+    ) -> Result<ServiceSyncConfig, ApiError> {
+        match self.create_service_sync_config_once(sync).await {
+            Err(ApiError::Conflict(message)) => {
+                match self.get_service_sync_config(sync.service_name).await? {
+                    Some(existing) if same_service_sync(&existing, &sync) => Ok(existing),
+                    _ => Err(ApiError::Conflict(message)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn create_service_sync_config_once(
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
@@ -165,5 +201,78 @@ impl Proton {
                 .map(|_| ())
                 .map_err(classify),
         )
+    }
+}
+
+fn same_template_sync(existing: &TemplateSyncConfig, wanted: &TemplateSync<'_>) -> bool {
+    existing.template_name() == wanted.template_name
+        && existing.template_type().as_str() == wanted.template_type
+        && existing.repository_provider().as_str() == wanted.repository_provider
+        && existing.repository_name() == wanted.repository_name
+        && existing.branch() == wanted.branch
+        && existing.subdirectory().filter(|s| !s.is_empty())
+            == wanted.subdirectory.filter(|s| !s.is_empty())
+}
+
+fn same_service_sync(existing: &ServiceSyncConfig, wanted: &ServiceSync<'_>) -> bool {
+    existing.service_name() == wanted.service_name
+        && existing.repository_provider().as_str() == wanted.repository_provider
+        && existing.repository_name() == wanted.repository_name
+        && existing.branch() == wanted.branch
+        && existing.file_path() == wanted.file_path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_configuration_asked_for_is_adopted() {
+        let wanted = TemplateSync {
+            template_name: "web",
+            template_type: "ENVIRONMENT",
+            repository_provider: "GITHUB",
+            repository_name: "org/templates",
+            branch: "main",
+            subdirectory: None,
+        };
+        let existing = |branch: &str, subdirectory: Option<&str>| {
+            TemplateSyncConfig::builder()
+                .template_name("web")
+                .template_type(TemplateType::Environment)
+                .repository_provider(RepositoryProvider::Github)
+                .repository_name("org/templates")
+                .branch(branch)
+                .set_subdirectory(subdirectory.map(str::to_string))
+                .build()
+                .expect("a complete configuration")
+        };
+        assert!(same_template_sync(&existing("main", None), &wanted));
+        assert!(same_template_sync(&existing("main", Some("")), &wanted));
+        assert!(!same_template_sync(&existing("dev", None), &wanted));
+        assert!(!same_template_sync(
+            &existing("main", Some("envs")),
+            &wanted
+        ));
+
+        let service = ServiceSync {
+            service_name: "api",
+            repository_provider: "GITHUB",
+            repository_name: "org/api",
+            branch: "main",
+            file_path: "proton/spec.yaml",
+        };
+        let existing = |path: &str| {
+            ServiceSyncConfig::builder()
+                .service_name("api")
+                .repository_provider(RepositoryProvider::Github)
+                .repository_name("org/api")
+                .branch("main")
+                .file_path(path)
+                .build()
+                .expect("a complete configuration")
+        };
+        assert!(same_service_sync(&existing("proton/spec.yaml"), &service));
+        assert!(!same_service_sync(&existing("other.yaml"), &service));
     }
 }
