@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::resource::{Ctx, Error};
+use crate::aws::ApiError;
 
 /// What one look at the object found.
 #[derive(Debug)]
@@ -42,10 +43,13 @@ where
     let started = Instant::now();
     let deadline = started + ctx.timeout;
     loop {
-        let status = match check().await? {
-            Poll::Done(value) => return Ok(value),
-            Poll::Failed(reason) => return Err(Error::Failed(reason)),
-            Poll::Pending(status) => status,
+        let status = match check().await {
+            Ok(Poll::Done(value)) => return Ok(value),
+            Ok(Poll::Failed(reason)) => return Err(Error::Failed(reason)),
+            Ok(Poll::Pending(status)) => status,
+            // Throttled even after the SDK's retries: a long wait slows down instead of failing.
+            Err(Error::Api(ApiError::Throttled(message))) => format!("throttled: {message}"),
+            Err(error) => return Err(error),
         };
         let now = Instant::now();
         if now >= deadline {
@@ -134,6 +138,31 @@ mod tests {
             })
             .await;
         assert!(matches!(timed_out, Err(Error::Timeout { .. })));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_slows_the_wait_down_instead_of_failing_it() {
+        let calls = AtomicU32::new(0);
+        let result = wait_for(&ctx(Duration::from_secs(600)), "deployment", || {
+            let call = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                match call {
+                    0 | 1 => Err(Error::Api(ApiError::Throttled("Rate exceeded".into()))),
+                    2 => Ok(Poll::Pending("IN_PROGRESS".into())),
+                    _ => Ok(Poll::Done(())),
+                }
+            }
+        })
+        .await;
+        assert!(result.is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+
+        let denied: Result<(), Error> =
+            wait_for(&ctx(Duration::from_secs(600)), "deployment", || async {
+                Err(Error::Api(ApiError::AccessDenied("no".into())))
+            })
+            .await;
+        assert!(matches!(denied, Err(Error::Api(ApiError::AccessDenied(_)))));
     }
 
     #[tokio::test(start_paused = true)]
