@@ -7,8 +7,9 @@ mod deploy_support;
 mod support;
 
 use deploy_support::{
-    ROLE, environment_template, eventually, for_versions, import_all_ways, is_current, is_old,
-    is_tainted, plan_line, provider, remote, remote_tags, str_attr, summary_has,
+    ROLE, environment_template, environment_template_with, eventually, for_versions,
+    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
+    str_attr, summary_has,
 };
 use serde_json::{Map, Value, json};
 use support::{ProtonLocal, Terraform, Workspace, hcl_string};
@@ -483,6 +484,108 @@ fn generated_config(tf: &Terraform) {
     );
     ws.apply();
     ws.assert_plan_empty();
+}
+
+/// Self-managed provisioning: a CUSTOMER_MANAGED template, the provisioning repository nested
+/// attribute, and a deployment that ends when the customer's pipeline reports back.
+fn self_managed(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
+    environment_template_with(&proton, "env-self", &["--provisioning", "CUSTOMER_MANAGED"]);
+    proton.aws(&[
+        "create-repository",
+        "--provider",
+        "GITHUB",
+        "--name",
+        "example-org/infrastructure",
+        "--connection-arn",
+        "arn:aws:codestar-connections:us-east-1:000000000000:connection/abc",
+    ]);
+    let ws = Workspace::new(tf, &proton);
+    let repository = |branch: &str| {
+        format!(
+            "  provisioning_repository = {{\n    provider = \"GITHUB\"\n    \
+             name     = \"example-org/infrastructure\"\n    branch   = \"{branch}\"\n  }}\n"
+        )
+    };
+    let body = |branch: &str| {
+        format!(
+            "  name                   = \"e2e-self\"\n  template_name          = \"env-self\"\n  \
+             template_major_version = \"1\"\n  spec                   = {}\n{}",
+            hcl_string(SPEC_A),
+            repository(branch)
+        )
+    };
+    // The customer's pipeline: reports the deployment done once Proton asks for it.
+    let report = || {
+        let arn = "arn:aws:proton:us-east-1:000000000000:environment/e2e-self";
+        eventually("the deployment request", 300, || {
+            let env = remote_env(&proton, "e2e-self")?;
+            (env["deploymentStatus"] == json!("IN_PROGRESS")).then_some(())
+        });
+        proton.aws(&[
+            "notify-resource-deployment-status-change",
+            "--resource-arn",
+            arn,
+            "--status",
+            "SUCCEEDED",
+        ]);
+    };
+    ws.write_main(&config("", &body("main")));
+    std::thread::scope(|scope| {
+        scope.spawn(report);
+        ws.apply();
+    });
+    ws.assert_plan_empty();
+    let attrs = ws.resource_attrs(ADDR);
+    assert_eq!(str_attr(&attrs, "provisioning"), "CUSTOMER_MANAGED", "{tf}");
+    assert_eq!(str_attr(&attrs, "deployment_status"), "SUCCEEDED");
+    assert_eq!(
+        attrs["provisioning_repository"],
+        json!({"provider": "GITHUB", "name": "example-org/infrastructure", "branch": "main"})
+    );
+    let remote_repo = remote_env(&proton, "e2e-self")
+        .and_then(|e| e.get("provisioningRepository").cloned())
+        .unwrap_or(Value::Null);
+    assert_eq!(remote_repo["branch"], json!("main"), "{tf}");
+
+    // A new branch redeploys, through the pipeline again.
+    ws.write_main(&config("", &body("release")));
+    let (code, plan) = ws.plan_with(&[]);
+    assert_eq!(code, 2, "{tf}:\n{plan}");
+    assert!(
+        plan_line(&plan, "last_attempted_deployment_id").is_some(),
+        "{tf}:\n{plan}"
+    );
+    std::thread::scope(|scope| {
+        scope.spawn(report);
+        ws.apply();
+    });
+    ws.assert_plan_empty();
+    let remote_repo = remote_env(&proton, "e2e-self")
+        .and_then(|e| e.get("provisioningRepository").cloned())
+        .unwrap_or(Value::Null);
+    assert_eq!(remote_repo["branch"], json!("release"), "{tf}");
+
+    import_all_ways(
+        tf,
+        &ws,
+        ADDR,
+        "e2e-self",
+        "{\n    name = \"e2e-self\"\n  }",
+        &[],
+    );
+    ws.destroy();
+    assert!(remote_names(&proton).is_empty());
+}
+
+#[test]
+fn self_managed_terraform_1_15() {
+    for_versions("1.15", is_current, self_managed);
+}
+
+#[test]
+fn self_managed_terraform_1_0_3() {
+    for_versions("1.0.3", is_old, self_managed);
 }
 
 #[test]

@@ -89,19 +89,22 @@ fn publish_version(
 
 /// An environment template with published versions 1.0, 1.1 and 2.0.
 pub fn environment_template(proton: &ProtonLocal, name: &str) {
-    proton.aws(&["create-environment-template", "--name", name]);
-    assert_eq!(
-        publish_version(proton, "environment", name, None, &[]),
-        ("1".into(), "0".into())
-    );
-    assert_eq!(
-        publish_version(proton, "environment", name, Some("1"), &[]),
-        ("1".into(), "1".into())
-    );
-    assert_eq!(
-        publish_version(proton, "environment", name, None, &[]),
-        ("2".into(), "0".into())
-    );
+    environment_template_with(proton, name, &[]);
+}
+
+/// As [`environment_template`], with `extra` arguments to create-environment-template.
+pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str]) {
+    let mut create = vec!["create-environment-template", "--name", name];
+    create.extend_from_slice(extra);
+    proton.aws(&create);
+    for (major, want) in [
+        (None, ("1", "0")),
+        (Some("1"), ("1", "1")),
+        (None, ("2", "0")),
+    ] {
+        let got = publish_version(proton, "environment", name, major, &[]);
+        assert_eq!((got.0.as_str(), got.1.as_str()), want);
+    }
 }
 
 /// A service template compatible with major 1 and 2 of `environment_template`, with published
