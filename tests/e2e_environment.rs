@@ -588,6 +588,40 @@ fn self_managed_terraform_1_0_3() {
     for_versions("1.0.3", is_old, self_managed);
 }
 
+/// A create whose result was lost (state not saved) runs again: Proton's idempotent CreateEnvironment
+/// returns the environment the first run made, and the apply adopts it instead of failing.
+fn rerun_create_adopts(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
+    environment_template(&proton, TEMPLATE);
+    proton.aws(&[
+        "create-environment",
+        "--name",
+        "e2e-again",
+        "--template-name",
+        TEMPLATE,
+        "--template-major-version",
+        "1",
+        "--spec",
+        SPEC_A,
+        "--proton-service-role-arn",
+        ROLE,
+    ]);
+    let ws = Workspace::new(tf, &proton);
+    ws.write_main(&config("", &body("e2e-again", "1", None, SPEC_A, "")));
+    ws.apply();
+    ws.assert_plan_empty();
+    assert_eq!(remote_names(&proton), vec!["e2e-again".to_string()]);
+    assert_eq!(
+        str_attr(&ws.resource_attrs(ADDR), "deployment_status"),
+        "SUCCEEDED"
+    );
+}
+
+#[test]
+fn rerun_create_adopts_terraform_1_15() {
+    for_versions("1.15", is_current, rerun_create_adopts);
+}
+
 #[test]
 fn generated_config_terraform_1_15() {
     for_versions("1.15", is_current, generated_config);
