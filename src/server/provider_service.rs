@@ -134,6 +134,11 @@ fn attribute_to_proto(attribute: &Attribute) -> pb::schema::Attribute {
     use pb::schema::object::NestingMode;
     let (r#type, nested_type) = match &attribute.kind {
         AttributeKind::Primitive(ty) => (ty.to_json_bytes(), None),
+        // Terraform 1.0 cannot follow a reference into a nested attribute (`a.b.c` fails to
+        // validate), so ones only the provider sets go out as plain object-typed attributes.
+        AttributeKind::Nested { .. } if attribute.presence == Presence::Computed => {
+            (attribute.value_type().to_json_bytes(), None)
+        }
         AttributeKind::Nested {
             nesting,
             attributes,
@@ -877,5 +882,30 @@ impl Provider for ProviderService {
         tracing::info!("StopProvider: ending in-flight waits");
         self.engine.stop();
         Ok(Response::new(pb::stop_provider::Response::default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_nested_attributes_are_sent_as_object_types() {
+        let inner = || vec![Attribute::string("key").computed().describe("k")];
+        let computed = Attribute::nested("outputs", Nesting::List, inner())
+            .computed()
+            .describe("o");
+        let sent = attribute_to_proto(&computed);
+        assert!(sent.nested_type.is_none());
+        let ty: serde_json::Value = serde_json::from_slice(&sent.r#type).expect("type JSON");
+        assert_eq!(
+            Type::from_json(&ty).ok(),
+            Some(Type::list(Type::object([("key", Type::String)])))
+        );
+        assert!(sent.computed && !sent.optional && !sent.required);
+
+        let argument = Attribute::nested("filters", Nesting::List, inner()).optional();
+        let sent = attribute_to_proto(&argument);
+        assert!(sent.nested_type.is_some() && sent.r#type.is_empty());
     }
 }
