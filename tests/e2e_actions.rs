@@ -6,6 +6,7 @@
 //! - `proton_notify_resource_deployment_status_change` finishes a self-managed environment's
 //!   deployment with outputs;
 //! - `proton_resolve_service_sync_blocker` resolves the blocker a failed sync deployment left.
+//!
 //! Then the failures: nothing left to cancel, a blocker already resolved, two cancel targets.
 //!
 //! The estate is made with instant deployments, then proton-local restarts on the same state file with
