@@ -57,26 +57,40 @@ fn init_logging(level: &str) {
         .try_init();
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or SIGINT. The handlers are installed when this is called, not when it is first
+/// polled, so a signal that arrives right after the "listening" line is not fatal.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let handlers = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).ok(),
+            signal(SignalKind::interrupt()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut term, mut int) = handlers;
+            let wait = |stream: Option<tokio::signal::unix::Signal>| async move {
+                match stream {
+                    Some(mut stream) => {
+                        stream.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(term.take()) => {}
+                _ = wait(int.take()) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 async fn run(cfg: Config) -> Result<(), MainError> {
@@ -109,6 +123,7 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         latency: Duration::from_millis(cfg.latency_ms),
         clock,
     });
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| MainError::Listen {
@@ -123,7 +138,7 @@ async fn run(cfg: Config) -> Result<(), MainError> {
     }
     tracing::info!(%addr, region = %cfg.region, deploy_seconds = cfg.deploy_seconds,
         state = ?cfg.state, accounts = cfg.accounts.len(), "proton-local started");
-    http::serve(listener, app, shutdown_signal()).await?;
+    http::serve(listener, app, shutdown).await?;
     Ok(())
 }
 
