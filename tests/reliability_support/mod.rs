@@ -159,8 +159,8 @@ impl Drop for Background {
     }
 }
 
-/// Processes whose parent is `parent` and whose name starts with `name` (Linux /proc).
-pub fn children_named(parent: u32, name: &str) -> Vec<u32> {
+/// (pid, parent pid, name) of every process (Linux /proc).
+fn processes() -> Vec<(u32, u32, String)> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir("/proc") else {
         return found;
@@ -180,15 +180,32 @@ pub fn children_named(parent: u32, name: &str) -> Vec<u32> {
         let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
             continue;
         };
-        let comm = &stat[open + 1..close];
         let ppid = stat[close + 1..]
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse::<u32>().ok());
-        // /proc truncates names to 15 bytes.
-        let wanted = &name[..name.len().min(15)];
-        if ppid == Some(parent) && comm.starts_with(wanted) {
-            found.push(pid);
+        if let Some(ppid) = ppid {
+            found.push((pid, ppid, stat[open + 1..close].to_string()));
+        }
+    }
+    found
+}
+
+/// Descendants of `ancestor` whose name starts with `name` (/proc truncates names to 15 bytes).
+/// Terraform 1.0 runs itself under a crash-catching parent, so providers are grandchildren there.
+pub fn descendants_named(ancestor: u32, name: &str) -> Vec<u32> {
+    let all = processes();
+    let wanted = &name[..name.len().min(15)];
+    let mut family = vec![ancestor];
+    let mut found = Vec::new();
+    while let Some(parent) = family.pop() {
+        for (pid, ppid, comm) in &all {
+            if *ppid == parent {
+                family.push(*pid);
+                if comm.starts_with(wanted) {
+                    found.push(*pid);
+                }
+            }
         }
     }
     found
