@@ -4,14 +4,17 @@
 //! replacement rules, identity, timeouts) plus the hand-written examples under `examples/`, so the docs
 //! cannot drift from the code: `cargo run --bin gen-docs` writes them and `tests/docs_current.rs` fails
 //! when the committed pages differ. The layout is the Terraform Registry's, as hashicorp/aws uses it:
-//! `docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md`.
+//! `docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, plus, for Terraform 1.14's
+//! `terraform query` and actions, `docs/list-resources/<name>.md` and `docs/actions/<name>.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::engine::{DataSourceEntry, Engine, ResourceEntry, Timeouts, format_duration};
+use crate::engine::{
+    ActionEntry, DataSourceEntry, Engine, ResourceEntry, Timeouts, format_duration,
+};
 use crate::tf::Type;
 use crate::tf::Value;
 use crate::tf::schema::{
@@ -97,6 +100,22 @@ pub fn generate(engine: &Engine, examples: &Path) -> Result<Generated, DocsError
         let page = render_data_source(entry, examples, &mut generated.missing_examples)?;
         generated.pages.insert(
             format!("data-sources/{}.md", short_name(entry.spec.type_name)),
+            page,
+        );
+    }
+    for entry in engine.resources() {
+        if let Some(page) = render_list_resource(entry, examples, &mut generated.missing_examples)?
+        {
+            generated.pages.insert(
+                format!("list-resources/{}.md", short_name(entry.spec.type_name)),
+                page,
+            );
+        }
+    }
+    for entry in engine.actions() {
+        let page = render_action(entry, examples, &mut generated.missing_examples)?;
+        generated.pages.insert(
+            format!("actions/{}.md", short_name(entry.spec.type_name)),
             page,
         );
     }
@@ -398,6 +417,122 @@ fn render_data_source(
     page.push("## Attribute Reference");
     push_attributes(&mut page, block, "This data source");
     Ok(page.finish())
+}
+
+/// The `terraform query` page of a resource that can be listed; `None` for one that cannot.
+fn render_list_resource(
+    entry: &ResourceEntry,
+    examples: &Path,
+    missing: &mut Vec<String>,
+) -> Result<Option<String>, DocsError> {
+    let Some(list) = &entry.list else {
+        return Ok(None);
+    };
+    let type_name = entry.spec.type_name;
+    let block = &list.schema.block;
+    let mut page = Page::default();
+    page.push(front_matter(
+        &format!("Proton: {type_name} (list resource)"),
+        Some(subcategory(type_name)),
+        list.spec.description,
+    ));
+    page.push(format!("# List Resource: {type_name}"));
+    page.push(body_text(list.spec.description));
+    page.push(format!(
+        "A `list` block in a `.tfquery.hcl` file finds existing objects for `terraform query` (Terraform 1.14 \
+         and later; older versions never see list resources). Each result is a \
+         [`{type_name}`](../resources/{short}.md) named by its identity. With `include_resource = true` \
+         Terraform also receives each object in full, and `terraform query -generate-config-out=FILE` writes \
+         a `resource` block and an `import` block for each result, ready for `terraform plan`.",
+        short = short_name(type_name),
+    ));
+
+    let relative = format!("list-resources/{type_name}/list.tfquery.hcl");
+    let example = example_or(examples, &relative, missing, || {
+        list_skeleton(type_name, block)
+    })?;
+    page.push("## Example Usage");
+    page.push(terraform_fence(&example));
+
+    page.push("## Argument Reference");
+    if block.attributes.is_empty() && block.blocks.is_empty() {
+        page.push("This list resource takes no filter arguments: it finds every object.");
+    } else {
+        page.push(
+            "Filters go in the list block's `config` block; without one, every object is found.",
+        );
+        push_arguments(&mut page, block, Kind::DataSource);
+    }
+
+    page.push("## Results");
+    let mut identity = String::new();
+    for name in entry.spec.identity {
+        let description = entry
+            .schema
+            .block
+            .attribute(name)
+            .map(|a| sentence(&a.description))
+            .unwrap_or_default();
+        list_line(&mut identity, 0, name, None, &description);
+    }
+    page.push(format!(
+        "Each result's identity holds the same attributes as the resource's import identity; its display \
+         name is {}.",
+        if entry.spec.identity.len() == 1 {
+            format!("the `{}`", entry.spec.identity[0])
+        } else {
+            format!(
+                "the import ID (`{}`)",
+                entry.spec.identity.join(":")
+            )
+        }
+    ));
+    page.push(identity);
+    Ok(Some(page.finish()))
+}
+
+fn render_action(
+    entry: &ActionEntry,
+    examples: &Path,
+    missing: &mut Vec<String>,
+) -> Result<String, DocsError> {
+    let spec = &entry.spec;
+    let block = &entry.schema.block;
+    let mut page = Page::default();
+    page.push(front_matter(
+        &format!("Proton: {} (action)", spec.type_name),
+        Some(subcategory(action_subject(spec.type_name))),
+        spec.description,
+    ));
+    page.push(format!("# Action: {}", spec.type_name));
+    page.push(body_text(spec.description));
+    page.push(format!(
+        "Actions need Terraform 1.14 or later (older versions never see them). Run this one with \
+         `terraform apply -invoke=action.{}.NAME`, or from a resource's `lifecycle` `action_trigger`. \
+         Terraform shows the progress it reports while it runs.",
+        spec.type_name
+    ));
+
+    let relative = format!("actions/{}/action.tf", spec.type_name);
+    let example = example_or(examples, &relative, missing, || {
+        action_skeleton(spec.type_name, block)
+    })?;
+    page.push("## Example Usage");
+    page.push(terraform_fence(&example));
+
+    page.push("## Argument Reference");
+    page.push("Arguments go in the action's `config` block.");
+    push_arguments(&mut page, block, Kind::DataSource);
+    Ok(page.finish())
+}
+
+/// What an action acts on, for its navigation group (`proton_cancel_deployment` -> deployments).
+fn action_subject(type_name: &str) -> &str {
+    let name = short_name(type_name);
+    match name.find("deployment").or_else(|| name.find("service")) {
+        Some(at) => &name[at..],
+        None => name,
+    }
 }
 
 fn render_index(
@@ -1031,6 +1166,27 @@ fn sample_arn(name: &str) -> &'static str {
     }
 }
 
+/// A list block with its required filters (if any), as `terraform fmt` lays it out.
+fn list_skeleton(type_name: &str, block: &Block) -> String {
+    let mut config = String::new();
+    push_body(&mut config, &block.attributes, 2);
+    let mut text = format!(
+        "list \"{type_name}\" \"{SKELETON_LABEL}\" {{\n  provider         = proton\n  include_resource = true\n"
+    );
+    if !config.is_empty() {
+        text.push_str(&format!("\n  config {{\n{config}  }}\n"));
+    }
+    text.push('}');
+    text
+}
+
+/// An action block with its required arguments, as `terraform fmt` lays it out.
+fn action_skeleton(type_name: &str, block: &Block) -> String {
+    let mut config = String::new();
+    push_body(&mut config, &block.attributes, 2);
+    format!("action \"{type_name}\" \"{SKELETON_LABEL}\" {{\n  config {{\n{config}  }}\n}}")
+}
+
 const PROVIDER_SKELETON: &str = "provider \"proton\" {\n  region = \"us-east-1\"\n}";
 
 // ---------------------------------------------------------------------------------------------------
@@ -1272,6 +1428,33 @@ mod tests {
             }\n  \
             }\n}";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn list_and_action_skeletons_nest_required_arguments_in_config() {
+        let none = list_skeleton("proton_t", &Block::new(vec![]));
+        assert_eq!(
+            none,
+            "list \"proton_t\" \"example\" {\n  provider         = proton\n  include_resource = true\n}"
+        );
+        let block = Block::new(vec![
+            Attribute::string("id").required(),
+            Attribute::string("note").optional(),
+        ]);
+        let list = list_skeleton("proton_t", &block);
+        assert!(
+            list.ends_with("include_resource = true\n\n  config {\n    id = \"example\"\n  }\n}"),
+            "{list}"
+        );
+        assert_eq!(
+            action_skeleton("proton_a", &block),
+            "action \"proton_a\" \"example\" {\n  config {\n    id = \"example\"\n  }\n}"
+        );
+        assert_eq!(action_subject("proton_cancel_deployment"), "deployment");
+        assert_eq!(
+            action_subject("proton_resolve_service_sync_blocker"),
+            "service_sync_blocker"
+        );
     }
 
     #[test]

@@ -352,8 +352,8 @@ impl Resource for ServiceInstance {
                             .required()
                             .validate(Validator::length(1, 1024))
                             .describe(
-                                "The value to match; for the `...At...` keys a time (RFC 3339 or epoch \
-                                 seconds, as the API accepts it).",
+                                "The value to match; for the `...AtBefore`/`...AtAfter` keys an RFC 3339 \
+                                 time such as `2025-01-31T12:00:00Z`.",
                             ),
                     ],
                 )

@@ -1,0 +1,4 @@
+list "proton_repository" "all" {
+  provider         = proton
+  include_resource = true
+}

@@ -1,0 +1,4 @@
+list "proton_service" "all" {
+  provider         = proton
+  include_resource = true
+}
