@@ -1,0 +1,7 @@
+data "proton_component" "logs" {
+  name = "logs-bucket"
+}
+
+output "logs_component_attached_to" {
+  value = data.proton_component.logs.service_instance_name
+}

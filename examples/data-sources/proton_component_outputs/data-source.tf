@@ -1,0 +1,7 @@
+data "proton_component_outputs" "logs" {
+  component_name = "logs-bucket"
+}
+
+output "logs_bucket_name" {
+  value = lookup(data.proton_component_outputs.logs.outputs, "bucket_name", null)
+}

@@ -1,0 +1,7 @@
+data "proton_component_provisioned_resources" "logs" {
+  component_name = "logs-bucket"
+}
+
+output "logs_resources" {
+  value = data.proton_component_provisioned_resources.logs.provisioned_resources
+}

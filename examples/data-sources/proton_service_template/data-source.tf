@@ -1,0 +1,7 @@
+data "proton_service_template" "api" {
+  name = "fargate-api"
+}
+
+output "api_template_recommended_version" {
+  value = data.proton_service_template.api.recommended_version
+}

@@ -1,0 +1,251 @@
+//! What the data sources share: computed attribute shapes, the deployment fields of deployed objects,
+//! and the errors a lookup ends with when nothing matches.
+
+use aws_smithy_types::DateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::{ApiError, timestamp, types};
+use crate::engine::Error;
+use crate::tf::schema::{Attribute, Nesting, Validator};
+
+/// A string the provider sets.
+pub fn computed(name: &str, description: &str) -> Attribute {
+    Attribute::string(name).computed().describe(description)
+}
+
+pub fn number(name: &str, description: &str) -> Attribute {
+    Attribute::number(name).computed().describe(description)
+}
+
+pub fn strings(name: &str, description: &str) -> Attribute {
+    Attribute::string_list(name)
+        .computed()
+        .describe(description)
+}
+
+/// A list of objects the provider sets.
+pub fn list(name: &str, description: &str, attributes: Vec<Attribute>) -> Attribute {
+    Attribute::nested(name, Nesting::List, attributes)
+        .computed()
+        .describe(description)
+}
+
+/// One object the provider sets (null when there is none).
+pub fn object(name: &str, description: &str, attributes: Vec<Attribute>) -> Attribute {
+    Attribute::nested(name, Nesting::Single, attributes)
+        .computed()
+        .describe(description)
+}
+
+pub fn tags(what: &str) -> Attribute {
+    Attribute::string_map("tags")
+        .computed()
+        .describe(&format!("Tags on the {what}."))
+}
+
+pub fn arn(what: &str) -> Attribute {
+    computed("arn", &format!("ARN of the {what}."))
+}
+
+pub fn created_at(what: &str) -> Attribute {
+    computed(
+        "created_at",
+        &format!("When the {what} was created (RFC 3339)."),
+    )
+}
+
+pub fn last_modified_at(what: &str) -> Attribute {
+    computed(
+        "last_modified_at",
+        &format!("When the {what} was last modified (RFC 3339)."),
+    )
+}
+
+/// A required argument naming a Proton object (ResourceName constraints).
+pub fn name_argument(name: &str, description: &str) -> Attribute {
+    crate::resources::attributes::resource_name(name)
+        .required()
+        .describe(description)
+}
+
+/// An optional argument naming a Proton object, used to narrow a listing.
+pub fn name_filter(name: &str, description: &str) -> Attribute {
+    crate::resources::attributes::resource_name(name)
+        .optional()
+        .describe(description)
+}
+
+/// A deployment or connection ID (a lowercase UUID).
+pub fn uuid(name: &str) -> Attribute {
+    Attribute::string(name).validate(Validator::pattern(
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "must be a lowercase UUID",
+    ))
+}
+
+/// `attributes` with each of `arguments` in place of the computed attribute of the same name (or
+/// in front when there is none): a singular data source's key over its listing's item shape.
+pub fn keyed(arguments: Vec<Attribute>, attributes: Vec<Attribute>) -> Vec<Attribute> {
+    let mut out: Vec<Attribute> = Vec::with_capacity(attributes.len() + arguments.len());
+    let mut extra = Vec::new();
+    for argument in arguments {
+        match attributes.iter().position(|a| a.name == argument.name) {
+            Some(_) => extra.push(argument),
+            None => out.push(argument),
+        }
+    }
+    for attribute in attributes {
+        match extra.iter().position(|a| a.name == attribute.name) {
+            Some(at) => out.push(extra.remove(at)),
+            None => out.push(attribute),
+        }
+    }
+    out
+}
+
+/// Text Proton reports, with its empty strings (cleared descriptions, messages) as null.
+pub fn text(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// RFC 3339 text of a timestamp that may be absent.
+pub trait Stamp {
+    fn stamp(self) -> Option<String>;
+}
+
+impl Stamp for &DateTime {
+    fn stamp(self) -> Option<String> {
+        Some(timestamp(self))
+    }
+}
+
+impl Stamp for Option<&DateTime> {
+    fn stamp(self) -> Option<String> {
+        self.map(timestamp)
+    }
+}
+
+/// The deployment fields of an environment, service instance, service pipeline or component.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Deployment {
+    pub deployment_status: Option<String>,
+    pub deployment_status_message: Option<String>,
+    pub last_attempted_deployment_id: Option<String>,
+    pub last_succeeded_deployment_id: Option<String>,
+    pub last_deployment_attempted_at: Option<String>,
+    pub last_deployment_succeeded_at: Option<String>,
+}
+
+/// Every API shape with deployment fields, full or summary: their getters share names.
+macro_rules! deployment_from {
+    ($($ty:ty),* $(,)?) => {$(
+        impl From<&$ty> for Deployment {
+            fn from(object: &$ty) -> Self {
+                Self {
+                    deployment_status: Some(object.deployment_status().as_str().to_string()),
+                    deployment_status_message: text(object.deployment_status_message()),
+                    last_attempted_deployment_id: text(object.last_attempted_deployment_id()),
+                    last_succeeded_deployment_id: text(object.last_succeeded_deployment_id()),
+                    last_deployment_attempted_at: object.last_deployment_attempted_at().stamp(),
+                    last_deployment_succeeded_at: object.last_deployment_succeeded_at().stamp(),
+                }
+            }
+        }
+    )*};
+}
+
+deployment_from!(
+    types::Environment,
+    types::EnvironmentSummary,
+    types::ServiceInstance,
+    types::ServiceInstanceSummary,
+    types::ServicePipeline,
+    types::Component,
+    types::ComponentSummary,
+);
+
+pub fn deployment(what: &str) -> Vec<Attribute> {
+    vec![
+        computed(
+            "deployment_status",
+            &format!(
+                "Status of the {what}'s last deployment (`IN_PROGRESS`, `FAILED`, `SUCCEEDED`, \
+                 `DELETE_IN_PROGRESS`, `DELETE_FAILED`, `DELETE_COMPLETE`, `CANCELLING`, `CANCELLED`)."
+            ),
+        ),
+        computed(
+            "deployment_status_message",
+            &format!("Why the {what}'s last deployment has its status, if Proton says."),
+        ),
+        computed(
+            "last_attempted_deployment_id",
+            &format!("ID of the {what}'s last deployment."),
+        ),
+        computed(
+            "last_succeeded_deployment_id",
+            &format!("ID of the {what}'s last successful deployment."),
+        ),
+        computed(
+            "last_deployment_attempted_at",
+            &format!("When the {what}'s last deployment started (RFC 3339)."),
+        ),
+        computed(
+            "last_deployment_succeeded_at",
+            &format!("When the {what}'s last successful deployment finished (RFC 3339)."),
+        ),
+    ]
+}
+
+/// The error of a data source that found nothing: `what` says what was looked for
+/// (`environment named "web"`).
+pub fn missing(what: String) -> Error {
+    Error::Invalid(format!("found no {what}"))
+}
+
+/// An API answer where not found means the object the arguments name does not exist.
+pub fn or_missing<T>(
+    result: Result<T, ApiError>,
+    what: impl FnOnce() -> String,
+) -> Result<T, Error> {
+    result.map_err(|error| match error {
+        ApiError::NotFound(message) if message.is_empty() => missing(what()),
+        ApiError::NotFound(message) => Error::Invalid(format!("found no {} ({message})", what())),
+        other => other.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_replace_item_attributes_in_place() {
+        let item = vec![
+            computed("arn", "a"),
+            computed("name", "n"),
+            computed("x", "x"),
+        ];
+        let keyed = keyed(
+            vec![
+                name_argument("service_name", "s"),
+                name_argument("name", "n"),
+            ],
+            item,
+        );
+        let names: Vec<&str> = keyed.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["service_name", "arn", "name", "x"]);
+        assert!(!keyed[2].presence.is_computed());
+    }
+
+    #[test]
+    fn not_found_names_what_was_looked_for() {
+        let error = or_missing::<()>(Err(ApiError::NotFound(String::new())), || {
+            "environment named \"e\"".into()
+        })
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(error.as_deref(), Some("found no environment named \"e\""));
+        let other = or_missing::<()>(Err(ApiError::Conflict("busy".into())), String::new);
+        assert!(matches!(other, Err(Error::Api(ApiError::Conflict(_)))));
+    }
+}

@@ -1,0 +1,207 @@
+//! `proton_service_template`, and `proton_environment_templates` / `proton_service_templates`: every
+//! template of a kind.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
+use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
+use crate::resources::service_template::Model as ServiceTemplateModel;
+use crate::tf::schema::Attribute;
+
+use super::shape::{self, computed, missing, text};
+
+/// Which kind of template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Environment,
+    Service,
+}
+
+impl Kind {
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Environment => "environment",
+            Kind::Service => "service",
+        }
+    }
+}
+
+/// One template as a listing describes it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Item {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub provisioning: Option<String>,
+    pub pipeline_provisioning: Option<String>,
+    pub arn: Option<String>,
+    pub created_at: Option<String>,
+    pub last_modified_at: Option<String>,
+    pub recommended_version: Option<String>,
+}
+
+macro_rules! item_from {
+    ($ty:ty, $provisioning:ident) => {
+        impl From<&$ty> for Item {
+            fn from(t: &$ty) -> Self {
+                Self {
+                    name: t.name().to_string(),
+                    display_name: text(t.display_name()),
+                    description: text(t.description()),
+                    $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    arn: Some(t.arn().to_string()),
+                    created_at: Some(crate::aws::timestamp(t.created_at())),
+                    last_modified_at: Some(crate::aws::timestamp(t.last_modified_at())),
+                    recommended_version: text(t.recommended_version()),
+                    ..Self::default()
+                }
+            }
+        }
+    };
+}
+
+item_from!(EnvironmentTemplateSummary, provisioning);
+item_from!(ServiceTemplateSummary, pipeline_provisioning);
+
+fn item_attributes(kind: Kind) -> Vec<Attribute> {
+    let what = format!("{} template", kind.word());
+    let provisioning = match kind {
+        Kind::Environment => computed(
+            "provisioning",
+            "`CUSTOMER_MANAGED` for self-managed provisioning, else null.",
+        ),
+        Kind::Service => computed(
+            "pipeline_provisioning",
+            "`CUSTOMER_MANAGED` when pipelines are provisioned by their owners, else null.",
+        ),
+    };
+    vec![
+        computed("name", &format!("Name of the {what}.")),
+        computed("display_name", "Name shown in the Proton console."),
+        computed("description", &format!("Description of the {what}.")),
+        provisioning,
+        shape::arn(&what),
+        shape::created_at(&what),
+        shape::last_modified_at(&what),
+        computed(
+            "recommended_version",
+            "The recommended published version (`MAJOR.MINOR`), if any.",
+        ),
+    ]
+}
+
+/// Every template of one kind in the account and region.
+pub struct Templates(pub Kind);
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct List {
+    pub templates: Option<Vec<Item>>,
+}
+
+impl DataSource for Templates {
+    type Model = List;
+
+    fn spec(&self) -> DataSourceSpec {
+        let (type_name, description) = match self.0 {
+            Kind::Environment => (
+                "proton_environment_templates",
+                "Lists every AWS Proton environment template in the account and region.",
+            ),
+            Kind::Service => (
+                "proton_service_templates",
+                "Lists every AWS Proton service template in the account and region.",
+            ),
+        };
+        DataSourceSpec {
+            type_name,
+            description,
+            attributes: vec![shape::list(
+                "templates",
+                "The templates, as ListEnvironmentTemplates or ListServiceTemplates describe them.",
+                item_attributes(self.0),
+            )],
+            rules: vec![],
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, _config: List) -> Result<List, Error> {
+        let templates = match self.0 {
+            Kind::Environment => ctx
+                .api
+                .list_environment_templates()
+                .await?
+                .iter()
+                .map(Item::from)
+                .collect(),
+            Kind::Service => ctx
+                .api
+                .list_service_templates()
+                .await?
+                .iter()
+                .map(Item::from)
+                .collect(),
+        };
+        Ok(List {
+            templates: Some(templates),
+        })
+    }
+}
+
+/// `data "proton_service_template"`: a service template by name.
+pub struct ServiceTemplate;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ServiceTemplateData {
+    #[serde(flatten)]
+    pub template: ServiceTemplateModel,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl DataSource for ServiceTemplate {
+    type Model = ServiceTemplateData;
+
+    fn spec(&self) -> DataSourceSpec {
+        let mut attributes = shape::keyed(
+            vec![shape::name_argument(
+                "name",
+                "Name of the service template.",
+            )],
+            item_attributes(Kind::Service),
+        );
+        attributes.insert(
+            4,
+            computed(
+                "encryption_key",
+                "ARN of the customer managed KMS key, if any.",
+            ),
+        );
+        attributes.push(shape::tags("template"));
+        DataSourceSpec {
+            type_name: "proton_service_template",
+            description: "Reads an AWS Proton service template by name.",
+            attributes,
+            rules: vec![],
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: ServiceTemplateData,
+    ) -> Result<ServiceTemplateData, Error> {
+        let name = config.template.name;
+        let template = ctx
+            .api
+            .get_service_template(&name)
+            .await?
+            .ok_or_else(|| missing(format!("service template named {name:?}")))?;
+        let template = ServiceTemplateModel::from(template);
+        let tags = match template.arn.as_deref() {
+            Some(arn) => Some(ctx.api.list_tags(arn).await?),
+            None => None,
+        };
+        Ok(ServiceTemplateData { template, tags })
+    }
+}
