@@ -16,6 +16,7 @@ use terraform_provider_proton::server::provider_service::ProviderService;
 use terraform_provider_proton::tf::codec::encode_msgpack;
 use terraform_provider_proton::tf::schema::Attribute;
 use terraform_provider_proton::tf::{Type, Value};
+use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Channel;
 
@@ -115,7 +116,12 @@ async fn start() -> Harness {
     tokio::spawn(async move {
         tonic::transport::Server::builder()
             .add_service(CatchPanics::new(ProviderServer::new(service)))
-            .serve_with_incoming(TcpListenerStream::new(listener))
+            .serve_with_incoming(TcpListenerStream::new(listener).map(|accepted| {
+                if let Ok(stream) = &accepted {
+                    let _ = stream.set_nodelay(true);
+                }
+                accepted
+            }))
             .await
             .expect("serve");
     });
