@@ -231,8 +231,43 @@ struct FieldCollector {
     fields: Vec<(String, Value)>,
 }
 
+/// How secrets look inside the debug output of the AWS SDK's types (its `Credentials` print the access
+/// key ID; header maps print tokens and signatures), up to the quote that ends the value.
+const SECRET_PREFIXES: &[&str] = &[
+    "access_key_id: \"",
+    "secret_access_key: \"",
+    "session_token: \"",
+    "\"x-amz-security-token\": \"",
+    "\"authorization\": \"",
+];
+const REDACTED: &str = "** redacted **";
+
+/// Blanks the values of [`SECRET_PREFIXES`] in a log value. Dependencies log whole request contexts
+/// at DEBUG; no log level may show a credential.
+pub fn redact_secrets(text: &mut String) {
+    for prefix in SECRET_PREFIXES {
+        let mut from = 0;
+        while let Some(found) = text[from..].find(prefix) {
+            let start = from + found + prefix.len();
+            // No closing quote: the value was cut short (long values are truncated); blank the rest.
+            let length = text[start..].find('"').unwrap_or(text.len() - start);
+            if &text[start..start + length] != REDACTED {
+                text.replace_range(start..start + length, REDACTED);
+            }
+            from = start + REDACTED.len().min(text.len() - start);
+        }
+    }
+}
+
 impl FieldCollector {
     fn push(&mut self, field: &Field, value: Value) {
+        let value = match value {
+            Value::String(mut text) => {
+                redact_secrets(&mut text);
+                Value::String(text)
+            }
+            other => other,
+        };
         if field.name() == "message" {
             self.message = Some(match value {
                 Value::String(s) => s,
@@ -410,6 +445,22 @@ mod tests {
         assert_eq!(level_from_env(None, Some("JSON")), LevelFilter::TRACE);
         assert_eq!(level_from_env(Some("off"), Some("TRACE")), LevelFilter::OFF);
         assert_eq!(level_from_env(None, Some("chatty")), LevelFilter::TRACE);
+    }
+
+    #[test]
+    fn credentials_in_debug_output_are_redacted() {
+        let mut text = r#"Identity { data: Credentials { provider_name: "Env", access_key_id: "AKIAEXAMPLE", secret_access_key: "** redacted **" } } headers: {"x-amz-security-token": "tok", "authorization": "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/x"} again access_key_id: "SECOND""#.to_string();
+        redact_secrets(&mut text);
+        for secret in ["AKIAEXAMPLE", "tok\"", "SECOND"] {
+            assert!(!text.contains(secret), "{secret} left in {text}");
+        }
+        assert_eq!(text.matches(REDACTED).count(), 5, "{text}");
+        let mut unterminated = "access_key_id: \"AKIA".to_string();
+        redact_secrets(&mut unterminated);
+        assert_eq!(unterminated, format!("access_key_id: \"{REDACTED}"));
+        let mut plain = "nothing secret here".to_string();
+        redact_secrets(&mut plain);
+        assert_eq!(plain, "nothing secret here");
     }
 
     #[test]
