@@ -2,7 +2,8 @@
 //! environments, one through a cross-account connection with two provider aliases, a service with a
 //! pipeline and two instances, an adopted instance, the pipeline, a component) applied with real
 //! Terraform against proton-local, re-planned empty, updated (a spec change and a minor-version
-//! upgrade), and destroyed leaving proton-local empty.
+//! upgrade), and destroyed leaving proton-local empty. The environment template and environments come
+//! from the reusable modules in `examples/modules/`, copied next to the workspace.
 
 mod deploy_support;
 mod support;
@@ -77,13 +78,16 @@ fn complete(tf: &Terraform) {
         ws.write(file, &text);
     }
     ws.write("providers.tf", TEST_PROVIDERS);
+    // The reusable modules, where the example's `../modules/...` sources find them; `get` installs them.
+    copy_modules(&ws, &repo_root().join("examples/modules"), "../modules");
+    ws.run_ok(&["get", "-no-color"]);
 
     // Apply, then nothing left to do.
     ws.apply();
     ws.assert_plan_empty();
-    let staging = ws.resource_attrs("proton_environment.staging");
+    let staging = ws.resource_attrs("module.staging.proton_environment.this");
     assert_eq!(str_attr(&staging, "deployment_status"), "SUCCEEDED", "{tf}");
-    let production = ws.resource_attrs("proton_environment.production");
+    let production = ws.resource_attrs("module.production.proton_environment.this");
     assert_eq!(
         str_attr(&production, "environment_account_id"),
         "111111111111"
@@ -133,7 +137,7 @@ fn complete(tf: &Terraform) {
             .is_some_and(|s| s.contains("size: large"))
     );
     assert_ne!(
-        ws.resource_attrs("proton_environment.staging")["last_attempted_deployment_id"],
+        ws.resource_attrs("module.staging.proton_environment.this")["last_attempted_deployment_id"],
         staging["last_attempted_deployment_id"]
     );
 
@@ -167,6 +171,28 @@ fn complete(tf: &Terraform) {
         None,
         "{tf}: account settings must be reset: {settings}"
     );
+}
+
+/// Writes every file under `dir` into the workspace at `to` (relative to its working directory).
+fn copy_modules(ws: &Workspace, dir: &std::path::Path, to: &str) {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let target = format!("{to}/{name}");
+        if path.is_dir() {
+            copy_modules(ws, &path, &target);
+        } else {
+            let text =
+                fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            ws.write(&target, &text);
+        }
+    }
 }
 
 /// The example without its proton_account_settings resource.

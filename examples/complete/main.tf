@@ -1,6 +1,7 @@
 # A complete Proton platform: templates and their versions, two environments (one provisioned in
 # another account through an account connection), a service with a pipeline and two instances, a
-# component, and the account's pipeline settings. See variables.tf for what an update changes.
+# component, and the account's pipeline settings. The environment template and the environments come
+# from the reusable modules in examples/modules. See variables.tf for what an update changes.
 
 locals {
   environment_spec = <<-EOT
@@ -14,33 +15,15 @@ resource "proton_account_settings" "this" {
   pipeline_service_role_arn = "arn:aws:iam::${var.management_account_id}:role/proton-pipeline"
 }
 
-# Environment template "web", versions 1.0 and 1.1.
-resource "proton_environment_template" "web" {
-  name        = "web"
-  description = "Network and cluster shared by web services"
-}
+# Environment template "web", versions 1.0 and 1.1, published by the reusable module in
+# examples/modules/environment-template.
+module "web_template" {
+  source = "../modules/environment-template"
 
-resource "proton_environment_template_version" "web_1_0" {
-  template_name = proton_environment_template.web.name
-  status        = "PUBLISHED"
-  source = {
-    s3 = {
-      bucket = var.bundle_bucket
-      key    = "web/1.0.tar.gz"
-    }
-  }
-}
-
-resource "proton_environment_template_version" "web_1_1" {
-  template_name = proton_environment_template.web.name
-  major_version = proton_environment_template_version.web_1_0.major_version
-  status        = "PUBLISHED"
-  source = {
-    s3 = {
-      bucket = var.bundle_bucket
-      key    = "web/1.1.tar.gz"
-    }
-  }
+  name          = "web"
+  description   = "Network and cluster shared by web services"
+  bundle_bucket = var.bundle_bucket
+  bundle_keys   = ["web/1.0.tar.gz", "web/1.1.tar.gz"]
 }
 
 # Service template "api" (with a pipeline), versions 1.0 and 1.1.
@@ -59,8 +42,8 @@ resource "proton_service_template_version" "api_1_0" {
     }
   }
   compatible_environment_templates = [{
-    template_name = proton_environment_template.web.name
-    major_version = proton_environment_template_version.web_1_0.major_version
+    template_name = module.web_template.name
+    major_version = module.web_template.major_version
   }]
   supported_component_sources = ["DIRECTLY_DEFINED"]
 }
@@ -76,24 +59,25 @@ resource "proton_service_template_version" "api_1_1" {
     }
   }
   compatible_environment_templates = [{
-    template_name = proton_environment_template.web.name
-    major_version = proton_environment_template_version.web_1_0.major_version
+    template_name = module.web_template.name
+    major_version = module.web_template.major_version
   }]
   supported_component_sources = ["DIRECTLY_DEFINED"]
 }
 
-# Staging: provisioned in the management account with Proton's service role.
-resource "proton_environment" "staging" {
+# Staging: provisioned in the management account with Proton's service role, built by the
+# reusable module in examples/modules/environment. The module's template outputs wait until both
+# minor versions are published, so the environment can move between them.
+module "staging" {
+  source = "../modules/environment"
+
   name                    = "staging"
-  template_name           = proton_environment_template.web.name
-  template_major_version  = proton_environment_template_version.web_1_0.major_version
+  template_name           = module.web_template.name
+  template_major_version  = module.web_template.major_version
   template_minor_version  = var.environment_minor_version
   spec                    = local.environment_spec
   proton_service_role_arn = "arn:aws:iam::${var.management_account_id}:role/proton-service"
   component_role_arn      = "arn:aws:iam::${var.management_account_id}:role/proton-components"
-
-  # Both minor versions must be published before the environment can move between them.
-  depends_on = [proton_environment_template_version.web_1_1]
 }
 
 # Production: provisioned in the production account, which requests a connection that the
@@ -109,15 +93,15 @@ resource "proton_environment_account_connection_accepter" "production" {
   id = proton_environment_account_connection.production.id
 }
 
-resource "proton_environment" "production" {
+module "production" {
+  source = "../modules/environment"
+
   name                              = "production"
-  template_name                     = proton_environment_template.web.name
-  template_major_version            = proton_environment_template_version.web_1_0.major_version
+  template_name                     = module.web_template.name
+  template_major_version            = module.web_template.major_version
   template_minor_version            = "0"
   spec                              = local.environment_spec
   environment_account_connection_id = proton_environment_account_connection_accepter.production.id
-
-  depends_on = [proton_environment_template_version.web_1_1]
 }
 
 # The service: its spec lists one instance per environment and the pipeline's inputs.
@@ -137,11 +121,11 @@ resource "proton_service" "api" {
       unit_tests: true
     instances:
       - name: api-staging
-        environment: ${proton_environment.staging.name}
+        environment: ${module.staging.name}
         spec:
           desired_count: 1
       - name: api-production
-        environment: ${proton_environment.production.name}
+        environment: ${module.production.name}
         spec:
           desired_count: 2
   EOT
@@ -159,7 +143,7 @@ resource "proton_service_instance" "api_production" {
     proton: ServiceSpec
     instances:
       - name: api-production
-        environment: ${proton_environment.production.name}
+        environment: ${module.production.name}
         spec:
           desired_count: 3
   EOT
@@ -202,10 +186,10 @@ resource "proton_component" "cache" {
 
 output "staging_deployment" {
   description = "The staging environment's last deployment."
-  value       = proton_environment.staging.last_attempted_deployment_id
+  value       = module.staging.last_deployment_id
 }
 
 output "production_account" {
   description = "Where the production environment is provisioned."
-  value       = proton_environment.production.environment_account_id
+  value       = module.production.account_id
 }
