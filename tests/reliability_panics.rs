@@ -302,3 +302,108 @@ async fn panics_become_diagnostics_and_the_plugin_keeps_serving() {
         .into_inner();
     assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Through real Terraform
+// ------------------------------------------------------------------------------------------------
+
+mod support;
+
+/// Serves the panicking engine the way the plugin does (every go-plugin service, the panic guard)
+/// on a unix socket, for Terraform to reattach to. Runs until the test process ends.
+fn serve_for_reattach(dir: &std::path::Path) -> String {
+    use terraform_provider_proton::server::controller::{
+        Broker, Controller, HealthService, ShutdownSignal, Stdio,
+    };
+    use terraform_provider_proton::server::proto::health::health_server::HealthServer;
+    use terraform_provider_proton::server::proto::plugin::grpc_broker_server::GrpcBrokerServer;
+    use terraform_provider_proton::server::proto::plugin::grpc_controller_server::GrpcControllerServer;
+    use terraform_provider_proton::server::proto::plugin::grpc_stdio_server::GrpcStdioServer;
+
+    let socket = dir.join("plugin.sock");
+    let path = socket.to_string_lossy().into_owned();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::UnixListener::bind(&socket).expect("bind");
+            let _ = ready_tx.send(());
+            let engine = Arc::new(Engine::new(
+                Box::new(AwsProvider),
+                vec![Box::new(Panicky)],
+                vec![],
+            ));
+            let shutdown = ShutdownSignal::new();
+            tonic::transport::Server::builder()
+                .add_service(CatchPanics::new(ProviderServer::new(ProviderService::new(
+                    engine,
+                ))))
+                .add_service(GrpcControllerServer::new(Controller::new(shutdown.clone())))
+                .add_service(GrpcStdioServer::new(Stdio::new(shutdown.clone())))
+                .add_service(GrpcBrokerServer::new(Broker::new(shutdown.clone())))
+                .add_service(HealthServer::new(HealthService::new(shutdown)))
+                .serve_with_incoming(tokio_stream::wrappers::UnixListenerStream::new(listener))
+                .await
+                .expect("serve");
+        });
+    });
+    ready_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the server started");
+    terraform_provider_proton::server::handshake::reattach_value(
+        support::PROVIDER_FQN,
+        std::process::id(),
+        "unix",
+        &path,
+    )
+}
+
+fn panicky_config(a: &str) -> String {
+    format!(
+        "provider \"proton\" {{\n  region = \"us-east-1\"\n  skip_credentials_validation = true\n}}\n\n\
+         resource \"proton_test_panicky\" \"a\" {{\n  mode = \"{a}\"\n}}\n\n\
+         resource \"proton_test_panicky\" \"b\" {{\n  mode = \"none\"\n}}\n"
+    )
+}
+
+#[test]
+fn terraform_shows_panics_as_errors_and_the_plugin_carries_on() {
+    let tf = support::terraform_versions()
+        .into_iter()
+        .find(|tf| !tf.is_tofu && tf.version_string.starts_with("1.15"))
+        .expect("Terraform 1.15");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reattach = serve_for_reattach(dir.path());
+    let mut ws = support::Workspace::with_env(&tf, support::aws_env("http://127.0.0.1:9"));
+    ws.set_env("TF_REATTACH_PROVIDERS", &reattach);
+
+    // A panicking plan hook: the plan fails with the panic named; nothing is created.
+    ws.write_main(&panicky_config("plan"));
+    let text = ws.run_err(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("deliberate panic in plan") && flat.contains("bug"),
+        "{text}"
+    );
+
+    // A panicking create: an error diagnostic for that resource, the other one is created.
+    ws.write_main(&panicky_config("create"));
+    let text = ws.run_err(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Failed to create proton_test_panicky")
+            && flat.contains("deliberate panic in create"),
+        "{text}"
+    );
+    assert_eq!(ws.state_addresses(), ["proton_test_panicky.b"]);
+
+    // The same plugin process goes on serving: the fixed configuration applies.
+    ws.write_main(&panicky_config("none"));
+    ws.apply();
+    let mut addresses = ws.state_addresses();
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        ["proton_test_panicky.a", "proton_test_panicky.b"]
+    );
+}
