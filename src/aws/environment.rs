@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{
-    DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
+    DeploymentStatus, DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
 };
 
 use super::{ApiError, Proton, classify, found, gone, tag_list};
@@ -112,15 +112,35 @@ impl Proton {
         .map(|output| output.and_then(|o| o.environment))
     }
 
+    /// A deploying update refused because the environment is already deploying exactly what was asked
+    /// is this update's own deployment: the SDK retried a request whose answer was lost. It is
+    /// returned as the update's result, so the caller waits for it instead of failing.
     pub async fn update_environment(
         &self,
         update: EnvironmentUpdate<'_>,
+    ) -> Result<Environment, ApiError> {
+        match self.update_environment_once(&update).await {
+            Err(ApiError::Conflict(message))
+                if update.deployment_type != DeploymentUpdateType::None =>
+            {
+                match self.get_environment(update.name).await? {
+                    Some(current) if deploying_this(&current, &update) => Ok(current),
+                    _ => Err(ApiError::Conflict(message)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn update_environment_once(
+        &self,
+        update: &EnvironmentUpdate<'_>,
     ) -> Result<Environment, ApiError> {
         let output = self
             .client
             .update_environment()
             .name(update.name)
-            .deployment_type(update.deployment_type)
+            .deployment_type(update.deployment_type.clone())
             .set_description(owned(update.description))
             .set_spec(owned(update.spec))
             .set_template_major_version(owned(update.template_major_version))
@@ -157,5 +177,88 @@ impl Proton {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+}
+
+/// Whether `current` is deploying what `update` asks for: the same spec (same YAML), the versions and
+/// description asked for.
+fn deploying_this(current: &Environment, update: &EnvironmentUpdate<'_>) -> bool {
+    let spec_matches = match (current.spec(), update.spec) {
+        (Some(have), Some(want)) => have == want || crate::tf::schema::yaml_equal(have, want),
+        _ => false,
+    };
+    current.deployment_status() == &DeploymentStatus::InProgress
+        && spec_matches
+        && update
+            .template_major_version
+            .is_none_or(|v| current.template_major_version() == v)
+        && update
+            .template_minor_version
+            .is_none_or(|v| current.template_minor_version() == v)
+        && update
+            .description
+            .is_none_or(|d| current.description().unwrap_or_default() == d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_types::DateTime;
+
+    fn environment(status: DeploymentStatus, spec: &str, minor: &str) -> Environment {
+        Environment::builder()
+            .name("e")
+            .arn("arn:aws:proton:us-east-1:000000000000:environment/e")
+            .created_at(DateTime::from_secs(0))
+            .last_deployment_attempted_at(DateTime::from_secs(0))
+            .last_deployment_succeeded_at(DateTime::from_secs(0))
+            .template_name("t")
+            .template_major_version("1")
+            .template_minor_version(minor)
+            .deployment_status(status)
+            .spec(spec)
+            .description("d")
+            .build()
+            .expect("a complete environment")
+    }
+
+    fn update<'a>(spec: &'a str, minor: Option<&'a str>) -> EnvironmentUpdate<'a> {
+        EnvironmentUpdate {
+            name: "e",
+            deployment_type: DeploymentUpdateType::MinorVersion,
+            description: Some("d"),
+            spec: Some(spec),
+            template_major_version: Some("1"),
+            template_minor_version: minor,
+            proton_service_role_arn: None,
+            environment_account_connection_id: None,
+            codebuild_role_arn: None,
+            component_role_arn: None,
+            provisioning_repository: None,
+        }
+    }
+
+    #[test]
+    fn only_a_deployment_of_exactly_this_update_counts_as_its_own() {
+        let running = environment(DeploymentStatus::InProgress, "a: 1\nb: 2\n", "1");
+        assert!(deploying_this(&running, &update("a: 1\nb: 2\n", Some("1"))));
+        assert!(deploying_this(&running, &update("{b: 2, a: 1}", None)));
+        assert!(!deploying_this(&running, &update("a: 2\n", Some("1"))));
+        assert!(!deploying_this(
+            &running,
+            &update("a: 1\nb: 2\n", Some("2"))
+        ));
+        let other_description = EnvironmentUpdate {
+            description: Some("other"),
+            ..update("a: 1\nb: 2\n", None)
+        };
+        assert!(!deploying_this(&running, &other_description));
+        let done = environment(DeploymentStatus::Succeeded, "a: 1\nb: 2\n", "1");
+        assert!(!deploying_this(&done, &update("a: 1\nb: 2\n", None)));
+        let no_spec = EnvironmentUpdate {
+            spec: None,
+            ..update("", None)
+        };
+        assert!(!deploying_this(&running, &no_spec));
     }
 }
