@@ -538,7 +538,7 @@ resource "proton_environment" "env" {{
   template_major_version  = proton_environment_template_version.etv.major_version
   proton_service_role_arn = "{ROLE}"
   description             = "{description}"
-  spec                    = "proton: EnvironmentSpec\nspec:\n  size: 1\n"
+  spec                    = "proton: EnvironmentSpec\nspec:\n  tag: {tag}\n"
 }}
 
 resource "proton_service_template" "st" {{
@@ -582,7 +582,8 @@ resource "proton_template_sync_config" "sync" {{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mutations_whose_answers_are_lost_are_retried_safely() {
-    let proton = ProtonLocal::start(&[]);
+    // Deployments take a second: a retried deployment update meets the deployment it started.
+    let proton = ProtonLocal::start(&["--deploy-seconds", "1"]);
     let proxy = start_losing_proxy(proton.endpoint()).await;
     let endpoint = proxy.endpoint.clone();
     let lost = Arc::clone(&proxy.lost);
@@ -675,6 +676,7 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
         "CreateRepository",
         "CreateTemplateSyncConfig",
         "UpdateEnvironmentTemplate",
+        "UpdateEnvironment",
         "TagResource",
         "UntagResource",
         "DeleteEnvironment",
