@@ -1,6 +1,7 @@
-# In the environment account: the connection requests this account made that are connected.
+# Run with the environment account's credentials: the connection requests this account made that
+# are connected.
 list "proton_environment_account_connection" "connected" {
-  provider         = proton.environment_account
+  provider         = proton
   include_resource = true
 
   config {

@@ -2,7 +2,7 @@
 # it to a newer template version. Destroying this resource leaves the instance running: Proton has
 # no API to delete one instance (drop it from the service's spec instead).
 resource "proton_service_instance" "api_production" {
-  service_name           = proton_service.api.name
+  service_name           = "api"
   name                   = "api-production"
   template_major_version = "2"
 

@@ -1,7 +1,7 @@
 # The pipeline Proton created with the "api" service, with its own inputs. Destroying this resource
 # leaves the pipeline to its service.
 resource "proton_service_pipeline" "api" {
-  service_name = proton_service.api.name
+  service_name = "api"
 
   spec = <<-EOT
     proton: ServiceSpec
