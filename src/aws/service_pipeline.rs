@@ -1,6 +1,6 @@
 //! Service pipelines: created and deleted with their service; read from GetService.
 
-use aws_sdk_proton::types::{DeploymentUpdateType, ServicePipeline};
+use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, ServicePipeline};
 
 use super::{ApiError, Proton, classify};
 
@@ -30,15 +30,34 @@ impl Proton {
             .and_then(|service| service.pipeline))
     }
 
+    /// Like [`Proton::update_environment`]: refused because the pipeline already deploys exactly this
+    /// update, the request was a retry of one whose answer was lost; its deployment is returned.
     pub async fn update_service_pipeline(
         &self,
         update: ServicePipelineUpdate<'_>,
+    ) -> Result<ServicePipeline, ApiError> {
+        match self.update_service_pipeline_once(&update).await {
+            Err(ApiError::Conflict(message))
+                if update.deployment_type != DeploymentUpdateType::None =>
+            {
+                match self.get_service_pipeline(update.service_name).await? {
+                    Some(current) if deploying_this(&current, &update) => Ok(current),
+                    _ => Err(ApiError::Conflict(message)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn update_service_pipeline_once(
+        &self,
+        update: &ServicePipelineUpdate<'_>,
     ) -> Result<ServicePipeline, ApiError> {
         let output = self
             .client
             .update_service_pipeline()
             .service_name(update.service_name)
-            .deployment_type(update.deployment_type)
+            .deployment_type(update.deployment_type.clone())
             .spec(update.spec)
             .set_template_major_version(owned(update.template_major_version))
             .set_template_minor_version(owned(update.template_minor_version))
@@ -61,5 +80,75 @@ impl Proton {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+}
+
+/// Whether `current` is deploying what `update` asks for (same spec as YAML, the versions asked for).
+fn deploying_this(current: &ServicePipeline, update: &ServicePipelineUpdate<'_>) -> bool {
+    let spec_matches = current.spec().is_some_and(|have| {
+        have == update.spec || crate::tf::schema::yaml_equal(have, update.spec)
+    });
+    current.deployment_status() == &DeploymentStatus::InProgress
+        && spec_matches
+        && update
+            .template_major_version
+            .is_none_or(|v| current.template_major_version() == v)
+        && update
+            .template_minor_version
+            .is_none_or(|v| current.template_minor_version() == v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_types::DateTime;
+
+    fn pipeline(status: DeploymentStatus, spec: &str) -> ServicePipeline {
+        ServicePipeline::builder()
+            .arn("arn:aws:proton:us-east-1:000000000000:service/s/pipeline/p")
+            .created_at(DateTime::from_secs(0))
+            .last_deployment_attempted_at(DateTime::from_secs(0))
+            .last_deployment_succeeded_at(DateTime::from_secs(0))
+            .template_name("t")
+            .template_major_version("1")
+            .template_minor_version("0")
+            .deployment_status(status)
+            .spec(spec)
+            .build()
+            .expect("a complete pipeline")
+    }
+
+    fn update(spec: &str) -> ServicePipelineUpdate<'_> {
+        ServicePipelineUpdate {
+            service_name: "s",
+            deployment_type: DeploymentUpdateType::CurrentVersion,
+            spec,
+            template_major_version: None,
+            template_minor_version: Some("0"),
+        }
+    }
+
+    #[test]
+    fn only_a_deployment_of_exactly_this_update_counts_as_its_own() {
+        let running = pipeline(DeploymentStatus::InProgress, "pipeline:\n  stage: test\n");
+        assert!(deploying_this(
+            &running,
+            &update("pipeline:\n  stage: test\n")
+        ));
+        assert!(deploying_this(&running, &update("pipeline: {stage: test}")));
+        assert!(!deploying_this(
+            &running,
+            &update("pipeline:\n  stage: build\n")
+        ));
+        let newer = ServicePipelineUpdate {
+            template_minor_version: Some("1"),
+            ..update("pipeline:\n  stage: test\n")
+        };
+        assert!(!deploying_this(&running, &newer));
+        let done = pipeline(DeploymentStatus::Succeeded, "pipeline:\n  stage: test\n");
+        assert!(!deploying_this(
+            &done,
+            &update("pipeline:\n  stage: test\n")
+        ));
     }
 }
