@@ -580,9 +580,16 @@ resource "proton_template_sync_config" "sync" {{
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mutations_whose_answers_are_lost_are_retried_safely() {
-    // Deployments take a second: a retried deployment update meets the deployment it started.
+/// Applies each configuration of `steps` and then destroys, through a [`LosingProxy`] in front of a
+/// proton-local with 1 s deployments (so a retried deployment update meets the deployment it
+/// started). Every apply must succeed at once with an empty plan after it; `check` looks at
+/// proton-local (its endpoint, the step's name) after each; the `lists` must be empty at the end.
+/// Returns the operations whose answers were lost.
+async fn lossy_cycle(
+    steps: Vec<(&'static str, String)>,
+    check: fn(&str, &str),
+    lists: &'static [(&'static str, &'static str)],
+) -> BTreeSet<String> {
     let proton = ProtonLocal::start(&["--deploy-seconds", "1"]);
     let proxy = start_losing_proxy(proton.endpoint()).await;
     let endpoint = proxy.endpoint.clone();
@@ -592,10 +599,6 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
     let outcome = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(&tf, &proton);
         let var = format!("-var=endpoint={endpoint}");
-        let steps = [
-            ("create", lossy_config("first", "one")),
-            ("update", lossy_config("second", "two")),
-        ];
         for (step, config) in steps {
             ws.write_main(&config);
             let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color", &var]);
@@ -606,32 +609,7 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
             );
             let (code, plan) = ws.plan_with(&[&var]);
             assert_eq!(code, 0, "{step}: the next plan is empty:\n{plan}");
-            let versions = aws_json(
-                &proton_endpoint,
-                &[
-                    "list-environment-template-versions",
-                    "--template-name",
-                    "lossy-et",
-                ],
-            );
-            assert_eq!(
-                field_values(&versions, "templateVersions", "minorVersion"),
-                ["0"],
-                "{step}: one version, no duplicate"
-            );
-            let services = aws_json(
-                &proton_endpoint,
-                &[
-                    "list-service-template-versions",
-                    "--template-name",
-                    "lossy-st",
-                ],
-            );
-            assert_eq!(
-                field_values(&services, "templateVersions", "minorVersion"),
-                ["0"],
-                "{step}: one version, no duplicate"
-            );
+            check(&proton_endpoint, step);
         }
         let destroyed = ws.run(&[
             "destroy",
@@ -645,12 +623,7 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
             "destroy with lost answers: {}",
             support::describe_output(&destroyed)
         );
-        for (list, key) in [
-            ("list-environment-templates", "templates"),
-            ("list-service-templates", "templates"),
-            ("list-environments", "environments"),
-            ("list-repositories", "repositories"),
-        ] {
+        for (list, key) in lists {
             let left = aws_json(&proton_endpoint, &[list]);
             assert_eq!(
                 left.get(key)
@@ -667,6 +640,39 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+    lost
+}
+
+fn one_version_each(endpoint: &str, step: &str) {
+    for (op, template) in [
+        ("list-environment-template-versions", "lossy-et"),
+        ("list-service-template-versions", "lossy-st"),
+    ] {
+        let versions = aws_json(endpoint, &[op, "--template-name", template]);
+        assert_eq!(
+            field_values(&versions, "templateVersions", "minorVersion"),
+            ["0"],
+            "{step}: one version of {template}, no duplicate"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutations_whose_answers_are_lost_are_retried_safely() {
+    let lost = lossy_cycle(
+        vec![
+            ("create", lossy_config("first", "one")),
+            ("update", lossy_config("second", "two")),
+        ],
+        one_version_each,
+        &[
+            ("list-environment-templates", "templates"),
+            ("list-service-templates", "templates"),
+            ("list-environments", "environments"),
+            ("list-repositories", "repositories"),
+        ],
+    )
+    .await;
     for op in [
         "CreateEnvironmentTemplate",
         "CreateEnvironmentTemplateVersion",
@@ -681,6 +687,125 @@ async fn mutations_whose_answers_are_lost_are_retried_safely() {
         "UntagResource",
         "DeleteEnvironment",
         "DeleteRepository",
+    ] {
+        assert!(lost.contains(op), "{op} was never exercised: {lost:?}");
+    }
+}
+
+/// A service with a pipeline and one instance, on an environment, each taken over by its resource.
+fn lossy_services_config(stage: &str, port: u32) -> String {
+    let header = lossy_config("x", "x");
+    let header = &header[..header
+        .find("resource \"proton_environment_template\"")
+        .unwrap_or(0)];
+    format!(
+        r#"{header}
+resource "proton_environment_template" "et" {{
+  name = "svc-et"
+}}
+
+resource "proton_environment_template_version" "etv" {{
+  template_name = proton_environment_template.et.name
+  status        = "PUBLISHED"
+  source = {{
+    s3 = {{
+      bucket = "bundles"
+      key    = "svc-et.tar.gz"
+    }}
+  }}
+}}
+
+resource "proton_environment" "env" {{
+  name                    = "svc-env"
+  template_name           = proton_environment_template_version.etv.template_name
+  template_major_version  = proton_environment_template_version.etv.major_version
+  proton_service_role_arn = "{ROLE}"
+  spec                    = "proton: EnvironmentSpec\nspec:\n  size: 1\n"
+}}
+
+resource "proton_service_template" "st" {{
+  name                  = "svc-st"
+  pipeline_provisioning = "CUSTOMER_MANAGED"
+}}
+
+resource "proton_service_template_version" "stv" {{
+  template_name = proton_service_template.st.name
+  status        = "PUBLISHED"
+  source = {{
+    s3 = {{
+      bucket = "bundles"
+      key    = "svc-st.tar.gz"
+    }}
+  }}
+  compatible_environment_templates = [{{
+    template_name = proton_environment_template_version.etv.template_name
+    major_version = proton_environment_template_version.etv.major_version
+  }}]
+}}
+
+resource "proton_service" "svc" {{
+  name                      = "svc"
+  description               = "stage {stage}"
+  template_name             = proton_service_template_version.stv.template_name
+  template_major_version    = proton_service_template_version.stv.major_version
+  repository_connection_arn = "{CONNECTION}"
+  repository_id             = "org/app"
+  branch_name               = "main"
+  spec                      = "proton: ServiceSpec\npipeline:\n  stage: build\ninstances:\n  - name: one\n    environment: ${{proton_environment.env.name}}\n    spec:\n      port: 80\n"
+}}
+
+resource "proton_service_instance" "one" {{
+  service_name = proton_service.svc.name
+  name         = "one"
+  spec         = "proton: ServiceSpec\ninstances:\n  - name: one\n    environment: svc-env\n    spec:\n      port: {port}\n"
+}}
+
+resource "proton_service_pipeline" "svc" {{
+  service_name = proton_service.svc.name
+  spec         = "proton: ServiceSpec\npipeline:\n  stage: {stage}\n"
+}}
+"#
+    )
+}
+
+fn one_service(endpoint: &str, step: &str) {
+    let services = aws_json(endpoint, &["list-services"]);
+    assert_eq!(
+        field_values(&services, "services", "name"),
+        ["svc"],
+        "{step}"
+    );
+    let instances = aws_json(
+        endpoint,
+        &["list-service-instances", "--service-name", "svc"],
+    );
+    assert_eq!(
+        field_values(&instances, "serviceInstances", "name"),
+        ["one"],
+        "{step}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_mutations_whose_answers_are_lost_are_retried_safely() {
+    let lost = lossy_cycle(
+        vec![
+            ("create", lossy_services_config("build", 80)),
+            ("update", lossy_services_config("test", 81)),
+        ],
+        one_service,
+        &[
+            ("list-services", "services"),
+            ("list-environments", "environments"),
+        ],
+    )
+    .await;
+    for op in [
+        "CreateService",
+        "UpdateService",
+        "UpdateServiceInstance",
+        "UpdateServicePipeline",
+        "DeleteService",
     ] {
         assert!(lost.contains(op), "{op} was never exercised: {lost:?}");
     }
