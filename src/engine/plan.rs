@@ -47,6 +47,12 @@ pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
             planned.insert(attribute.name.clone(), default.clone());
         }
     }
+    for attribute in &request.block.attributes {
+        // Terraform proposes the prior value for what it believes is computed; the user cleared it.
+        if attribute.computed_on_the_wire_only() && config(&attribute.name).is_null() {
+            planned.insert(attribute.name.clone(), Value::Null);
+        }
+    }
     keep_equivalent_yaml(request.block, request.prior, &mut planned);
     if request.tags {
         let own = planned.get(TAGS).cloned().unwrap_or(Value::Null);
@@ -354,6 +360,46 @@ mod tests {
         assert_eq!(
             change.planned.get("last_modified_at"),
             Some(&Value::Unknown)
+        );
+    }
+
+    #[test]
+    fn clearing_an_attribute_terraform_thinks_computed_plans_null() {
+        let block = Block::new(vec![
+            Attribute::string("name").required(),
+            Attribute::string("spec").optional().yaml(),
+            Attribute::nested(
+                "repository",
+                crate::tf::schema::Nesting::Single,
+                vec![Attribute::string("branch").required()],
+            )
+            .optional(),
+        ]);
+        let repository = Value::object([("branch", Value::string("main"))]);
+        let prior = Value::object([
+            ("name", Value::string("a")),
+            ("spec", Value::string("a: 1\n")),
+            ("repository", repository.clone()),
+        ]);
+        // Terraform proposes the prior values for attributes it believes computed.
+        let config = Value::object([
+            ("name", Value::string("a")),
+            ("spec", Value::Null),
+            ("repository", Value::Null),
+        ]);
+        let change = plan_resource_change(&PlanRequest {
+            block: &block,
+            prior: &prior,
+            proposed: &prior,
+            config: &config,
+            default_tags: &Tags::new(),
+            tags: false,
+        });
+        assert_eq!(change.planned.get("spec"), Some(&Value::Null));
+        assert_eq!(change.planned.get("repository"), Some(&Value::Null));
+        assert_eq!(
+            block.attributes[2].terraform_presence(),
+            Presence::OptionalComputed
         );
     }
 

@@ -228,13 +228,31 @@ impl Attribute {
     /// How Terraform is told about presence. YAML attributes are optional + computed on the wire so that
     /// plans may keep the stored text when the configured text means the same; the engine itself checks
     /// that a required one is set.
+    ///
+    /// Optional single nested attributes are optional + computed on the wire too: Terraform 1.0 panics
+    /// planning an optional, non-computed single nested attribute left null. The engine plans a null
+    /// configuration of such an attribute as null itself, so the user-visible behaviour is unchanged.
     pub fn terraform_presence(&self) -> Presence {
+        let single_nested = matches!(
+            self.kind,
+            AttributeKind::Nested {
+                nesting: Nesting::Single,
+                ..
+            }
+        );
         match (self.semantics, self.presence) {
             (Semantics::Yaml, Presence::Required | Presence::Optional) => {
                 Presence::OptionalComputed
             }
+            (_, Presence::Optional) if single_nested => Presence::OptionalComputed,
             (_, presence) => presence,
         }
+    }
+
+    /// Whether Terraform is told the attribute is computed although the provider never computes it,
+    /// so a null configuration must be planned as null by the engine.
+    pub fn computed_on_the_wire_only(&self) -> bool {
+        !self.presence.is_computed() && self.terraform_presence().is_computed()
     }
 
     /// The cty type of this attribute's value.
