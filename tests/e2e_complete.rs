@@ -64,17 +64,9 @@ fn complete(tf: &Terraform) {
     ]);
     let ws = Workspace::new(tf, &proton);
     let example = repo_root().join("examples/complete");
-    // Terraform 1.0.3 panics planning proton_account_settings (ProposedNew on its optional nested
-    // attribute left null); that resource is tested elsewhere, so 1.0.3 runs the rest.
-    let with_settings = !is_old(tf);
     for file in ["main.tf", "variables.tf"] {
         let text = fs::read_to_string(example.join(file))
             .unwrap_or_else(|e| panic!("examples/complete/{file}: {e}"));
-        let text = if with_settings || file != "main.tf" {
-            text
-        } else {
-            without_account_settings(&text)
-        };
         ws.write(file, &text);
     }
     ws.write("providers.tf", TEST_PROVIDERS);
@@ -162,9 +154,6 @@ fn complete(tf: &Terraform) {
         let left = list(&proton, args, key);
         assert!(left.is_empty(), "{tf}: {} still lists {left:?}", args[0]);
     }
-    if !with_settings {
-        return;
-    }
     let settings = proton.aws(&["get-account-settings"]);
     assert_eq!(
         settings["accountSettings"].get("pipelineServiceRoleArn"),
@@ -193,21 +182,6 @@ fn copy_modules(ws: &Workspace, dir: &std::path::Path, to: &str) {
             ws.write(&target, &text);
         }
     }
-}
-
-/// The example without its proton_account_settings resource.
-fn without_account_settings(main: &str) -> String {
-    let start = main
-        .find("resource \"proton_account_settings\"")
-        .unwrap_or_else(|| panic!("the example has no proton_account_settings"));
-    let end = start
-        + main[start..]
-            .find("\n}\n")
-            .unwrap_or_else(|| panic!("unterminated proton_account_settings block"))
-        + 3;
-    let rest = format!("{}{}", &main[..start], &main[end..]);
-    assert!(rest.contains("proton_account_settings.this, "));
-    rest.replace("proton_account_settings.this, ", "")
 }
 
 #[test]
