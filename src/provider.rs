@@ -56,7 +56,7 @@ fn block() -> Block {
             .describe("Paths of shared credentials files (default `~/.aws/credentials`)."),
         Attribute::number("max_retries")
             .optional()
-            .describe("How many times a failed or throttled API call is retried (default 3, as the AWS SDKs do)."),
+            .describe("How many times a failed or throttled API call is retried. Unset, the AWS SDK default applies: 3 attempts, that is 2 retries. Raise it for endpoints that throttle or fail often."),
         Attribute::string("retry_mode")
             .optional()
             .validate(Validator::one_of(&["standard", "adaptive"]))
