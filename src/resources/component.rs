@@ -173,7 +173,8 @@ impl Resource for Component {
                          cannot change it: a new manifest replaces the component.",
                     ),
                 Attribute::string("service_spec")
-                    .optional()
+                    .optional_computed()
+                    .use_state_for_unknown()
                     .yaml()
                     .validate(Validator::length(1, 51200))
                     .describe(
