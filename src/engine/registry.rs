@@ -562,7 +562,21 @@ impl Engine {
             &configured,
             timeouts::resolve(current, Operation::Create, &entry.spec.timeouts),
         );
-        let found = match entry.resource.read(&ctx, current, &entry.ty).await {
+        // The tags are read alongside the object when the prior state already names its ARN: a
+        // refresh then costs one round trip instead of two.
+        let prior_arn = current
+            .get("arn")
+            .and_then(Value::as_str)
+            .filter(|arn| entry.spec.tags && !arn.is_empty());
+        let early_tags = async {
+            match prior_arn {
+                Some(arn) => Some(ctx.api.list_tags(arn).await),
+                None => None,
+            }
+        };
+        let (found, early_tags) =
+            tokio::join!(entry.resource.read(&ctx, current, &entry.ty), early_tags);
+        let found = match found {
             Ok(found) => found,
             Err(error) => {
                 return failed(error_diagnostic(type_name, "read", &error).into());
@@ -585,7 +599,11 @@ impl Engine {
                 .get("arn")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            match ctx.api.list_tags(arn).await {
+            let tags = match early_tags {
+                Some(tags) if prior_arn == Some(arn) => tags,
+                _ => ctx.api.list_tags(arn).await,
+            };
+            match tags {
                 Ok(found) => {
                     let prior_tags = current.get(TAGS).unwrap_or(&Value::Null);
                     let (own, all) =
