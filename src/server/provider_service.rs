@@ -71,7 +71,9 @@ impl ProviderService {
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
-        get_provider_schema_optional: false,
+        // The schema is built once at start-up and nothing waits on GetProviderSchema, so Terraform
+        // may reuse a cached schema instead of asking every provider instance it starts.
+        get_provider_schema_optional: true,
         move_resource_state: true,
         generate_resource_config: true,
     }
