@@ -1,7 +1,7 @@
 //! Waiting for Proton's asynchronous work (deployments, registrations, deletes): one poller for all.
 //!
-//! Intervals grow with the time already waited (a tenth of it, between 1 s and 30 s, with jitter), so a
-//! short deployment is seen finishing about a second late and a long one costs few calls. Terraform's
+//! Intervals grow with the time already waited (a tenth of it, between 1 s and 30 s, jittered down), so
+//! finished work is seen at most max(1 s, 10% of the wait) late and a long wait costs few calls. Terraform's
 //! StopProvider and the operation's timeout both end the wait at once.
 
 use std::future::Future;
@@ -28,9 +28,9 @@ const MAX_INTERVAL: Duration = Duration::from_secs(30);
 /// The pause before the next look, given how long the wait has lasted.
 pub fn next_interval(waited: Duration) -> Duration {
     let base = (waited / 10).clamp(MIN_INTERVAL, MAX_INTERVAL);
-    // Up to +10% jitter so many resources waiting together do not poll in lockstep.
-    let jitter = base.mul_f64(fastrand::f64() * 0.1);
-    base + jitter
+    // Jitter (so resources waiting together do not poll in lockstep) only ever shortens the pause:
+    // finished work is then seen at most max(1 s, a tenth of the wait) late.
+    base.mul_f64(1.0 - fastrand::f64() * 0.1)
 }
 
 /// Polls `check` until it reports `Done` or `Failed`, the context's timeout passes, or Terraform asks
@@ -89,19 +89,22 @@ mod tests {
 
     #[test]
     fn intervals_grow_with_the_wait_and_stay_bounded() {
-        assert!(next_interval(Duration::ZERO) >= MIN_INTERVAL);
-        assert!(next_interval(Duration::from_secs(5)) < Duration::from_millis(1101));
-        let later = next_interval(Duration::from_secs(100));
-        assert!(later >= Duration::from_secs(10) && later <= Duration::from_secs(11));
-        assert!(next_interval(Duration::from_secs(10_000)) <= MAX_INTERVAL.mul_f64(1.1));
+        for _ in 0..100 {
+            let first = next_interval(Duration::ZERO);
+            assert!(first >= MIN_INTERVAL.mul_f64(0.9) && first <= MIN_INTERVAL);
+            assert!(next_interval(Duration::from_secs(5)) <= MIN_INTERVAL);
+            let later = next_interval(Duration::from_secs(100));
+            assert!(later >= Duration::from_secs(9) && later <= Duration::from_secs(10));
+            assert!(next_interval(Duration::from_secs(10_000)) <= MAX_INTERVAL);
+        }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn finishes_soon_after_the_work_does_with_few_calls() {
+    /// Waits (in paused time) for work that finishes after `finish_after`; returns the number of
+    /// looks and how late the end was seen.
+    async fn simulate(finish_after: Duration) -> (u32, Duration) {
         let calls = AtomicU32::new(0);
         let started = Instant::now();
-        let finish_after = Duration::from_secs(60);
-        let result = wait_for(&ctx(Duration::from_secs(600)), "deployment", || {
+        let result = wait_for(&ctx(Duration::from_secs(3600)), "deployment", || {
             calls.fetch_add(1, Ordering::SeqCst);
             let done = started.elapsed() >= finish_after;
             async move {
@@ -114,13 +117,27 @@ mod tests {
         })
         .await;
         assert!(result.is_ok());
-        let lateness = started.elapsed() - finish_after;
-        assert!(
-            lateness <= Duration::from_millis(6600),
-            "late by {lateness:?}"
-        );
-        // A fixed 5-second poller would make 12 calls here.
-        assert!(calls.load(Ordering::SeqCst) <= 30);
+        (
+            calls.load(Ordering::SeqCst),
+            started.elapsed() - finish_after,
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn finishes_at_most_a_tenth_late_and_long_waits_cost_few_calls() {
+        for seconds in [3, 30, 60, 300, 1800] {
+            let finish_after = Duration::from_secs(seconds);
+            let (calls, lateness) = simulate(finish_after).await;
+            let budget = (finish_after / 10).max(MIN_INTERVAL);
+            assert!(lateness <= budget, "{seconds} s: late by {lateness:?}");
+            // A fixed 5-second poller looks 1 + seconds / 5 times; from a few minutes on we look less.
+            if seconds >= 300 {
+                assert!(
+                    calls <= 1 + seconds as u32 / 5,
+                    "{seconds} s: {calls} calls"
+                );
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]
