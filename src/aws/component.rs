@@ -6,7 +6,7 @@ use aws_sdk_proton::types::{
     Component, ComponentDeploymentUpdateType, DeploymentTargetResourceType,
 };
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, done, got, held, owned, tag_list};
 
 /// What a new component is made of.
 #[derive(Clone, Debug)]
@@ -36,14 +36,6 @@ pub struct ComponentUpdate<'a> {
     pub template_file: Option<&'a str>,
 }
 
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
-}
-
-fn component(found: Option<Component>) -> Result<Component, ApiError> {
-    found.ok_or_else(|| ApiError::Transport("the response holds no component".into()))
-}
-
 impl Proton {
     pub async fn create_component(&self, new: NewComponent<'_>) -> Result<Component, ApiError> {
         let output = self
@@ -62,19 +54,13 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        component(output.component)
+        held(output.component, "component")
     }
 
     pub async fn get_component(&self, name: &str) -> Result<Option<Component>, ApiError> {
-        found(
-            self.client
-                .get_component()
-                .name(name)
-                .send()
-                .await
-                .map_err(classify),
-        )
-        .map(|output| output.and_then(|o| o.component))
+        got(self.client.get_component().name(name).send().await, |o| {
+            o.component
+        })
     }
 
     pub async fn update_component(
@@ -94,30 +80,22 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        component(output.component)
+        held(output.component, "component")
     }
 
     /// Starts the delete; the component stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_component(&self, name: &str) -> Result<(), ApiError> {
-        gone(
-            self.client
-                .delete_component()
-                .name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
-        )
+        deleted(self.client.delete_component().name(name).send().await)
     }
 
     pub async fn cancel_component_deployment(&self, name: &str) -> Result<(), ApiError> {
-        self.client
-            .cancel_component_deployment()
-            .component_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(classify)
+        done(
+            self.client
+                .cancel_component_deployment()
+                .component_name(name)
+                .send()
+                .await,
+        )
     }
 
     /// The template file a component's deployment used, from the deployment's recorded target state
@@ -126,15 +104,8 @@ impl Proton {
         &self,
         deployment_id: &str,
     ) -> Result<Option<String>, ApiError> {
-        let deployment = found(
-            self.client
-                .get_deployment()
-                .id(deployment_id)
-                .send()
-                .await
-                .map_err(classify),
-        )?
-        .and_then(|output| output.deployment);
+        let sent = self.client.get_deployment().id(deployment_id).send().await;
+        let deployment = got(sent, |output| output.deployment)?;
         Ok(deployment
             .filter(|d| d.target_resource_type() == &DeploymentTargetResourceType::Component)
             .and_then(|d| d.target_state)

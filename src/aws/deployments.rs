@@ -2,7 +2,7 @@
 
 use aws_sdk_proton::types::{Deployment, DeploymentSummary};
 
-use super::{ApiError, Proton, classify, found};
+use super::{ApiError, Proton, all_items, classify, got, owned};
 
 /// Whose deployments: every field narrows the set; all `None` means every deployment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -13,10 +13,6 @@ pub struct DeploymentScope<'a> {
     pub component_name: Option<&'a str>,
 }
 
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
-}
-
 impl Proton {
     /// One deployment; `None` when there is none with this id in `scope`.
     pub async fn get_deployment(
@@ -24,7 +20,7 @@ impl Proton {
         id: &str,
         scope: DeploymentScope<'_>,
     ) -> Result<Option<Deployment>, ApiError> {
-        found(
+        got(
             self.client
                 .get_deployment()
                 .id(id)
@@ -33,10 +29,9 @@ impl Proton {
                 .set_service_instance_name(owned(scope.service_instance_name))
                 .set_component_name(owned(scope.component_name))
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.deployment,
         )
-        .map(|output| output.and_then(|o| o.deployment))
     }
 
     /// Every deployment in `scope`, newest first.
@@ -44,17 +39,13 @@ impl Proton {
         &self,
         scope: DeploymentScope<'_>,
     ) -> Result<Vec<DeploymentSummary>, ApiError> {
-        self.client
-            .list_deployments()
-            .set_environment_name(owned(scope.environment_name))
-            .set_service_name(owned(scope.service_name))
-            .set_service_instance_name(owned(scope.service_instance_name))
-            .set_component_name(owned(scope.component_name))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(classify)
+        all_items!(
+            self.client
+                .list_deployments()
+                .set_environment_name(owned(scope.environment_name))
+                .set_service_name(owned(scope.service_name))
+                .set_service_instance_name(owned(scope.service_instance_name))
+                .set_component_name(owned(scope.component_name))
+        )
     }
 }

@@ -6,7 +6,9 @@ use aws_sdk_proton::types::{
     DeploymentStatus, DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
 };
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted, done, got, held, own_on_conflict, owned, tag_list,
+};
 
 /// A repository branch that self-managed provisioning opens pull requests on.
 #[derive(Clone, Copy, Debug)]
@@ -66,14 +68,6 @@ pub struct EnvironmentUpdate<'a> {
     pub provisioning_repository: Option<RepositoryBranch<'a>>,
 }
 
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
-}
-
-fn environment(found: Option<Environment>) -> Result<Environment, ApiError> {
-    found.ok_or_else(|| ApiError::Transport("the response holds no environment".into()))
-}
-
 impl Proton {
     pub async fn create_environment(
         &self,
@@ -97,19 +91,13 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        environment(output.environment)
+        held(output.environment, "environment")
     }
 
     pub async fn get_environment(&self, name: &str) -> Result<Option<Environment>, ApiError> {
-        found(
-            self.client
-                .get_environment()
-                .name(name)
-                .send()
-                .await
-                .map_err(classify),
-        )
-        .map(|output| output.and_then(|o| o.environment))
+        got(self.client.get_environment().name(name).send().await, |o| {
+            o.environment
+        })
     }
 
     /// A deploying update refused because the environment is already deploying exactly what was asked
@@ -119,17 +107,15 @@ impl Proton {
         &self,
         update: EnvironmentUpdate<'_>,
     ) -> Result<Environment, ApiError> {
-        match self.update_environment_once(&update).await {
-            Err(ApiError::Conflict(message))
-                if update.deployment_type != DeploymentUpdateType::None =>
-            {
-                match self.get_environment(update.name).await? {
-                    Some(current) if deploying_this(&current, &update) => Ok(current),
-                    _ => Err(ApiError::Conflict(message)),
-                }
-            }
-            other => other,
+        let result = self.update_environment_once(&update).await;
+        if update.deployment_type == DeploymentUpdateType::None {
+            return result;
         }
+        own_on_conflict(result, || async {
+            let current = self.get_environment(update.name).await?;
+            Ok(current.filter(|current| deploying_this(current, &update)))
+        })
+        .await
     }
 
     async fn update_environment_once(
@@ -153,30 +139,22 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        environment(output.environment)
+        held(output.environment, "environment")
     }
 
     /// Starts the delete; the environment stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_environment(&self, name: &str) -> Result<(), ApiError> {
-        gone(
-            self.client
-                .delete_environment()
-                .name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
-        )
+        deleted(self.client.delete_environment().name(name).send().await)
     }
 
     pub async fn cancel_environment_deployment(&self, name: &str) -> Result<(), ApiError> {
-        self.client
-            .cancel_environment_deployment()
-            .environment_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(classify)
+        done(
+            self.client
+                .cancel_environment_deployment()
+                .environment_name(name)
+                .send()
+                .await,
+        )
     }
 }
 

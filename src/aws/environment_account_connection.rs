@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::EnvironmentAccountConnection;
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, owned, tag_list};
 
 /// What a connection request is made of.
 #[derive(Clone, Debug)]
@@ -18,10 +18,6 @@ pub struct NewEnvironmentAccountConnection<'a> {
     pub tags: &'a BTreeMap<String, String>,
     /// Empty lets the SDK choose one.
     pub client_token: &'a str,
-}
-
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
 }
 
 fn connection(
@@ -57,15 +53,14 @@ impl Proton {
         &self,
         id: &str,
     ) -> Result<Option<EnvironmentAccountConnection>, ApiError> {
-        found(
+        got(
             self.client
                 .get_environment_account_connection()
                 .id(id)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.environment_account_connection,
         )
-        .map(|output| output.and_then(|o| o.environment_account_connection))
     }
 
     /// `None` leaves a role as it is.
@@ -90,14 +85,12 @@ impl Proton {
     }
 
     pub async fn delete_environment_account_connection(&self, id: &str) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_environment_account_connection()
                 .id(id)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 

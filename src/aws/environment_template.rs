@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_proton::types::{EnvironmentTemplate, EnvironmentTemplateSummary, Provisioning};
+use aws_sdk_proton::types::{EnvironmentTemplate, Provisioning};
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
 
 /// What a new environment template is made of.
 #[derive(Clone, Debug)]
@@ -34,24 +34,21 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .environment_template
-            .ok_or_else(|| ApiError::Transport("the response holds no environment template".into()))
+        held(output.environment_template, "environment template")
     }
 
     pub async fn get_environment_template(
         &self,
         name: &str,
     ) -> Result<Option<EnvironmentTemplate>, ApiError> {
-        found(
+        got(
             self.client
                 .get_environment_template()
                 .name(name)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.environment_template,
         )
-        .map(|output| output.and_then(|o| o.environment_template))
     }
 
     /// `None` leaves a field as it is; Proton cannot clear a display name.
@@ -70,41 +67,16 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .environment_template
-            .ok_or_else(|| ApiError::Transport("the response holds no environment template".into()))
+        held(output.environment_template, "environment template")
     }
 
     pub async fn delete_environment_template(&self, name: &str) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_environment_template()
                 .name(name)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
-    }
-
-    pub async fn list_environment_templates(
-        &self,
-    ) -> Result<Vec<EnvironmentTemplateSummary>, ApiError> {
-        let mut templates = Vec::new();
-        let mut next_token = None;
-        loop {
-            let page = self
-                .client
-                .list_environment_templates()
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(classify)?;
-            templates.extend(page.templates().iter().cloned());
-            next_token = page.next_token().map(str::to_string);
-            if next_token.is_none() {
-                return Ok(templates);
-            }
-        }
     }
 }

@@ -6,7 +6,7 @@ use aws_sdk_proton::types::{
     EnvironmentTemplateVersion, S3ObjectSource, TemplateVersionSourceInput, TemplateVersionStatus,
 };
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
 
 /// What a new template version (of either kind) is made of.
 #[derive(Clone, Debug)]
@@ -67,26 +67,26 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output.environment_template_version.ok_or_else(|| {
-            ApiError::Transport("the response holds no environment template version".into())
-        })
+        held(
+            output.environment_template_version,
+            "environment template version",
+        )
     }
 
     pub async fn get_environment_template_version(
         &self,
         id: VersionId<'_>,
     ) -> Result<Option<EnvironmentTemplateVersion>, ApiError> {
-        found(
+        got(
             self.client
                 .get_environment_template_version()
                 .template_name(id.template_name)
                 .major_version(id.major_version)
                 .minor_version(id.minor_version)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.environment_template_version,
         )
-        .map(|output| output.and_then(|o| o.environment_template_version))
     }
 
     pub async fn update_environment_template_version(
@@ -105,25 +105,24 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output.environment_template_version.ok_or_else(|| {
-            ApiError::Transport("the response holds no environment template version".into())
-        })
+        held(
+            output.environment_template_version,
+            "environment template version",
+        )
     }
 
     pub async fn delete_environment_template_version(
         &self,
         id: VersionId<'_>,
     ) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_environment_template_version()
                 .template_name(id.template_name)
                 .major_version(id.major_version)
                 .minor_version(id.minor_version)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 }

@@ -1,17 +1,20 @@
 //! List operations with every page fetched, for `terraform query` list resources (and anything else that
 //! needs a whole listing). Each takes the API's own filters.
 
+use std::fmt;
 use std::future::Future;
+
+use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
 
 use aws_sdk_proton::types::{
     ComponentSummary, EnvironmentAccountConnectionRequesterAccountType,
     EnvironmentAccountConnectionStatus, EnvironmentAccountConnectionSummary, EnvironmentSummary,
-    EnvironmentTemplateFilter, EnvironmentTemplateVersionSummary, ListServiceInstancesFilter,
-    ListServiceInstancesFilterBy, RepositorySummary, ServiceInstanceSummary, ServiceSummary,
-    ServiceTemplateSummary, ServiceTemplateVersionSummary,
+    EnvironmentTemplateFilter, EnvironmentTemplateSummary, EnvironmentTemplateVersionSummary,
+    ListServiceInstancesFilter, ListServiceInstancesFilterBy, RepositorySummary,
+    ServiceInstanceSummary, ServiceSummary, ServiceTemplateSummary, ServiceTemplateVersionSummary,
 };
 
-use super::{ApiError, Proton, classify};
+use super::{ApiError, Proton, classify, owned};
 
 /// A template and major version environments are deployed from (ListEnvironments' filter).
 #[derive(Clone, Copy, Debug)]
@@ -53,43 +56,76 @@ where
     }
 }
 
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
+/// Every page of one list operation: `send` makes the request for a page token, `split` takes a
+/// page apart into its items and the next token.
+pub(super) async fn every_page<O, T, E, R, Sent>(
+    send: impl Fn(Option<String>) -> Sent,
+    split: impl Fn(&O) -> (&[T], Option<&str>),
+) -> Result<Vec<T>, ApiError>
+where
+    Sent: Future<Output = Result<O, SdkError<E, R>>>,
+    T: Clone,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    let split = &split;
+    all_pages(|token| {
+        let sent = send(token);
+        async move {
+            let page = sent.await.map_err(classify)?;
+            let (items, next) = split(&page);
+            Ok((items.to_vec(), owned(next)))
+        }
+    })
+    .await
 }
 
 impl Proton {
+    pub async fn list_environment_templates(
+        &self,
+    ) -> Result<Vec<EnvironmentTemplateSummary>, ApiError> {
+        every_page(
+            |token| {
+                self.client
+                    .list_environment_templates()
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.templates(), page.next_token()),
+        )
+        .await
+    }
+
     /// Versions of one environment template, optionally of one major version only.
     pub async fn list_environment_template_versions(
         &self,
         template_name: &str,
         major_version: Option<&str>,
     ) -> Result<Vec<EnvironmentTemplateVersionSummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_environment_template_versions()
-                .template_name(template_name)
-                .set_major_version(owned(major_version))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.template_versions().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| {
+                self.client
+                    .list_environment_template_versions()
+                    .template_name(template_name)
+                    .set_major_version(owned(major_version))
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.template_versions(), page.next_token()),
+        )
         .await
     }
 
     pub async fn list_service_templates(&self) -> Result<Vec<ServiceTemplateSummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_service_templates()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.templates().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| {
+                self.client
+                    .list_service_templates()
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.templates(), page.next_token()),
+        )
         .await
     }
 
@@ -99,18 +135,17 @@ impl Proton {
         template_name: &str,
         major_version: Option<&str>,
     ) -> Result<Vec<ServiceTemplateVersionSummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_service_template_versions()
-                .template_name(template_name)
-                .set_major_version(owned(major_version))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.template_versions().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| {
+                self.client
+                    .list_service_template_versions()
+                    .template_name(template_name)
+                    .set_major_version(owned(major_version))
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.template_versions(), page.next_token()),
+        )
         .await
     }
 
@@ -130,34 +165,24 @@ impl Proton {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let filters = (!filters.is_empty()).then_some(filters);
-        all_pages(|token| {
-            let filters = filters.clone();
-            async move {
-                let page = self
-                    .client
+        every_page(
+            |token| {
+                self.client
                     .list_environments()
-                    .set_environment_templates(filters)
+                    .set_environment_templates(filters.clone())
                     .set_next_token(token)
                     .send()
-                    .await
-                    .map_err(classify)?;
-                Ok((page.environments().to_vec(), owned(page.next_token())))
-            }
-        })
+            },
+            |page| (page.environments(), page.next_token()),
+        )
         .await
     }
 
     pub async fn list_services(&self) -> Result<Vec<ServiceSummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_services()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.services().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| self.client.list_services().set_next_token(token).send(),
+            |page| (page.services(), page.next_token()),
+        )
         .await
     }
 
@@ -177,21 +202,17 @@ impl Proton {
             })
             .collect();
         let filters = (!filters.is_empty()).then_some(filters);
-        all_pages(|token| {
-            let filters = filters.clone();
-            async move {
-                let page = self
-                    .client
+        every_page(
+            |token| {
+                self.client
                     .list_service_instances()
                     .set_service_name(owned(service_name))
-                    .set_filters(filters)
+                    .set_filters(filters.clone())
                     .set_next_token(token)
                     .send()
-                    .await
-                    .map_err(classify)?;
-                Ok((page.service_instances().to_vec(), owned(page.next_token())))
-            }
-        })
+            },
+            |page| (page.service_instances(), page.next_token()),
+        )
         .await
     }
 
@@ -199,19 +220,18 @@ impl Proton {
         &self,
         filter: ComponentFilter<'_>,
     ) -> Result<Vec<ComponentSummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_components()
-                .set_environment_name(owned(filter.environment_name))
-                .set_service_name(owned(filter.service_name))
-                .set_service_instance_name(owned(filter.service_instance_name))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.components().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| {
+                self.client
+                    .list_components()
+                    .set_environment_name(owned(filter.environment_name))
+                    .set_service_name(owned(filter.service_name))
+                    .set_service_instance_name(owned(filter.service_instance_name))
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.components(), page.next_token()),
+        )
         .await
     }
 
@@ -224,40 +244,26 @@ impl Proton {
         statuses: &[EnvironmentAccountConnectionStatus],
     ) -> Result<Vec<EnvironmentAccountConnectionSummary>, ApiError> {
         let statuses = (!statuses.is_empty()).then(|| statuses.to_vec());
-        all_pages(|token| {
-            let statuses = statuses.clone();
-            let requested_by = requested_by.clone();
-            async move {
-                let page = self
-                    .client
+        every_page(
+            |token| {
+                self.client
                     .list_environment_account_connections()
-                    .requested_by(requested_by)
+                    .requested_by(requested_by.clone())
                     .set_environment_name(owned(environment_name))
-                    .set_statuses(statuses)
+                    .set_statuses(statuses.clone())
                     .set_next_token(token)
                     .send()
-                    .await
-                    .map_err(classify)?;
-                Ok((
-                    page.environment_account_connections().to_vec(),
-                    owned(page.next_token()),
-                ))
-            }
-        })
+            },
+            |page| (page.environment_account_connections(), page.next_token()),
+        )
         .await
     }
 
     pub async fn list_repositories(&self) -> Result<Vec<RepositorySummary>, ApiError> {
-        all_pages(|token| async move {
-            let page = self
-                .client
-                .list_repositories()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(classify)?;
-            Ok((page.repositories().to_vec(), owned(page.next_token())))
-        })
+        every_page(
+            |token| self.client.list_repositories().set_next_token(token).send(),
+            |page| (page.repositories(), page.next_token()),
+        )
         .await
     }
 }

@@ -51,6 +51,7 @@ pub use self_managed::DeploymentReport;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::DateTime;
@@ -137,6 +138,78 @@ fn gone(result: Result<(), ApiError>) -> Result<(), ApiError> {
     }
 }
 
+/// What a Get call answered with: `None` when Proton does not know the object (or sent none).
+fn got<O, T, E, R>(
+    sent: Result<O, SdkError<E, R>>,
+    object: impl FnOnce(O) -> Option<T>,
+) -> Result<Option<T>, ApiError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    Ok(found(sent.map_err(classify))?.and_then(object))
+}
+
+/// A call whose answer holds nothing the caller needs.
+fn done<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    sent.map(|_| ()).map_err(classify)
+}
+
+/// A Delete call; see [`gone`].
+fn deleted<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    gone(done(sent))
+}
+
+/// The object a create or update answers with. Proton always sends it, so a missing one is a
+/// broken answer, not a state of the object.
+fn held<T>(object: Option<T>, what: &str) -> Result<T, ApiError> {
+    object.ok_or_else(|| ApiError::Transport(format!("the response holds no {what}")))
+}
+
+/// A request Proton refused with a conflict may be this request's own: the SDK retried one whose
+/// answer was lost, or a re-run apply repeats a create. `adopt` reads what exists and keeps it only
+/// when it is exactly what was asked for; then it is the result, otherwise the conflict stands.
+async fn own_on_conflict<T, Fut>(
+    result: Result<T, ApiError>,
+    adopt: impl FnOnce() -> Fut,
+) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    match result {
+        Err(ApiError::Conflict(message)) => adopt().await?.ok_or(ApiError::Conflict(message)),
+        other => other,
+    }
+}
+
+/// Optional text as the SDK's setters take it.
+fn owned(text: Option<&str>) -> Option<String> {
+    text.map(str::to_string)
+}
+
+/// Every item of a paginated request, following the SDK's paginator. A macro because each
+/// operation's paginator is its own type and the stream type they share is not nameable here.
+macro_rules! all_items {
+    ($request:expr) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(classify)
+    };
+}
+use all_items;
+
 fn tag_list(tags: &BTreeMap<String, String>) -> Result<Option<Vec<types::Tag>>, ApiError> {
     if tags.is_empty() {
         return Ok(None);
@@ -161,25 +234,21 @@ impl Proton {
     }
 
     pub async fn list_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ApiError> {
-        let mut tags = BTreeMap::new();
-        let mut next_token = None;
-        loop {
-            let page = self
-                .client
-                .list_tags_for_resource()
-                .resource_arn(arn)
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(classify)?;
-            for tag in page.tags() {
-                tags.insert(tag.key().to_string(), tag.value().to_string());
-            }
-            next_token = page.next_token().map(str::to_string);
-            if next_token.is_none() {
-                return Ok(tags);
-            }
-        }
+        let tags = listing::every_page(
+            |token| {
+                self.client
+                    .list_tags_for_resource()
+                    .resource_arn(arn)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| (page.tags(), page.next_token()),
+        )
+        .await?;
+        Ok(tags
+            .iter()
+            .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+            .collect())
     }
 
     /// Sets `upsert` and removes `remove` on the resource.

@@ -3,7 +3,7 @@
 
 use aws_sdk_proton::types::{Output, ProvisionedResource};
 
-use super::{ApiError, Proton, classify};
+use super::{ApiError, Proton, all_items, classify, owned};
 
 /// The deployed object whose outputs or provisioned resources are asked for.
 #[derive(Clone, Copy, Debug)]
@@ -12,10 +12,6 @@ pub enum Deployed<'a> {
     ServiceInstance { service: &'a str, instance: &'a str },
     ServicePipeline(&'a str),
     Component(&'a str),
-}
-
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
 }
 
 impl Proton {
@@ -27,51 +23,31 @@ impl Proton {
     ) -> Result<Vec<Output>, ApiError> {
         let deployment_id = owned(deployment_id);
         match target {
-            Deployed::Environment(name) => self
-                .client
-                .list_environment_outputs()
-                .environment_name(name)
-                .set_deployment_id(deployment_id)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::ServiceInstance { service, instance } => self
-                .client
-                .list_service_instance_outputs()
-                .service_name(service)
-                .service_instance_name(instance)
-                .set_deployment_id(deployment_id)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::ServicePipeline(service) => self
-                .client
-                .list_service_pipeline_outputs()
-                .service_name(service)
-                .set_deployment_id(deployment_id)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::Component(name) => self
-                .client
-                .list_component_outputs()
-                .component_name(name)
-                .set_deployment_id(deployment_id)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
+            Deployed::Environment(name) => all_items!(
+                self.client
+                    .list_environment_outputs()
+                    .environment_name(name)
+                    .set_deployment_id(deployment_id)
+            ),
+            Deployed::ServiceInstance { service, instance } => all_items!(
+                self.client
+                    .list_service_instance_outputs()
+                    .service_name(service)
+                    .service_instance_name(instance)
+                    .set_deployment_id(deployment_id)
+            ),
+            Deployed::ServicePipeline(service) => all_items!(
+                self.client
+                    .list_service_pipeline_outputs()
+                    .service_name(service)
+                    .set_deployment_id(deployment_id)
+            ),
+            Deployed::Component(name) => all_items!(
+                self.client
+                    .list_component_outputs()
+                    .component_name(name)
+                    .set_deployment_id(deployment_id)
+            ),
         }
     }
 
@@ -81,47 +57,27 @@ impl Proton {
         target: Deployed<'_>,
     ) -> Result<Vec<ProvisionedResource>, ApiError> {
         match target {
-            Deployed::Environment(name) => self
-                .client
-                .list_environment_provisioned_resources()
-                .environment_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::ServiceInstance { service, instance } => self
-                .client
-                .list_service_instance_provisioned_resources()
-                .service_name(service)
-                .service_instance_name(instance)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::ServicePipeline(service) => self
-                .client
-                .list_service_pipeline_provisioned_resources()
-                .service_name(service)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
-            Deployed::Component(name) => self
-                .client
-                .list_component_provisioned_resources()
-                .component_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(classify),
+            Deployed::Environment(name) => all_items!(
+                self.client
+                    .list_environment_provisioned_resources()
+                    .environment_name(name)
+            ),
+            Deployed::ServiceInstance { service, instance } => all_items!(
+                self.client
+                    .list_service_instance_provisioned_resources()
+                    .service_name(service)
+                    .service_instance_name(instance)
+            ),
+            Deployed::ServicePipeline(service) => all_items!(
+                self.client
+                    .list_service_pipeline_provisioned_resources()
+                    .service_name(service)
+            ),
+            Deployed::Component(name) => all_items!(
+                self.client
+                    .list_component_provisioned_resources()
+                    .component_name(name)
+            ),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{Repository, RepositoryProvider};
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, held, own_on_conflict, tag_list};
 
 /// What a repository link is made of.
 #[derive(Clone, Debug)]
@@ -25,21 +25,20 @@ impl Proton {
         &self,
         repository: NewRepository<'_>,
     ) -> Result<Repository, ApiError> {
-        match self.create_repository_once(&repository).await {
-            Err(ApiError::Conflict(message)) => {
-                let existing = self
-                    .get_repository(repository.provider, repository.name)
-                    .await?;
-                if let Some(existing) = existing
-                    && same_repository(&existing, &repository)
-                    && self.list_tags(existing.arn()).await? == *repository.tags
-                {
-                    return Ok(existing);
-                }
-                Err(ApiError::Conflict(message))
+        let created = self.create_repository_once(&repository).await;
+        own_on_conflict(created, || async {
+            let existing = self
+                .get_repository(repository.provider, repository.name)
+                .await?;
+            if let Some(existing) = existing
+                && same_repository(&existing, &repository)
+                && self.list_tags(existing.arn()).await? == *repository.tags
+            {
+                return Ok(Some(existing));
             }
-            other => other,
-        }
+            Ok(None)
+        })
+        .await
     }
 
     async fn create_repository_once(
@@ -57,9 +56,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .repository
-            .ok_or_else(|| ApiError::Transport("the response holds no repository".into()))
+        held(output.repository, "repository")
     }
 
     pub async fn get_repository(
@@ -67,28 +64,25 @@ impl Proton {
         provider: &str,
         name: &str,
     ) -> Result<Option<Repository>, ApiError> {
-        found(
+        got(
             self.client
                 .get_repository()
                 .provider(RepositoryProvider::from(provider))
                 .name(name)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.repository,
         )
-        .map(|output| output.and_then(|o| o.repository))
     }
 
     pub async fn delete_repository(&self, provider: &str, name: &str) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_repository()
                 .provider(RepositoryProvider::from(provider))
                 .name(name)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 }

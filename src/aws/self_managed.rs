@@ -3,7 +3,7 @@
 
 use aws_sdk_proton::types::{Output, ResourceDeploymentStatus, SyncBlocker};
 
-use super::{ApiError, Proton, classify};
+use super::{ApiError, Proton, classify, done, held};
 
 /// What NotifyResourceDeploymentStatusChange reports about one deployment.
 #[derive(Clone, Copy, Debug)]
@@ -29,17 +29,17 @@ impl Proton {
                 .map(|(key, value)| Output::builder().key(key).value_string(value).build())
                 .collect::<Vec<_>>()
         });
-        self.client
-            .notify_resource_deployment_status_change()
-            .resource_arn(report.resource_arn)
-            .status(ResourceDeploymentStatus::from(report.status))
-            .set_deployment_id(report.deployment_id.map(str::to_string))
-            .set_status_message(report.status_message.map(str::to_string))
-            .set_outputs(outputs)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(classify)
+        done(
+            self.client
+                .notify_resource_deployment_status_change()
+                .resource_arn(report.resource_arn)
+                .status(ResourceDeploymentStatus::from(report.status))
+                .set_deployment_id(report.deployment_id.map(str::to_string))
+                .set_status_message(report.status_message.map(str::to_string))
+                .set_outputs(outputs)
+                .send()
+                .await,
+        )
     }
 
     /// Resolves a service sync blocker; returns the blocker as it now is.
@@ -56,8 +56,6 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .service_sync_blocker
-            .ok_or_else(|| ApiError::Transport("the response holds no service sync blocker".into()))
+        held(output.service_sync_blocker, "service sync blocker")
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::Service;
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, held, owned, tag_list};
 
 /// What a new service is made of.
 #[derive(Clone, Debug)]
@@ -19,14 +19,6 @@ pub struct NewService<'a> {
     pub repository_id: Option<&'a str>,
     pub branch_name: Option<&'a str>,
     pub tags: &'a BTreeMap<String, String>,
-}
-
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
-}
-
-fn service(found: Option<Service>) -> Result<Service, ApiError> {
-    found.ok_or_else(|| ApiError::Transport("the response holds no service".into()))
 }
 
 impl Proton {
@@ -47,19 +39,13 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        service(output.service)
+        held(output.service, "service")
     }
 
     pub async fn get_service(&self, name: &str) -> Result<Option<Service>, ApiError> {
-        found(
-            self.client
-                .get_service()
-                .name(name)
-                .send()
-                .await
-                .map_err(classify),
-        )
-        .map(|output| output.and_then(|o| o.service))
+        got(self.client.get_service().name(name).send().await, |o| {
+            o.service
+        })
     }
 
     /// `None` leaves a field as it is. A new spec adds or removes instances.
@@ -78,19 +64,11 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        service(output.service)
+        held(output.service, "service")
     }
 
     /// Starts the delete; the service stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_service(&self, name: &str) -> Result<(), ApiError> {
-        gone(
-            self.client
-                .delete_service()
-                .name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
-        )
+        deleted(self.client.delete_service().name(name).send().await)
     }
 }

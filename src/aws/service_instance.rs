@@ -7,7 +7,7 @@ use aws_sdk_proton::types::{
     ListServiceInstancesSortBy, ServiceInstance, ServiceInstanceSummary, SortOrder,
 };
 
-use super::{ApiError, Proton, classify, found, tag_list};
+use super::{ApiError, Proton, all_items, classify, done, got, held, owned, tag_list};
 
 /// What a new service instance is made of.
 #[derive(Clone, Debug)]
@@ -33,16 +33,8 @@ pub struct ServiceInstanceUpdate<'a> {
     pub template_minor_version: Option<&'a str>,
 }
 
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
-}
-
 fn token(token: &str) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
-}
-
-fn instance(found: Option<ServiceInstance>) -> Result<ServiceInstance, ApiError> {
-    found.ok_or_else(|| ApiError::Transport("the response holds no service instance".into()))
 }
 
 impl Proton {
@@ -63,7 +55,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        instance(output.service_instance)
+        held(output.service_instance, "service instance")
     }
 
     pub async fn get_service_instance(
@@ -71,16 +63,15 @@ impl Proton {
         service_name: &str,
         name: &str,
     ) -> Result<Option<ServiceInstance>, ApiError> {
-        found(
+        got(
             self.client
                 .get_service_instance()
                 .service_name(service_name)
                 .name(name)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.service_instance,
         )
-        .map(|output| output.and_then(|o| o.service_instance))
     }
 
     pub async fn update_service_instance(
@@ -99,7 +90,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        instance(output.service_instance)
+        held(output.service_instance, "service instance")
     }
 
     pub async fn cancel_service_instance_deployment(
@@ -107,14 +98,14 @@ impl Proton {
         service_name: &str,
         name: &str,
     ) -> Result<(), ApiError> {
-        self.client
-            .cancel_service_instance_deployment()
-            .service_name(service_name)
-            .service_instance_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(classify)
+        done(
+            self.client
+                .cancel_service_instance_deployment()
+                .service_name(service_name)
+                .service_instance_name(name)
+                .send()
+                .await,
+        )
     }
 
     /// Every instance of one service.
@@ -168,17 +159,13 @@ impl Proton {
                     .build()
             })
             .collect();
-        self.client
-            .list_service_instances()
-            .set_service_name(owned(query.service_name))
-            .set_filters((!filters.is_empty()).then_some(filters))
-            .set_sort_by(query.sort_by.map(ListServiceInstancesSortBy::from))
-            .set_sort_order(query.sort_order.map(SortOrder::from))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(classify)
+        all_items!(
+            self.client
+                .list_service_instances()
+                .set_service_name(owned(query.service_name))
+                .set_filters((!filters.is_empty()).then_some(filters))
+                .set_sort_by(query.sort_by.map(ListServiceInstancesSortBy::from))
+                .set_sort_order(query.sort_order.map(SortOrder::from))
+        )
     }
 }

@@ -2,7 +2,7 @@
 
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, ServicePipeline};
 
-use super::{ApiError, Proton, classify};
+use super::{ApiError, Proton, classify, done, held, own_on_conflict, owned};
 
 /// An UpdateServicePipeline call; `None` leaves a version as it is.
 #[derive(Clone, Debug)]
@@ -12,10 +12,6 @@ pub struct ServicePipelineUpdate<'a> {
     pub spec: &'a str,
     pub template_major_version: Option<&'a str>,
     pub template_minor_version: Option<&'a str>,
-}
-
-fn owned(text: Option<&str>) -> Option<String> {
-    text.map(str::to_string)
 }
 
 impl Proton {
@@ -36,17 +32,15 @@ impl Proton {
         &self,
         update: ServicePipelineUpdate<'_>,
     ) -> Result<ServicePipeline, ApiError> {
-        match self.update_service_pipeline_once(&update).await {
-            Err(ApiError::Conflict(message))
-                if update.deployment_type != DeploymentUpdateType::None =>
-            {
-                match self.get_service_pipeline(update.service_name).await? {
-                    Some(current) if deploying_this(&current, &update) => Ok(current),
-                    _ => Err(ApiError::Conflict(message)),
-                }
-            }
-            other => other,
+        let result = self.update_service_pipeline_once(&update).await;
+        if update.deployment_type == DeploymentUpdateType::None {
+            return result;
         }
+        own_on_conflict(result, || async {
+            let current = self.get_service_pipeline(update.service_name).await?;
+            Ok(current.filter(|current| deploying_this(current, &update)))
+        })
+        .await
     }
 
     async fn update_service_pipeline_once(
@@ -64,22 +58,20 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .pipeline
-            .ok_or_else(|| ApiError::Transport("the response holds no pipeline".into()))
+        held(output.pipeline, "pipeline")
     }
 
     pub async fn cancel_service_pipeline_deployment(
         &self,
         service_name: &str,
     ) -> Result<(), ApiError> {
-        self.client
-            .cancel_service_pipeline_deployment()
-            .service_name(service_name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(classify)
+        done(
+            self.client
+                .cancel_service_pipeline_deployment()
+                .service_name(service_name)
+                .send()
+                .await,
+        )
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{Provisioning, ServiceTemplate};
 
-use super::{ApiError, Proton, classify, found, gone, tag_list};
+use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
 
 /// What a new service template is made of.
 #[derive(Clone, Debug)]
@@ -34,24 +34,17 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .service_template
-            .ok_or_else(|| ApiError::Transport("the response holds no service template".into()))
+        held(output.service_template, "service template")
     }
 
     pub async fn get_service_template(
         &self,
         name: &str,
     ) -> Result<Option<ServiceTemplate>, ApiError> {
-        found(
-            self.client
-                .get_service_template()
-                .name(name)
-                .send()
-                .await
-                .map_err(classify),
+        got(
+            self.client.get_service_template().name(name).send().await,
+            |o| o.service_template,
         )
-        .map(|output| output.and_then(|o| o.service_template))
     }
 
     /// `None` leaves a field as it is; Proton cannot clear a display name.
@@ -70,20 +63,16 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output
-            .service_template
-            .ok_or_else(|| ApiError::Transport("the response holds no service template".into()))
+        held(output.service_template, "service template")
     }
 
     pub async fn delete_service_template(&self, name: &str) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_service_template()
                 .name(name)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 }

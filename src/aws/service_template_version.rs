@@ -7,7 +7,7 @@ use aws_sdk_proton::types::{
 
 use super::environment_template_version::{source, token};
 use super::{
-    ApiError, NewTemplateVersion, Proton, VersionChanges, VersionId, classify, found, gone,
+    ApiError, NewTemplateVersion, Proton, VersionChanges, VersionId, classify, deleted, got, held,
     tag_list,
 };
 
@@ -70,26 +70,23 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output.service_template_version.ok_or_else(|| {
-            ApiError::Transport("the response holds no service template version".into())
-        })
+        held(output.service_template_version, "service template version")
     }
 
     pub async fn get_service_template_version(
         &self,
         id: VersionId<'_>,
     ) -> Result<Option<ServiceTemplateVersion>, ApiError> {
-        found(
+        got(
             self.client
                 .get_service_template_version()
                 .template_name(id.template_name)
                 .major_version(id.major_version)
                 .minor_version(id.minor_version)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.service_template_version,
         )
-        .map(|output| output.and_then(|o| o.service_template_version))
     }
 
     pub async fn update_service_template_version(
@@ -116,22 +113,18 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        output.service_template_version.ok_or_else(|| {
-            ApiError::Transport("the response holds no service template version".into())
-        })
+        held(output.service_template_version, "service template version")
     }
 
     pub async fn delete_service_template_version(&self, id: VersionId<'_>) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_service_template_version()
                 .template_name(id.template_name)
                 .major_version(id.major_version)
                 .minor_version(id.minor_version)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 }

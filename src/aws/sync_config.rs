@@ -4,7 +4,7 @@ use aws_sdk_proton::types::{
     RepositoryProvider, ServiceSyncConfig, TemplateSyncConfig, TemplateType,
 };
 
-use super::{ApiError, Proton, classify, found, gone};
+use super::{ApiError, Proton, classify, deleted, got, held, own_on_conflict};
 
 /// Where a template is synced from.
 #[derive(Clone, Copy, Debug)]
@@ -27,10 +27,6 @@ pub struct ServiceSync<'a> {
     pub file_path: &'a str,
 }
 
-fn no_config(what: &str) -> ApiError {
-    ApiError::Transport(format!("the response holds no {what}"))
-}
-
 impl Proton {
     /// Like [`Proton::create_repository`]: a configuration that exists and is exactly the one asked
     /// for is this create's own (a retried or re-run create), returned as created.
@@ -38,25 +34,22 @@ impl Proton {
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
-        match self.create_template_sync_config_once(sync).await {
-            Err(ApiError::Conflict(message)) => {
-                match self
-                    .get_template_sync_config(sync.template_name, sync.template_type)
-                    .await?
-                {
-                    Some(existing) if same_template_sync(&existing, &sync) => Ok(existing),
-                    _ => Err(ApiError::Conflict(message)),
-                }
-            }
-            other => other,
-        }
+        let created = self.create_template_sync_config_once(sync).await;
+        own_on_conflict(created, || async {
+            let existing = self
+                .get_template_sync_config(sync.template_name, sync.template_type)
+                .await?;
+            Ok(existing.filter(|existing| same_template_sync(existing, &sync)))
+        })
+        .await
     }
 
     async fn create_template_sync_config_once(
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
-        self.client
+        let output = self
+            .client
             .create_template_sync_config()
             .template_name(sync.template_name)
             .template_type(TemplateType::from(sync.template_type))
@@ -66,9 +59,8 @@ impl Proton {
             .set_subdirectory(sync.subdirectory.map(str::to_string))
             .send()
             .await
-            .map_err(classify)?
-            .template_sync_config
-            .ok_or_else(|| no_config("template sync configuration"))
+            .map_err(classify)?;
+        held(output.template_sync_config, "template sync configuration")
     }
 
     pub async fn get_template_sync_config(
@@ -76,23 +68,23 @@ impl Proton {
         template_name: &str,
         template_type: &str,
     ) -> Result<Option<TemplateSyncConfig>, ApiError> {
-        found(
+        got(
             self.client
                 .get_template_sync_config()
                 .template_name(template_name)
                 .template_type(TemplateType::from(template_type))
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.template_sync_config,
         )
-        .map(|output| output.and_then(|o| o.template_sync_config))
     }
 
     pub async fn update_template_sync_config(
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
-        self.client
+        let output = self
+            .client
             .update_template_sync_config()
             .template_name(sync.template_name)
             .template_type(TemplateType::from(sync.template_type))
@@ -102,9 +94,8 @@ impl Proton {
             .set_subdirectory(sync.subdirectory.map(str::to_string))
             .send()
             .await
-            .map_err(classify)?
-            .template_sync_config
-            .ok_or_else(|| no_config("template sync configuration"))
+            .map_err(classify)?;
+        held(output.template_sync_config, "template sync configuration")
     }
 
     pub async fn delete_template_sync_config(
@@ -112,15 +103,13 @@ impl Proton {
         template_name: &str,
         template_type: &str,
     ) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_template_sync_config()
                 .template_name(template_name)
                 .template_type(TemplateType::from(template_type))
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 
@@ -129,22 +118,20 @@ impl Proton {
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
-        match self.create_service_sync_config_once(sync).await {
-            Err(ApiError::Conflict(message)) => {
-                match self.get_service_sync_config(sync.service_name).await? {
-                    Some(existing) if same_service_sync(&existing, &sync) => Ok(existing),
-                    _ => Err(ApiError::Conflict(message)),
-                }
-            }
-            other => other,
-        }
+        let created = self.create_service_sync_config_once(sync).await;
+        own_on_conflict(created, || async {
+            let existing = self.get_service_sync_config(sync.service_name).await?;
+            Ok(existing.filter(|existing| same_service_sync(existing, &sync)))
+        })
+        .await
     }
 
     async fn create_service_sync_config_once(
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
-        self.client
+        let output = self
+            .client
             .create_service_sync_config()
             .service_name(sync.service_name)
             .repository_provider(RepositoryProvider::from(sync.repository_provider))
@@ -153,31 +140,30 @@ impl Proton {
             .file_path(sync.file_path)
             .send()
             .await
-            .map_err(classify)?
-            .service_sync_config
-            .ok_or_else(|| no_config("service sync configuration"))
+            .map_err(classify)?;
+        held(output.service_sync_config, "service sync configuration")
     }
 
     pub async fn get_service_sync_config(
         &self,
         service_name: &str,
     ) -> Result<Option<ServiceSyncConfig>, ApiError> {
-        found(
+        got(
             self.client
                 .get_service_sync_config()
                 .service_name(service_name)
                 .send()
-                .await
-                .map_err(classify),
+                .await,
+            |o| o.service_sync_config,
         )
-        .map(|output| output.and_then(|o| o.service_sync_config))
     }
 
     pub async fn update_service_sync_config(
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
-        self.client
+        let output = self
+            .client
             .update_service_sync_config()
             .service_name(sync.service_name)
             .repository_provider(RepositoryProvider::from(sync.repository_provider))
@@ -186,20 +172,17 @@ impl Proton {
             .file_path(sync.file_path)
             .send()
             .await
-            .map_err(classify)?
-            .service_sync_config
-            .ok_or_else(|| no_config("service sync configuration"))
+            .map_err(classify)?;
+        held(output.service_sync_config, "service sync configuration")
     }
 
     pub async fn delete_service_sync_config(&self, service_name: &str) -> Result<(), ApiError> {
-        gone(
+        deleted(
             self.client
                 .delete_service_sync_config()
                 .service_name(service_name)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(classify),
+                .await,
         )
     }
 }

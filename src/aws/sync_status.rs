@@ -6,7 +6,7 @@ use aws_sdk_proton::types::{
     Revision, ServiceSyncBlockerSummary, SyncType, TemplateType,
 };
 
-use super::{ApiError, Proton, classify};
+use super::{ApiError, Proton, all_items, classify};
 
 /// A repository branch's sync of one kind (`TEMPLATE_SYNC` or `SERVICE_SYNC`).
 #[derive(Clone, Copy, Debug)]
@@ -49,17 +49,13 @@ impl Proton {
         &self,
         repository: RepositorySync<'_>,
     ) -> Result<Vec<RepositorySyncDefinition>, ApiError> {
-        self.client
-            .list_repository_sync_definitions()
-            .repository_provider(RepositoryProvider::from(repository.provider))
-            .repository_name(repository.name)
-            .sync_type(SyncType::from(repository.sync_type))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(classify)
+        all_items!(
+            self.client
+                .list_repository_sync_definitions()
+                .repository_provider(RepositoryProvider::from(repository.provider))
+                .repository_name(repository.name)
+                .sync_type(SyncType::from(repository.sync_type))
+        )
     }
 
     /// The sync status of a template's major version (`ENVIRONMENT` or `SERVICE` template).
