@@ -15,8 +15,7 @@ use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
 use super::deployment_status::{
-    self as deployment, Deployed, DeploymentFields, Unfinished, wait_deleted, wait_deployed,
-    wait_idle,
+    self as deployment, Deployed, DeploymentFields, Unfinished, wait_deployed, wait_idle,
 };
 use super::list_filters;
 
@@ -315,19 +314,13 @@ impl Resource for Component {
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         let name = current.name.as_str();
-        if current.deployment.running() {
-            let what = format!("the running deployment of component {name}");
-            if wait_idle(ctx, &what, || ctx.api.get_component(name))
-                .await?
-                .is_none()
-            {
-                return Ok(());
-            }
-        }
-        ctx.api.delete_component(name).await?;
-        wait_deleted(ctx, &format!("deletion of component {name}"), || {
-            ctx.api.get_component(name)
-        })
+        deployment::delete_deployed(
+            ctx,
+            &format!("component {name}"),
+            current.deployment.running(),
+            || ctx.api.get_component(name),
+            || ctx.api.delete_component(name),
+        )
         .await
     }
 

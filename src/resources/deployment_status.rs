@@ -475,6 +475,32 @@ where
     .await
 }
 
+/// Deletes a deployed object named by `what` (`component web`): first waits out a deployment still
+/// running when `running` (Proton refuses to delete during one), then waits until the object is gone.
+pub async fn delete_deployed<T, G, F, D, DF>(
+    ctx: &Ctx,
+    what: &str,
+    running: bool,
+    get: G,
+    delete: D,
+) -> Result<(), Error>
+where
+    T: Deployed,
+    G: Fn() -> F,
+    F: Future<Output = Result<Option<T>, ApiError>>,
+    D: FnOnce() -> DF,
+    DF: Future<Output = Result<(), ApiError>>,
+{
+    if running {
+        let deployment = format!("the running deployment of {what}");
+        if wait_idle(ctx, &deployment, &get).await?.is_none() {
+            return Ok(());
+        }
+    }
+    delete().await?;
+    wait_deleted(ctx, &format!("deletion of {what}"), get).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

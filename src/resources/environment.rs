@@ -13,9 +13,9 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
+use super::changed;
 use super::deployment_status::{
-    self as deployment, DeploymentFields, Unfinished, Versions, wait_deleted, wait_deployed,
-    wait_idle,
+    self as deployment, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
 use super::list_filters;
 
@@ -383,9 +383,6 @@ impl Resource for Environment {
                 None => Err(Error::Failed(format!("environment {name} no longer exists")).into()),
             };
         }
-        fn changed<'a>(wanted: &'a Option<String>, was: &Option<String>) -> Option<&'a str> {
-            wanted.as_deref().filter(|_| wanted != was)
-        }
         let updated = ctx
             .api
             .update_environment(EnvironmentUpdate {
@@ -416,19 +413,13 @@ impl Resource for Environment {
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         let name = current.name.as_str();
-        if current.deployment.running() {
-            let what = format!("the running deployment of environment {name}");
-            if wait_idle(ctx, &what, || ctx.api.get_environment(name))
-                .await?
-                .is_none()
-            {
-                return Ok(());
-            }
-        }
-        ctx.api.delete_environment(name).await?;
-        wait_deleted(ctx, &format!("deletion of environment {name}"), || {
-            ctx.api.get_environment(name)
-        })
+        deployment::delete_deployed(
+            ctx,
+            &format!("environment {name}"),
+            current.deployment.running(),
+            || ctx.api.get_environment(name),
+            || ctx.api.delete_environment(name),
+        )
         .await
     }
 

@@ -16,6 +16,7 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
+use super::changed;
 use super::list_filters::{self, ConnectionFilter};
 
 pub struct EnvironmentAccountConnection;
@@ -232,9 +233,6 @@ impl Resource for EnvironmentAccountConnection {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let id = required(&prior.id, "id")?;
-        fn changed<'a>(wanted: &'a Option<String>, was: &Option<String>) -> Option<&'a str> {
-            wanted.as_deref().filter(|_| wanted != was)
-        }
         let role = changed(&planned.role_arn, &prior.role_arn);
         let codebuild = changed(&planned.codebuild_role_arn, &prior.codebuild_role_arn);
         let component = changed(&planned.component_role_arn, &prior.component_role_arn);

@@ -141,10 +141,7 @@ impl Resource for EnvironmentTemplate {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let display_name = planned
-            .display_name
-            .as_deref()
-            .filter(|name| Some(*name) != prior.display_name.as_deref());
+        let display_name = super::changed(&planned.display_name, &prior.display_name);
         let updated = ctx
             .api
             .update_environment_template(

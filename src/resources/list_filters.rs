@@ -1,10 +1,15 @@
 //! What the list resources (`terraform query`) share: the list block's `config` read into a typed
 //! filter, and filter arguments that recur.
 
+use std::future::Future;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::aws::types::EnvironmentAccountConnectionStatus;
+use crate::aws::ApiError;
+use crate::aws::types::{
+    EnvironmentAccountConnectionStatus, EnvironmentTemplateSummary, ServiceTemplateSummary,
+};
 use crate::engine::{Error, model_from_value};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
@@ -52,6 +57,57 @@ pub fn connection_statuses() -> Attribute {
 pub struct VersionFilter {
     pub template_name: Option<String>,
     pub major_version: Option<String>,
+}
+
+impl VersionFilter {
+    /// The versions this filter asks for: those of its template, or of every template
+    /// `all_templates` names. A template deleted since it was listed is skipped: it has no versions
+    /// left to find.
+    pub async fn versions<V, T, TF, VF>(
+        &self,
+        all_templates: impl FnOnce() -> TF,
+        versions_of: impl Fn(String) -> VF,
+    ) -> Result<Vec<V>, Error>
+    where
+        TF: Future<Output = Result<Vec<T>, ApiError>>,
+        T: TemplateName,
+        VF: Future<Output = Result<Vec<V>, ApiError>>,
+    {
+        let templates = match &self.template_name {
+            Some(name) => vec![name.clone()],
+            None => all_templates()
+                .await?
+                .iter()
+                .map(|t| t.template_name().to_string())
+                .collect(),
+        };
+        let mut found = Vec::new();
+        for template in templates {
+            match versions_of(template).await {
+                Ok(versions) => found.extend(versions),
+                Err(error) if error.is_not_found() && self.template_name.is_none() => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The name of a template as its kind's listing reports it.
+pub trait TemplateName {
+    fn template_name(&self) -> &str;
+}
+
+impl TemplateName for EnvironmentTemplateSummary {
+    fn template_name(&self) -> &str {
+        self.name()
+    }
+}
+
+impl TemplateName for ServiceTemplateSummary {
+    fn template_name(&self) -> &str {
+        self.name()
+    }
 }
 
 /// The filter arguments of the template version list resources.

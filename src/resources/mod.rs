@@ -22,6 +22,11 @@ pub(crate) mod sync_config;
 
 use crate::engine::DynResource;
 
+/// What an update sends for an optional argument: the planned value only when it changed.
+fn changed<'a>(wanted: &'a Option<String>, was: &Option<String>) -> Option<&'a str> {
+    wanted.as_deref().filter(|_| wanted != was)
+}
+
 pub use account_settings::AccountSettings;
 pub use component::Component;
 pub use environment::Environment;

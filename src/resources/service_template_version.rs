@@ -276,37 +276,27 @@ impl Resource for ServiceTemplateVersion {
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
         let filter: VersionFilter = list_filters::read(filter)?;
-        let templates = match &filter.template_name {
-            Some(name) => vec![name.clone()],
-            None => ctx
-                .api
-                .list_service_templates()
-                .await?
-                .iter()
-                .map(|t| t.name().to_string())
-                .collect(),
-        };
-        let mut found = Vec::new();
-        for template in &templates {
-            let versions = match ctx
-                .api
-                .list_service_template_versions(template, filter.major_version.as_deref())
-                .await
-            {
-                Ok(versions) => versions,
-                // A template deleted since it was listed has no versions left to find.
-                Err(error) if error.is_not_found() && filter.template_name.is_none() => continue,
-                Err(error) => return Err(error.into()),
-            };
-            found.extend(versions.iter().map(|v| Model {
+        let major_version = filter.major_version.as_deref();
+        let versions = filter
+            .versions(
+                || ctx.api.list_service_templates(),
+                |template| async move {
+                    ctx.api
+                        .list_service_template_versions(&template, major_version)
+                        .await
+                },
+            )
+            .await?;
+        Ok(versions
+            .iter()
+            .map(|v| Model {
                 version: version::Model::key(
                     v.template_name(),
                     v.major_version(),
                     v.minor_version(),
                 ),
                 ..Model::default()
-            }));
-        }
-        Ok(found)
+            })
+            .collect())
     }
 }
