@@ -11,21 +11,16 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use hyper_util::rt::TokioIo;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, PKCS_ECDSA_P521_SHA512};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::ClientConfig;
+use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::UnixStream;
-use tonic::codegen::Service;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
 
 use terraform_provider_proton::server::handshake::MAGIC_COOKIE_VALUE;
 use terraform_provider_proton::server::proto::health::HealthCheckRequest;
@@ -35,6 +30,10 @@ use terraform_provider_proton::server::proto::plugin::Empty;
 use terraform_provider_proton::server::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use terraform_provider_proton::server::proto::tfplugin6::get_provider_schema;
 use terraform_provider_proton::server::proto::tfplugin6::provider_client::ProviderClient;
+
+// Terraform's certificate and TLS client (shared with benches/protocol.rs).
+mod plugin_client;
+use plugin_client::{Address, ClientIdentity, TlsVersions, client_config, terraform_like_identity};
 
 /// Upper bound for any single wait (process start, exit, a line of output, an RPC).
 const WAIT: Duration = Duration::from_secs(30);
@@ -381,187 +380,12 @@ fn assert_private_socket_dir(socket: &Path) {
     assert_eq!(dir_meta.uid(), meta.uid());
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Certificates and the TLS client, shaped like Terraform's (Go's crypto/tls).
-
-struct ClientIdentity {
-    pem: String,
-    der: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
-}
-
-/// Like Terraform's: self-signed P-521, marked as a CA, for "localhost".
-fn terraform_like_identity() -> ClientIdentity {
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P521_SHA512).unwrap();
-    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let cert = params.self_signed(&key).unwrap();
-    ClientIdentity {
-        pem: cert.pem(),
-        der: cert.der().clone(),
-        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-    }
-}
-
-/// Go trusts exactly the announced certificate as root and leaf; pinning its bytes is the equivalent.
-#[derive(Debug)]
-struct TrustAnnounced {
-    cert: CertificateDer<'static>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for TrustAnnounced {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        assert_eq!(server_name.to_str(), "localhost");
-        if end_entity.as_ref() == self.cert.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::UnknownIssuer,
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-#[derive(Clone, Copy)]
-enum TlsVersions {
-    Both,
-    Only12,
-}
-
-fn client_config(
-    server_cert: &CertificateDer<'static>,
-    client: Option<&ClientIdentity>,
-    versions: TlsVersions,
-) -> Arc<ClientConfig> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = Arc::new(TrustAnnounced {
-        cert: server_cert.clone(),
-        provider: Arc::clone(&provider),
-    });
-    let versions: &[&'static rustls::SupportedProtocolVersion] = match versions {
-        TlsVersions::Both => &[&rustls::version::TLS13, &rustls::version::TLS12],
-        TlsVersions::Only12 => &[&rustls::version::TLS12],
-    };
-    let builder = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(verifier);
-    let mut config = match client {
-        Some(id) => builder
-            .with_client_auth_cert(
-                vec![id.der.clone()],
-                PrivateKeyDer::Pkcs8(id.key.clone_key()),
-            )
-            .unwrap(),
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Arc::new(config)
-}
-
-/// Where the plugin listens.
-#[derive(Clone, Debug)]
-enum Address {
-    Unix(PathBuf),
-    Tcp(std::net::SocketAddr),
-}
-
-/// Connects to the plugin, TLS when `tls` is given.
-#[derive(Clone)]
-struct Connector {
-    address: Address,
-    tls: Option<Arc<ClientConfig>>,
-}
-
-trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
-impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
-
-impl Service<Uri> for Connector {
-    type Response = TokioIo<Box<dyn Io>>;
-    type Error = std::io::Error;
-    type Future =
-        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(
-        &mut self,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _uri: Uri) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move {
-            let stream: Box<dyn Io> = match &this.address {
-                Address::Unix(path) => Box::new(UnixStream::connect(path).await?),
-                Address::Tcp(addr) => Box::new(tokio::net::TcpStream::connect(addr).await?),
-            };
-            let io: Box<dyn Io> = match this.tls {
-                None => stream,
-                Some(config) => {
-                    let name = ServerName::try_from("localhost").unwrap();
-                    let tls = tokio_rustls::TlsConnector::from(config)
-                        .connect(name, stream)
-                        .await?;
-                    Box::new(tls)
-                }
-            };
-            Ok(TokioIo::new(io))
-        })
-    }
-}
-
 async fn channel(socket: &Path, tls: Option<Arc<ClientConfig>>) -> Result<Channel, String> {
     channel_to(Address::Unix(socket.to_path_buf()), tls).await
 }
 
 async fn channel_to(address: Address, tls: Option<Arc<ClientConfig>>) -> Result<Channel, String> {
-    let connector = Connector { address, tls };
-    let endpoint = Endpoint::from_static("http://localhost");
-    match tokio::time::timeout(WAIT, endpoint.connect_with_connector(connector)).await {
+    match tokio::time::timeout(WAIT, plugin_client::connect(address, tls)).await {
         Ok(Ok(ch)) => Ok(ch),
         Ok(Err(e)) => Err(format!("connect: {e:?}")),
         Err(_) => Err("connect timed out".into()),
