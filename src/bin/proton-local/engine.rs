@@ -1,5 +1,5 @@
 //! The service core: validates a request against the model, brings the state
-//! up to date, runs the operation on a copy when it mutates, persists, and
+//! up to date, runs the operation (undoing a failed mutation), persists, and
 //! shapes the answer by the model. Knows nothing about HTTP.
 
 use std::sync::{Arc, Mutex};
@@ -100,9 +100,8 @@ impl Engine {
         let now = self.clock.now();
         ops::lifecycle::advance(&mut inner.state, now);
         let mutation = ops::is_mutation(op);
-        // Mutations run on the live state; on any error the copy is put back,
-        // so a failed request changes nothing.
-        let snapshot = mutation.then(|| inner.state.clone());
+        // The operation runs on the live state, which logs what it changes; a
+        // failed mutation is undone from that log, so it changes nothing.
         let result = {
             let mut ctx = Ctx {
                 account: account.to_string(),
@@ -117,8 +116,10 @@ impl Engine {
         let output = match result {
             Ok(v) => v,
             Err(e) => {
-                if let Some(s) = snapshot {
-                    inner.state = s;
+                if mutation {
+                    inner.state.rollback();
+                } else {
+                    inner.state.commit();
                 }
                 if cfg!(debug_assertions) && !self.model.declares_error(op, e.type_name()) {
                     tracing::warn!(op, error = e.type_name(), "error not declared by the model");
@@ -131,15 +132,21 @@ impl Engine {
             && let Err(e) = p.save(&inner.state)
         {
             tracing::error!(error = %e, "cannot persist state; the request is refused");
-            if let Some(s) = snapshot {
-                inner.state = s;
-            }
+            inner.state.rollback();
             return Err(ApiError::Internal(
                 "The service could not store the change.".to_string(),
             ));
         }
+        inner.state.commit();
         drop(guard);
         Ok(self.shape_output(op, &output))
+    }
+
+    /// Runs `f` on the state under the lock (tests look inside).
+    #[cfg(test)]
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut guard = self.inner.lock().unwrap();
+        f(&mut guard.state)
     }
 
     /// The answer as the model shapes it: declared members only, no nulls.

@@ -817,3 +817,187 @@ mod fuzz {
         }
     }
 }
+
+fn state_json(h: &Harness) -> String {
+    h.engine.with_state(|s| serde_json::to_string(s).unwrap())
+}
+
+fn walks(h: &Harness) -> u64 {
+    h.engine.with_state(|s| s.walks())
+}
+
+#[test]
+fn the_clock_walks_only_when_something_is_due() {
+    let h = Harness::new(5.0);
+    for i in 0..20 {
+        h.ok(
+            "CreateEnvironmentTemplate",
+            json!({"name": format!("t{i}")}),
+        );
+    }
+    let before = walks(&h);
+    for _ in 0..50 {
+        h.ok("GetEnvironmentTemplate", json!({"name": "t3"}));
+        h.tick(60.0);
+    }
+    assert_eq!(walks(&h), before, "nothing was due, yet the clock walked");
+
+    h.published_env_template("et", json!({}));
+    let created = h.environment("e", "et", SPEC);
+    let dep = created["environment"]["lastAttemptedDeploymentId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.tick(4.999);
+    assert_eq!(env_status(&h, "e"), "IN_PROGRESS");
+    h.tick(0.001);
+    assert_eq!(env_status(&h, "e"), "SUCCEEDED");
+    let d = h.ok("GetDeployment", json!({"id": dep}));
+    assert_eq!(
+        d["deployment"]["completedAt"],
+        json!(T0 + 3000.0 + 100.0 + 5.0)
+    );
+
+    // Done: reads stop walking again.
+    let settled = walks(&h);
+    for _ in 0..20 {
+        h.ok("GetEnvironment", json!({"name": "e"}));
+        h.tick(1.0);
+    }
+    assert_eq!(walks(&h), settled);
+}
+
+#[test]
+fn failed_mutations_leave_no_trace() {
+    let h = Harness::new(0.0);
+    h.ok("CreateEnvironmentTemplate", json!({"name": "t"}));
+    let arn = h.ok("GetEnvironmentTemplate", json!({"name": "t"}))["environmentTemplate"]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tags = |range: std::ops::Range<usize>| -> Value {
+        range
+            .map(|i| json!({"key": format!("k{i}"), "value": "v"}))
+            .collect()
+    };
+    h.ok(
+        "TagResource",
+        json!({"resourceArn": arn, "tags": tags(0..40)}),
+    );
+    let before = state_json(&h);
+    // Inserts 20 tags, then finds there are too many.
+    h.err(
+        "TagResource",
+        json!({"resourceArn": arn, "tags": tags(40..60)}),
+    );
+    assert_eq!(state_json(&h), before);
+    // A failed mutation in a region never seen before leaves no partition behind.
+    let e = h.engine.call(
+        "UpdateEnvironmentTemplate",
+        ACCOUNT,
+        "eu-west-3",
+        br#"{"name":"nope","description":"d"}"#,
+    );
+    assert!(matches!(e, Err(ApiError::NotFound(_))), "{e:?}");
+    assert_eq!(state_json(&h), before);
+}
+
+mod lifecycle_model {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: [&str; 3] = ["a", "b", "c"];
+
+    /// Plausible requests over a few names, so sequences create, deploy, fail and delete things.
+    fn request(kind: usize, n: usize) -> (&'static str, Value) {
+        let name = NAMES[n % NAMES.len()];
+        let svc_spec = format!(
+            "proton: ServiceSpec\ninstances:\n  - name: i1\n    environment: {name}\n  - name: i2\n    environment: {}\n",
+            NAMES[(n + 1) % NAMES.len()]
+        );
+        match kind % 16 {
+            0 => ("CreateEnvironmentTemplate", json!({"name": "et"})),
+            1 => (
+                "CreateEnvironmentTemplateVersion",
+                json!({"templateName": "et", "source": {"s3": {"bucket": "b-1", "key": "k"}}}),
+            ),
+            2 => (
+                "UpdateEnvironmentTemplateVersion",
+                json!({"templateName": "et", "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED"}),
+            ),
+            3 => (
+                "CreateEnvironment",
+                json!({"name": name, "templateName": "et", "templateMajorVersion": "1",
+                       "spec": SPEC, "protonServiceRoleArn": ROLE, "componentRoleArn": ROLE,
+                       "clientToken": format!("tok-{n}")}),
+            ),
+            4 => (
+                "UpdateEnvironment",
+                json!({"name": name, "deploymentType": "CURRENT_VERSION",
+                       "spec": "proton: EnvironmentSpec\nspec:\n  proton_local_fail: no\n"}),
+            ),
+            5 => (
+                "CancelEnvironmentDeployment",
+                json!({"environmentName": name}),
+            ),
+            6 => ("DeleteEnvironment", json!({"name": name})),
+            7 => ("CreateServiceTemplate", json!({"name": "st"})),
+            8 => (
+                "CreateServiceTemplateVersion",
+                json!({"templateName": "st", "source": {"s3": {"bucket": "b-1", "key": "k"}},
+                       "compatibleEnvironmentTemplates": [{"templateName": "et", "majorVersion": "1"}]}),
+            ),
+            9 => (
+                "UpdateServiceTemplateVersion",
+                json!({"templateName": "st", "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED"}),
+            ),
+            10 => (
+                "CreateService",
+                json!({"name": name, "templateName": "st", "templateMajorVersion": "1", "spec": svc_spec}),
+            ),
+            11 => (
+                "UpdateService",
+                json!({"name": name, "spec": format!("proton: ServiceSpec\ninstances:\n  - name: i1\n    environment: {name}\n")}),
+            ),
+            12 => ("DeleteService", json!({"name": name})),
+            13 => ("DeleteEnvironmentTemplate", json!({"name": "et"})),
+            14 => (
+                "DeleteEnvironmentTemplateVersion",
+                json!({"templateName": "et", "majorVersion": "1", "minorVersion": "0"}),
+            ),
+            _ => ("GetResourcesSummary", json!({})),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+        /// After every request: a failed mutation changed nothing, and skipping
+        /// the walk never misses a deadline (a full walk finds nothing to do).
+        #[test]
+        fn undo_and_deadlines_match_a_full_walk(
+            steps in proptest::collection::vec((0usize..16, 0usize..3, 0usize..4), 1..60)
+        ) {
+            let h = Harness::new(2.0);
+            for (kind, n, tick) in steps {
+                h.tick([0.0, 0.5, 2.0, 3.0][tick]);
+                let now = h.clock.now();
+                // Bring the state to `now` first, so `before` is what the request starts from.
+                let before = h.engine.with_state(|s| {
+                    crate::ops::lifecycle::advance(s, now);
+                    let gated = serde_json::to_string(s).unwrap();
+                    let mut full = s.clone();
+                    full.forget_deadlines();
+                    crate::ops::lifecycle::advance(&mut full, now);
+                    assert_eq!(serde_json::to_string(&full).unwrap(), gated, "a deadline was missed");
+                    gated
+                });
+                let (op, body) = request(kind, n);
+                let out = h.engine.call(op, ACCOUNT, REGION, body.to_string().as_bytes());
+                if out.is_err() && crate::ops::is_mutation(op) {
+                    prop_assert_eq!(state_json(&h), before, "{} left a trace", op);
+                }
+            }
+        }
+    }
+}

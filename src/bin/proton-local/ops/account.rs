@@ -42,19 +42,20 @@ pub fn update_settings(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             *cur = (!v.is_empty()).then(|| v.to_string());
         }
     };
+    let settings = p.settings.get_mut();
     role(
         i.str("pipelineServiceRoleArn"),
-        &mut p.settings.pipeline_service_role_arn,
+        &mut settings.pipeline_service_role_arn,
     );
     role(
         i.str("pipelineCodebuildRoleArn"),
-        &mut p.settings.pipeline_codebuild_role_arn,
+        &mut settings.pipeline_codebuild_role_arn,
     );
     if delete_repo {
-        p.settings.pipeline_provisioning_repository = None;
+        settings.pipeline_provisioning_repository = None;
     }
     if let Some(r) = repo {
-        p.settings.pipeline_provisioning_repository = Some(r);
+        settings.pipeline_provisioning_repository = Some(r);
     }
     Ok(json!({"accountSettings": render_settings(p)}))
 }

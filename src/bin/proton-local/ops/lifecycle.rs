@@ -12,14 +12,16 @@ use crate::store::{
     Deployable, Deployment, Partition, ProvisionedResource, State, SyncBlocker, TargetType,
 };
 
+/// Applies what is due. Partitions with nothing due are not looked at
+/// (`State::advance_due`), so a request costs the same whatever the store holds.
 pub fn advance(state: &mut State, now: Epoch) {
-    for p in state.partitions.values_mut() {
+    state.advance_due(now, |p, now| {
         super::templates::advance_registrations(p, now);
         expire(p, now);
         advance_deployments(p, now);
         advance_deletes(p, now);
         advance_services(p, now);
-    }
+    });
 }
 
 fn expire(p: &mut Partition, now: Epoch) {
@@ -387,18 +389,25 @@ fn advance_deletes(p: &mut Partition, now: Epoch) {
     }
     // Instances removed from a service's spec by UpdateService.
     let mut gone = vec![];
-    for s in p.services.values_mut() {
-        let names: Vec<String> = s
-            .instances
-            .values()
-            .filter(|i| i.delete_due.is_some_and(|t| t <= now))
-            .map(|i| i.name.clone())
-            .collect();
-        for n in names {
-            if let Some(i) = s.instances.remove(&n) {
-                gone.push(i.arn);
+    let due_now = |i: &crate::store::ServiceInstance| i.delete_due.is_some_and(|t| t <= now);
+    let services: Vec<String> = p
+        .services
+        .values()
+        .filter(|s| s.instances.values().any(due_now))
+        .map(|s| s.name.clone())
+        .collect();
+    for name in services {
+        let Some(s) = p.services.get_mut(&name) else {
+            continue;
+        };
+        s.instances.retain(|_, i| {
+            if due_now(i) {
+                gone.push(i.arn.clone());
+                false
+            } else {
+                true
             }
-        }
+        });
     }
     for a in gone {
         drop_target(p, &a);
@@ -408,31 +417,29 @@ fn advance_deletes(p: &mut Partition, now: Epoch) {
 /// Services follow their instances and pipeline: when every one of them is
 /// done, the service is ACTIVE, or failed if one of them failed.
 fn advance_services(p: &mut Partition, now: Epoch) {
-    for s in p.services.values_mut() {
+    let ready: Vec<String> = p
+        .services
+        .values()
+        .filter(|s| {
+            matches!(
+                s.status.as_str(),
+                "CREATE_IN_PROGRESS" | "UPDATE_IN_PROGRESS"
+            )
+        })
+        .filter(|s| s.due_at.is_some_and(|due| due <= now))
+        .filter(|s| !s.waits_on_parts())
+        .map(|s| s.name.clone())
+        .collect();
+    for name in ready {
+        let Some(s) = p.services.get_mut(&name) else {
+            continue;
+        };
         let creating = s.status == "CREATE_IN_PROGRESS";
-        if !(creating || s.status == "UPDATE_IN_PROGRESS") {
-            continue;
-        }
-        let Some(due) = s.due_at else { continue };
-        if due > now {
-            continue;
-        }
-        let parts: Vec<&Deployable> = s
+        let failure = s
             .instances
             .values()
-            .filter(|i| i.delete_due.is_none())
             .map(|i| &i.deploy)
             .chain(s.pipeline.iter().map(|pl| &pl.deploy))
-            .collect();
-        if parts.iter().any(|d| is_active(&d.deployment_status)) {
-            continue;
-        }
-        // Removed instances must be gone before an update completes.
-        if s.instances.values().any(|i| i.delete_due.is_some()) {
-            continue;
-        }
-        let failure = parts
-            .iter()
             .find(|d| matches!(d.deployment_status.as_str(), "FAILED" | "CANCELLED"))
             .map(|d| {
                 d.deployment_status_message

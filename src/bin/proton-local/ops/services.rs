@@ -417,8 +417,14 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         .next()
         .map(|x| x.environment_name.clone())
     {
-        for d in p.deployments.values_mut() {
-            if d.service_name.as_deref() == Some(name) && d.environment_name.is_empty() {
+        let unnamed: Vec<String> = p
+            .deployments
+            .values()
+            .filter(|d| d.service_name.as_deref() == Some(name) && d.environment_name.is_empty())
+            .map(|d| d.id.clone())
+            .collect();
+        for id in unnamed {
+            if let Some(d) = p.deployments.get_mut(&id) {
                 d.environment_name = env.clone();
             }
         }

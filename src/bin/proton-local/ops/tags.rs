@@ -84,7 +84,7 @@ pub fn tag_resource(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> 
     }
     let new = parse_tags(i.array("tags"));
     let p = ctx.part();
-    let map = p.tags.entry(arn.to_string()).or_default();
+    let map = p.tags.get_or_default(arn.to_string());
     for (k, v) in new {
         map.insert(k, v);
     }

@@ -2,12 +2,11 @@
 //! differ only in names and a few service-only members, so one implementation
 //! serves both, parameterised by `Kind`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::{Ctx, Input, TokenLookup, check_token, fingerprint, paginate, remember_token, tags};
 use crate::error::ApiError;
+use crate::store::tx::{Due, TxMap};
 use crate::store::{CompatibleEnv, Partition, Template, TemplateVersion, Tombstone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,14 +58,14 @@ impl Kind {
         }
     }
 
-    pub fn map(self, p: &Partition) -> &BTreeMap<String, Template> {
+    pub fn map(self, p: &Partition) -> &TxMap<String, Template> {
         match self {
             Kind::Environment => &p.env_templates,
             Kind::Service => &p.svc_templates,
         }
     }
 
-    pub fn map_mut(self, p: &mut Partition) -> &mut BTreeMap<String, Template> {
+    pub fn map_mut(self, p: &mut Partition) -> &mut TxMap<String, Template> {
         match self {
             Kind::Environment => &mut p.env_templates,
             Kind::Service => &mut p.svc_templates,
@@ -532,29 +531,39 @@ pub fn list_versions(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Valu
 
 /// Moves finished registrations on (called by the lifecycle tick).
 pub fn advance_registrations(p: &mut Partition, now: f64) {
-    for t in p
-        .env_templates
-        .values_mut()
-        .chain(p.svc_templates.values_mut())
-    {
-        for v in &mut t.versions {
-            let Some(due) = v.registration_due else {
-                continue;
-            };
-            if due > now {
-                continue;
+    for kind in [Kind::Environment, Kind::Service] {
+        let due: Vec<String> = kind
+            .map(p)
+            .values()
+            .filter(|t| t.due().is_some_and(|d| d <= now))
+            .map(|t| t.name.clone())
+            .collect();
+        for name in due {
+            if let Some(t) = kind.map_mut(p).get_mut(&name) {
+                register_due_versions(t, now);
             }
-            v.registration_due = None;
-            v.last_modified_at = due;
-            if v.source_key.contains("fail-registration") {
-                v.status = "REGISTRATION_FAILED".to_string();
-                v.status_message = Some(format!(
-                    "Template bundle s3://{}/{} failed to register (fail-registration marker).",
-                    v.source_bucket, v.source_key
-                ));
-            } else {
-                v.status = "DRAFT".to_string();
-            }
+        }
+    }
+}
+
+fn register_due_versions(t: &mut Template, now: f64) {
+    for v in &mut t.versions {
+        let Some(due) = v.registration_due else {
+            continue;
+        };
+        if due > now {
+            continue;
+        }
+        v.registration_due = None;
+        v.last_modified_at = due;
+        if v.source_key.contains("fail-registration") {
+            v.status = "REGISTRATION_FAILED".to_string();
+            v.status_message = Some(format!(
+                "Template bundle s3://{}/{} failed to register (fail-registration marker).",
+                v.source_bucket, v.source_key
+            ));
+        } else {
+            v.status = "DRAFT".to_string();
         }
     }
 }

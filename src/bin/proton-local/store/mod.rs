@@ -1,8 +1,14 @@
 //! The service's data: one partition per (account, region) plus the
 //! environment account connections, which span two accounts. Plain data with
 //! serde, persisted as a whole by `persist`.
+//!
+//! Every change goes through `tx` collections, so the engine can undo a failed
+//! request (`rollback`) or keep it (`commit`) at the cost of what it touched.
+//! Each partition also knows its earliest deadline (`next_due`), so the clock's
+//! transitions only walk partitions when something is due.
 
 pub mod persist;
+pub mod tx;
 
 use std::collections::BTreeMap;
 
@@ -10,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::clock::Epoch;
+use tx::{Due, TxCell, TxMap, earliest};
 
 /// Everything proton-local knows.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -17,12 +24,25 @@ pub struct State {
     /// Bumped when the file layout changes incompatibly.
     #[serde(default)]
     pub format: u32,
-    /// Keyed by `ACCOUNT:REGION`.
+    /// Keyed by `ACCOUNT:REGION`. Private: mutable access goes through
+    /// `partition_mut`, which records the partition for commit/rollback.
     #[serde(default)]
-    pub partitions: BTreeMap<String, Partition>,
+    partitions: BTreeMap<String, Partition>,
     /// Environment account connections by id; visible to both accounts.
     #[serde(default)]
-    pub connections: BTreeMap<String, Connection>,
+    pub connections: TxMap<String, Connection>,
+    /// Partitions handed out mutably since the last commit/rollback.
+    #[serde(skip)]
+    touched: Vec<String>,
+    /// Partitions created since the last commit/rollback.
+    #[serde(skip)]
+    created: Vec<String>,
+    /// No partition has a deadline before this. 0 (as loaded) = look at all.
+    #[serde(skip)]
+    next_due: Epoch,
+    /// How many partitions the clock has walked (for tests).
+    #[serde(skip)]
+    walks: u64,
 }
 
 impl State {
@@ -33,18 +53,149 @@ impl State {
     }
 
     pub fn partition_mut(&mut self, account: &str, region: &str) -> &mut Partition {
-        self.partitions
-            .entry(Self::partition_key(account, region))
-            .or_insert_with(|| Partition {
-                account: account.to_string(),
-                region: region.to_string(),
-                ..Partition::default()
-            })
+        let key = Self::partition_key(account, region);
+        if !self.touched.contains(&key) {
+            self.touched.push(key.clone());
+        }
+        if !self.partitions.contains_key(&key) {
+            self.created.push(key.clone());
+        }
+        self.partitions.entry(key).or_insert_with(|| Partition {
+            account: account.to_string(),
+            region: region.to_string(),
+            next_due: Epoch::INFINITY,
+            ..Partition::default()
+        })
     }
 
     pub fn partition(&self, account: &str, region: &str) -> Option<&Partition> {
         self.partitions.get(&Self::partition_key(account, region))
     }
+
+    #[cfg(test)]
+    pub fn partitions(&self) -> impl Iterator<Item = &Partition> {
+        self.partitions.values()
+    }
+
+    /// Keeps what the current request changed, and notes the deadlines it set.
+    pub fn commit(&mut self) {
+        for key in self.touched.drain(..) {
+            if let Some(p) = self.partitions.get_mut(&key)
+                && let Some(due) = p.commit()
+            {
+                p.next_due = p.next_due.min(due);
+                self.next_due = self.next_due.min(p.next_due);
+            }
+        }
+        self.created.clear();
+        self.connections.commit();
+    }
+
+    /// Undoes everything the current request changed.
+    pub fn rollback(&mut self) {
+        for key in self.touched.drain(..) {
+            if let Some(p) = self.partitions.get_mut(&key) {
+                p.rollback();
+            }
+        }
+        for key in self.created.drain(..) {
+            self.partitions.remove(&key);
+        }
+        self.connections.rollback();
+    }
+
+    /// Runs `step` on each partition that has a deadline at or before `now`,
+    /// keeps its changes and recomputes its deadline. Does nothing, without
+    /// looking at any partition, while nothing is due.
+    pub fn advance_due(&mut self, now: Epoch, mut step: impl FnMut(&mut Partition, Epoch)) {
+        if self.next_due > now {
+            return;
+        }
+        let mut next = Epoch::INFINITY;
+        for p in self.partitions.values_mut() {
+            if p.next_due <= now {
+                step(p, now);
+                p.commit();
+                p.next_due = p.earliest_due().unwrap_or(Epoch::INFINITY);
+                self.walks += 1;
+            }
+            next = next.min(p.next_due);
+        }
+        self.next_due = next;
+    }
+
+    /// Forgets every deadline, so the next `advance_due` walks everything.
+    #[cfg(test)]
+    pub fn forget_deadlines(&mut self) {
+        self.next_due = 0.0;
+        for p in self.partitions.values_mut() {
+            p.next_due = 0.0;
+        }
+    }
+
+    /// How many partition walks the clock has done so far.
+    #[cfg(test)]
+    pub fn walks(&self) -> u64 {
+        self.walks
+    }
+}
+
+/// The collections of a partition, for commit/rollback/deadline scans.
+macro_rules! each_map {
+    ($p:expr, $m:ident => $body:expr) => {{
+        {
+            let $m = &mut $p.env_templates;
+            $body;
+        }
+        {
+            let $m = &mut $p.svc_templates;
+            $body;
+        }
+        {
+            let $m = &mut $p.environments;
+            $body;
+        }
+        {
+            let $m = &mut $p.services;
+            $body;
+        }
+        {
+            let $m = &mut $p.components;
+            $body;
+        }
+        {
+            let $m = &mut $p.deployments;
+            $body;
+        }
+        {
+            let $m = &mut $p.repositories;
+            $body;
+        }
+        {
+            let $m = &mut $p.template_syncs;
+            $body;
+        }
+        {
+            let $m = &mut $p.service_syncs;
+            $body;
+        }
+        {
+            let $m = &mut $p.blockers;
+            $body;
+        }
+        {
+            let $m = &mut $p.tags;
+            $body;
+        }
+        {
+            let $m = &mut $p.tokens;
+            $body;
+        }
+        {
+            let $m = &mut $p.tombstones;
+            $body;
+        }
+    }};
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -52,38 +203,63 @@ pub struct Partition {
     pub account: String,
     pub region: String,
     #[serde(default)]
-    pub env_templates: BTreeMap<String, Template>,
+    pub env_templates: TxMap<String, Template>,
     #[serde(default)]
-    pub svc_templates: BTreeMap<String, Template>,
+    pub svc_templates: TxMap<String, Template>,
     #[serde(default)]
-    pub environments: BTreeMap<String, Environment>,
+    pub environments: TxMap<String, Environment>,
     #[serde(default)]
-    pub services: BTreeMap<String, Service>,
+    pub services: TxMap<String, Service>,
     #[serde(default)]
-    pub components: BTreeMap<String, Component>,
+    pub components: TxMap<String, Component>,
     #[serde(default)]
-    pub deployments: BTreeMap<String, Deployment>,
+    pub deployments: TxMap<String, Deployment>,
     /// Keyed by `PROVIDER:name`.
     #[serde(default)]
-    pub repositories: BTreeMap<String, Repository>,
+    pub repositories: TxMap<String, Repository>,
     /// Keyed by `TEMPLATE_TYPE:name`.
     #[serde(default)]
-    pub template_syncs: BTreeMap<String, TemplateSyncConfig>,
+    pub template_syncs: TxMap<String, TemplateSyncConfig>,
     #[serde(default)]
-    pub service_syncs: BTreeMap<String, ServiceSyncConfig>,
+    pub service_syncs: TxMap<String, ServiceSyncConfig>,
     #[serde(default)]
-    pub blockers: BTreeMap<String, SyncBlocker>,
+    pub blockers: TxMap<String, SyncBlocker>,
     #[serde(default)]
-    pub settings: AccountSettings,
+    pub settings: TxCell<AccountSettings>,
     /// Tags by resource ARN.
     #[serde(default)]
-    pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    pub tags: TxMap<String, BTreeMap<String, String>>,
     /// Client tokens by `Operation:token`.
     #[serde(default)]
-    pub tokens: BTreeMap<String, ClientTokenRecord>,
+    pub tokens: TxMap<String, ClientTokenRecord>,
     /// Recently deleted resources, for idempotent delete retries, by `kind:key`.
     #[serde(default)]
-    pub tombstones: BTreeMap<String, Tombstone>,
+    pub tombstones: TxMap<String, Tombstone>,
+    /// No deadline in this partition is earlier (0 as loaded: unknown).
+    #[serde(skip)]
+    next_due: Epoch,
+}
+
+impl Partition {
+    /// Keeps the changes; the earliest deadline among the changed entries.
+    fn commit(&mut self) -> Option<Epoch> {
+        let mut due = None;
+        each_map!(self, m => due = earliest(due, m.commit()));
+        self.settings.commit();
+        due
+    }
+
+    fn rollback(&mut self) {
+        each_map!(self, m => m.rollback());
+        self.settings.rollback();
+    }
+
+    /// The earliest deadline of everything in the partition (a full scan).
+    fn earliest_due(&mut self) -> Option<Epoch> {
+        let mut due = None;
+        each_map!(self, m => due = earliest(due, m.earliest_due()));
+        due
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -390,3 +566,80 @@ pub struct AccountSettings {
     pub pipeline_codebuild_role_arn: Option<String>,
     pub pipeline_provisioning_repository: Option<RepoBranch>,
 }
+
+impl Due for ClientTokenRecord {
+    fn due(&self) -> Option<Epoch> {
+        Some(self.expires_at)
+    }
+}
+
+impl Due for Tombstone {
+    fn due(&self) -> Option<Epoch> {
+        Some(self.expires_at)
+    }
+}
+
+impl Due for Template {
+    fn due(&self) -> Option<Epoch> {
+        self.versions
+            .iter()
+            .fold(None, |acc, v| earliest(acc, v.registration_due))
+    }
+}
+
+impl Due for Environment {
+    fn due(&self) -> Option<Epoch> {
+        self.delete_due
+    }
+}
+
+impl Due for Component {
+    fn due(&self) -> Option<Epoch> {
+        self.delete_due
+    }
+}
+
+impl Due for Deployment {
+    fn due(&self) -> Option<Epoch> {
+        self.due_at
+    }
+}
+
+impl Service {
+    /// Whether a create/update cannot finish yet whatever the time: an instance
+    /// or the pipeline is still deploying, or a removed instance is not gone.
+    /// Only a change to this service (which is then re-examined) can end it.
+    pub fn waits_on_parts(&self) -> bool {
+        self.instances.values().any(|i| i.delete_due.is_some())
+            || self
+                .instances
+                .values()
+                .map(|i| &i.deploy)
+                .chain(self.pipeline.iter().map(|pl| &pl.deploy))
+                .any(|d| crate::ops::lifecycle::is_active(&d.deployment_status))
+    }
+}
+
+impl Due for Service {
+    fn due(&self) -> Option<Epoch> {
+        let mut due = self.delete_due;
+        for i in self.instances.values() {
+            due = earliest(due, i.delete_due);
+        }
+        let changing = matches!(
+            self.status.as_str(),
+            "CREATE_IN_PROGRESS" | "UPDATE_IN_PROGRESS"
+        );
+        if changing && !self.waits_on_parts() {
+            due = earliest(due, self.due_at);
+        }
+        due
+    }
+}
+
+impl Due for Repository {}
+impl Due for TemplateSyncConfig {}
+impl Due for ServiceSyncConfig {}
+impl Due for SyncBlocker {}
+impl Due for Connection {}
+impl Due for BTreeMap<String, String> {}

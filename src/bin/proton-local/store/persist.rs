@@ -110,7 +110,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         let (p, mut state) = Persister::open(&path).unwrap();
-        assert!(state.partitions.is_empty());
+        assert!(state.partitions().next().is_none());
         state.format = State::FORMAT;
         state.partition_mut("000000000000", "us-east-1");
         p.save(&state).unwrap();
