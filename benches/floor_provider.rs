@@ -1,0 +1,143 @@
+//! The floor under the provider's Terraform benchmarks: a plugin built from this crate's server and
+//! engine with one resource, `floor_data`, shaped like Terraform's built-in `terraform_data` (an
+//! `input` copied to `output`, an `id`) and calling no API.
+//!
+//! scripts/bench.py installs this binary as `terraform-provider-floor` (through dev_overrides) and
+//! times the same graph on it. The difference to `terraform_data` is what any plugin costs Terraform
+//! (process start, gRPC, msgpack) plus this crate's protocol layer; the difference to
+//! `proton_environment_template` is Proton's API and the resource's own work.
+//!
+//! Run by `cargo bench` without Terraform's handshake variables it only says what it is.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use serde_json::Value;
+use terraform_provider_proton::aws::Proton;
+use terraform_provider_proton::engine::{
+    BoxFuture, Configured, Ctx, Engine, Error, Failure, ProviderConfig, Resource, ResourceSpec,
+    Tags, Timeouts,
+};
+use terraform_provider_proton::server::plugin::{ServeOptions, serve};
+use terraform_provider_proton::server::provider_service::ProviderService;
+use terraform_provider_proton::tf::schema::{Attribute, Block, Schema};
+use terraform_provider_proton::tf::{Diagnostics, Value as TfValue};
+
+/// The address bench.py's configuration names in `required_providers` as `bench/floor`.
+const ADDRESS: &str = "registry.terraform.io/bench/floor";
+
+struct NoSettings;
+
+impl ProviderConfig for NoSettings {
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: Block::default(),
+        }
+    }
+
+    fn configure<'a>(
+        &'a self,
+        _config: &'a TfValue,
+    ) -> BoxFuture<'a, Result<Configured, Diagnostics>> {
+        Box::pin(async {
+            // Never called: floor_data makes no request.
+            let unused = aws_sdk_proton::Config::builder()
+                .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
+                .build();
+            Ok(Configured {
+                api: Arc::new(Proton::new(unused)),
+                default_tags: Tags::new(),
+            })
+        })
+    }
+}
+
+struct FloorData;
+
+impl FloorData {
+    fn settled(mut object: Value, id: Option<String>) -> Value {
+        let input = object.get("input").cloned().unwrap_or(Value::Null);
+        if let Some(fields) = object.as_object_mut() {
+            fields.insert("output".into(), input);
+            if let Some(id) = id {
+                fields.insert("id".into(), Value::String(id));
+            }
+        }
+        object
+    }
+}
+
+impl Resource for FloorData {
+    type Model = Value;
+
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "floor_data",
+            description: "Copies `input` to `output`, like terraform_data; calls nothing.",
+            version: 0,
+            attributes: vec![
+                Attribute::string("id").computed(),
+                Attribute::string("input").optional(),
+                Attribute::string("output").computed(),
+            ],
+            blocks: vec![],
+            identity: &["id"],
+            tags: false,
+            timeouts: Timeouts::NONE,
+            rules: vec![],
+        }
+    }
+
+    async fn create(&self, _: &Ctx, planned: Value) -> Result<Value, Failure<Value>> {
+        let id = format!("{:016x}", fastrand::u64(..));
+        Ok(Self::settled(planned, Some(id)))
+    }
+
+    async fn read(&self, _: &Ctx, current: Value) -> Result<Option<Value>, Error> {
+        Ok(Some(current))
+    }
+
+    async fn update(&self, _: &Ctx, _: Value, planned: Value) -> Result<Value, Failure<Value>> {
+        Ok(Self::settled(planned, None))
+    }
+
+    async fn delete(&self, _: &Ctx, _: Value) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
+        println!(
+            "floor_provider: a Terraform plugin for scripts/bench.py; nothing to measure alone"
+        );
+        return ExitCode::SUCCESS;
+    }
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // Sized like the real provider's runtime, so the comparison is about the work, not the threads.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("floor_provider: no runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let engine = Engine::new(Box::new(NoSettings), vec![Box::new(FloorData)], vec![]);
+    let options = ServeOptions {
+        debug: false,
+        provider_address: ADDRESS.to_string(),
+    };
+    match runtime.block_on(serve(ProviderService::new(Arc::new(engine)), options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("floor_provider: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
