@@ -31,8 +31,11 @@ fn main() -> ExitCode {
     init_logging();
     // A crypto provider chosen explicitly: rustls panics when two are compiled in and none is chosen.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // Terraform calls in parallel (ten at a time by default) but each call is mostly waiting on
+    // Proton, and Terraform itself needs the CPU: two workers at most, one on a single core.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()
     {

@@ -162,8 +162,11 @@ fn main() -> ExitCode {
         Command::Run(c) => *c,
     };
     init_logging(&cfg.log_level);
+    // One worker per core it may run on (taskset is respected), at most four: requests are short and
+    // the store is behind one lock, so more threads would only contend.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .enable_all()
         .build()
     {
