@@ -23,6 +23,8 @@ pub struct Engine {
     model: Arc<Model>,
     clock: Arc<dyn Clock>,
     deploy_seconds: f64,
+    /// Whether mutations write the state file (and may block on the disk).
+    durable: bool,
     inner: Mutex<Inner>,
 }
 
@@ -45,6 +47,7 @@ impl Engine {
             model,
             clock,
             deploy_seconds,
+            durable: persister.is_some(),
             inner: Mutex::new(Inner {
                 state,
                 rng,
@@ -55,6 +58,11 @@ impl Engine {
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// Whether calls may wait on the disk (then they belong off the async workers).
+    pub fn durable(&self) -> bool {
+        self.durable
     }
 
     /// Whether the model knows this operation.
