@@ -18,8 +18,7 @@ use terraform_provider_proton::engine::{
     BoxFuture, Configured, Ctx, Engine, Error, Failure, ProviderConfig, Resource, ResourceSpec,
     Tags, Timeouts,
 };
-use terraform_provider_proton::server::plugin::{ServeOptions, serve};
-use terraform_provider_proton::server::provider_service::ProviderService;
+use terraform_provider_proton::server::plugin::{ServeOptions, run};
 use terraform_provider_proton::tf::schema::{Attribute, Block, Schema};
 use terraform_provider_proton::tf::{Diagnostics, Value as TfValue};
 
@@ -114,30 +113,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    // Sized like the real provider's runtime, so the comparison is about the work, not the threads.
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("floor_provider: no runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
     let engine = Engine::new(Box::new(NoSettings), vec![Box::new(FloorData)], vec![]);
     let options = ServeOptions {
         debug: false,
         provider_address: ADDRESS.to_string(),
     };
-    match runtime.block_on(serve(ProviderService::new(Arc::new(engine)), options)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("floor_provider: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    // The same runtime and server as the real provider, so the comparison is about the work.
+    run(engine, options, "floor_provider")
 }

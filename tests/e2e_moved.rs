@@ -27,8 +27,7 @@ use terraform_provider_proton::engine::{
     BoxFuture, Configured, Ctx, Engine, Error, Failure, ProviderConfig, Resource, ResourceSpec,
     Tags, Timeouts,
 };
-use terraform_provider_proton::server::plugin::{ServeOptions, serve};
-use terraform_provider_proton::server::provider_service::ProviderService;
+use terraform_provider_proton::server::plugin::{ServeOptions, run};
 use terraform_provider_proton::tf::schema::{Attribute, Block, Nesting, Schema};
 use terraform_provider_proton::tf::{Diagnostics, Value as TfValue};
 
@@ -225,29 +224,11 @@ mod stand_in {
     }
 
     pub fn serve_awscc() -> ExitCode {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(error) => {
-                eprintln!("stand-in awscc: no runtime: {error}");
-                return ExitCode::FAILURE;
-            }
-        };
         let options = ServeOptions {
             debug: false,
             provider_address: AWSCC_FQN.to_string(),
         };
-        match runtime.block_on(serve(ProviderService::new(Arc::new(engine())), options)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("stand-in awscc: {error}");
-                ExitCode::FAILURE
-            }
-        }
+        run(engine(), options, "stand-in awscc")
     }
 }
 

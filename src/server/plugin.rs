@@ -2,6 +2,7 @@
 //! handshake line, serves gRPC (over mutual TLS when Terraform asks for it) and stops cleanly.
 
 use std::io::{self, Write as _};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Server;
 
+use crate::engine::Engine;
 use crate::server::catch_panic::CatchPanics;
 use crate::server::controller::{Broker, Controller, HealthService, ShutdownSignal, Stage, Stdio};
 use crate::server::handshake::{
@@ -21,6 +23,7 @@ use crate::server::proto::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::server::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::server::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use crate::server::proto::tfplugin6::provider_server::{Provider, ProviderServer};
+use crate::server::provider_service::ProviderService;
 use crate::server::tls::{PinnedClientCerts, ServerIdentity, TlsError};
 
 /// Terraform's (and terraform-plugin-go's) gRPC message limit, both directions.
@@ -64,6 +67,34 @@ pub enum ServeError {
 impl From<UnsupportedProtocol> for ServeError {
     fn from(e: UnsupportedProtocol) -> Self {
         Self::UnsupportedProtocol { offered: e.offered }
+    }
+}
+
+/// What a provider binary's `main` does once its arguments are read: serves `engine` (see [`serve`])
+/// on a runtime of its own and turns the outcome into the exit code. `name` prefixes start-up errors.
+pub fn run(engine: Engine, options: ServeOptions, name: &str) -> ExitCode {
+    // A crypto provider chosen explicitly: rustls panics when two are compiled in and none is chosen.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // Terraform calls in parallel (ten at a time by default) but each call is mostly waiting on
+    // Proton, and Terraform itself needs the CPU: two workers at most, one on a single core.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{name}: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(ProviderService::new(Arc::new(engine)), options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
