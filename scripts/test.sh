@@ -78,22 +78,51 @@ fi
 # a `harness = false` bench would run in full (cargo) or fail to list (nextest).
 TARGETS=(--lib --bins --tests)
 
+# The runner's output is kept so the last line can count the tests (the doc tests run last and have
+# none, and their "0 passed" should not be the closing word on the suite).
+TEST_LOG="$(mktemp)"
+trap 'rm -f "$TEST_LOG"' EXIT
+run_logged() {
+    "$@" 2>&1 | tee "$TEST_LOG"
+    return "${PIPESTATUS[0]}"
+}
+
 if [[ "$RUNNER" == nextest ]]; then
     run_phase "build tests" cargo nextest run "${TARGETS[@]}" --locked --no-run
     # All test binaries at once, two tests in flight per core (e2e tests mostly wait on
     # Terraform and proton-local).
-    run_phase "tests (cargo nextest)" cargo nextest run "${TARGETS[@]}" --locked --no-fail-fast \
-        --test-threads "$(($(nproc) * 2))" ${FILTER[@]+"${FILTER[@]}"}
+    run_phase "tests (cargo nextest)" run_logged cargo nextest run "${TARGETS[@]}" --locked \
+        --no-fail-fast --test-threads "$(($(nproc) * 2))" ${FILTER[@]+"${FILTER[@]}"}
 else
     run_phase "build tests" cargo test "${TARGETS[@]}" --locked --no-run
-    run_phase "tests (cargo test)" cargo test "${TARGETS[@]}" --locked --no-fail-fast \
+    run_phase "tests (cargo test)" run_logged cargo test "${TARGETS[@]}" --locked --no-fail-fast \
         ${FILTER[@]+"${FILTER[@]}"}
 fi
 run_phase "doc tests" cargo test --doc --locked
 
+# The suite's count, from nextest's summary or the sum of cargo test's per-binary results.
+count_tests() {
+    local summary
+    summary="$(grep -E '^ +Summary .* tests? run: ' "$TEST_LOG" | tail -1 || true)"
+    if [[ -n "$summary" ]]; then
+        local passed failed
+        passed="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$summary")"
+        failed="$(grep -Eo '[0-9]+ failed' <<<"$summary" | grep -Eo '[0-9]+' || echo 0)"
+        echo "$passed $failed"
+        return
+    fi
+    grep -E '^test result: ' "$TEST_LOG" |
+        sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' |
+        awk '{p += $1; f += $2} END {print p + 0, f + 0}'
+}
+
 print_summary
+read -r PASSED FAILED_TESTS < <(count_tests)
+echo
 if [[ $FAILED != 0 ]]; then
     echo "scripts/test.sh: FAILED"
-    exit 1
+else
+    echo "scripts/test.sh: all phases passed"
 fi
-echo "scripts/test.sh: all phases passed"
+echo "tests: ${PASSED} passed, ${FAILED_TESTS} failed"
+exit "$FAILED"
