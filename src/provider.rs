@@ -10,14 +10,8 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_proton::config::Region;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
-use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
-use crate::aws::Proton;
+use crate::aws::{Proton, http_client};
 use crate::engine::{BoxFuture, Configured, Engine, ProviderConfig, parse_duration};
 use crate::tf::schema::{Attribute, Block, NestedBlock, Schema, Validator};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -167,7 +161,8 @@ fn retry_config(config: &Value, diags: &mut Diagnostics) -> Option<RetryConfig> 
 
 async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).http_client(http_client::on_demand());
     if let Some(region) = text(config, "region") {
         loader = loader.region(Region::new(region.to_string()));
     }
@@ -247,7 +242,13 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
         proton = proton.endpoint_url(endpoint);
     }
     if plain_http(endpoint) {
-        proton = proton.http_client(plain_http_client()?);
+        let client = http_client::without_roots().map_err(|error| {
+            Diagnostics::from(Diagnostic::error(
+                "Cannot build the HTTP client",
+                error.to_string(),
+            ))
+        })?;
+        proton = proton.http_client(client);
     }
     let skip_validation = config
         .get("skip_credentials_validation")
@@ -283,26 +284,6 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     })
 }
 
-/// The SDK's HTTPS client without its eager read of the system root certificates when a client is
-/// built: they are read at the first HTTPS connection instead, so a provider start that talks only
-/// to plain-HTTP proton-local, or makes no request at all, does not parse them (tens of ms).
-#[derive(Debug)]
-struct RootsOnFirstUse(SharedHttpClient);
-
-impl HttpClient for RootsOnFirstUse {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        self.0.http_connector(settings, components)
-    }
-
-    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
-        self.0.connector_metadata()
-    }
-}
-
 /// Whether Proton is reached over plain HTTP (proton-local): the block's endpoint, else the SDK's
 /// environment variables for it.
 fn plain_http(endpoint: Option<&str>) -> bool {
@@ -315,35 +296,6 @@ fn plain_http(endpoint: Option<&str>) -> bool {
         .map(str::to_string)
         .or_else(from_env)
         .is_some_and(|url| url.to_ascii_lowercase().starts_with("http://"))
-}
-
-/// The Proton client's HTTP client for a plain-HTTP endpoint: it trusts no certificate authority, so
-/// its first request does not read the system's root certificates for a TLS that never happens.
-fn plain_http_client() -> Result<SharedHttpClient, Diagnostics> {
-    let no_roots = TlsContext::builder()
-        .with_trust_store(TrustStore::empty())
-        .build()
-        .map_err(|error| {
-            Diagnostics::from(Diagnostic::error(
-                "Cannot build the HTTP client",
-                aws_smithy_types::error::display::DisplayErrorContext(error).to_string(),
-            ))
-        })?;
-    Ok(aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .tls_context(no_roots)
-        .build_https())
-}
-
-fn https_client() -> SharedHttpClient {
-    let sdk_default = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .build_https();
-    SharedHttpClient::new(RootsOnFirstUse(sdk_default))
 }
 
 impl ProviderConfig for AwsProvider {
@@ -371,6 +323,6 @@ mod tests {
         assert!(plain_http(Some("http://127.0.0.1:4599")));
         assert!(plain_http(Some("HTTP://localhost:4599")));
         assert!(!plain_http(Some("https://proton.us-east-1.amazonaws.com")));
-        assert!(plain_http_client().is_ok());
+        assert!(http_client::without_roots().is_ok());
     }
 }

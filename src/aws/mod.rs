@@ -43,6 +43,7 @@ pub use deployments::DeploymentScope;
 pub use outputs::Deployed;
 pub use sync_status::{RepositorySync, ResourceSyncStatus};
 
+pub mod http_client;
 mod listing;
 mod self_managed;
 
