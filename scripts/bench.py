@@ -14,8 +14,8 @@ Measures in one run on this machine, prints a table and, with --write, puts it i
   5. the codec and plan-engine hot paths (criterion, benches/engine.rs);
   6. the release binaries' sizes.
 
-Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh, openssl for a
-Terraform-like client certificate, and release binaries (built first unless --skip-build).
+Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh. Builds the
+benches and the release binaries first (fat LTO: about half an hour on 2 cores from scratch).
 """
 
 import argparse
@@ -225,12 +225,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="plans per configuration (median)")
     parser.add_argument("--polling", default="3,30,300",
                         help="deployment seconds for the polling benchmark ('' skips it)")
-    parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
     args = parser.parse_args()
     counts = args.n or [200, 1000]
-    if not args.skip_build:
-        subprocess.run(["cargo", "build", "--release", "--bins", "--locked"], cwd=ROOT, check=True)
+    # `cargo bench --no-run` builds the benches and, with the same (release) settings, the binaries
+    # they start: target/release/terraform-provider-proton and proton-local.
     floor = bench_executables()["floor_provider"]
     terraform = terraform_binary()
 
