@@ -23,7 +23,7 @@ use terraform_provider_proton::server::proto::plugin::Empty;
 use terraform_provider_proton::server::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use terraform_provider_proton::server::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_proton::server::proto::tfplugin6::{
-    DynamicValue, get_metadata, get_provider_schema, validate_resource_config,
+    DynamicValue, configure_provider, get_metadata, get_provider_schema, validate_resource_config,
 };
 use terraform_provider_proton::tf::codec::{decode_json, encode_msgpack};
 
@@ -286,6 +286,7 @@ struct Rpcs {
     schema: Vec<f64>,
     schema_bytes: usize,
     validate: Vec<f64>,
+    configure: Vec<f64>,
 }
 
 /// A `proton_environment_template` configuration as Terraform sends it: msgpack of the full object.
@@ -299,6 +300,21 @@ fn template_config() -> DynamicValue {
     let value = decode_json(json, &entry.ty).expect("the configuration fits the schema");
     DynamicValue {
         msgpack: encode_msgpack(&value, &entry.ty).expect("the configuration encodes"),
+        json: Vec::new(),
+    }
+}
+
+/// The provider block Terraform sends for proton-local: static keys, a region, a plain-HTTP endpoint.
+fn provider_config() -> DynamicValue {
+    let ty = terraform_provider_proton::provider::engine()
+        .provider_schema()
+        .block
+        .value_type();
+    let json = br#"{"region": "us-east-1", "access_key": "test", "secret_key": "test",
+        "endpoints": {"proton": "http://127.0.0.1:9"}}"#;
+    let value = decode_json(json, &ty).expect("the provider block fits the schema");
+    DynamicValue {
+        msgpack: encode_msgpack(&value, &ty).expect("the provider block encodes"),
         json: Vec::new(),
     }
 }
@@ -374,6 +390,25 @@ async fn measure_rpcs(
         ));
     }
 
+    // Once per provider process in a plan or apply: the AWS configuration and the Proton client.
+    let provider = provider_config();
+    let (configure, response) = timed("ConfigureProvider", calls.min(200), || {
+        let mut client = client.clone();
+        let request = configure_provider::Request {
+            terraform_version: "1.15.5".to_owned(),
+            config: Some(provider.clone()),
+            client_capabilities: None,
+        };
+        async move { client.configure_provider(request).await }
+    })
+    .await;
+    let diagnostics = response.into_inner().diagnostics;
+    if !diagnostics.is_empty() {
+        fail(&format!(
+            "ConfigureProvider found problems: {diagnostics:?}"
+        ));
+    }
+
     let mut controller = GrpcControllerClient::new(ch);
     match tokio::time::timeout(WAIT, controller.shutdown(Empty {})).await {
         Ok(Ok(_)) => {}
@@ -386,6 +421,7 @@ async fn measure_rpcs(
         schema,
         schema_bytes: schema_response.encoded_len(),
         validate,
+        configure,
     }
 }
 
@@ -434,6 +470,7 @@ fn main() {
         ("GetMetadata", summarize(rpcs.metadata)),
         ("GetProviderSchema", summarize(rpcs.schema)),
         ("ValidateResourceConfig", summarize(rpcs.validate)),
+        ("ConfigureProvider", summarize(rpcs.configure)),
     ];
     println!(
         "protocol bench: {} (AutoMTLS, {network}), load average {}",
@@ -456,7 +493,7 @@ fn main() {
         rpcs.schema_bytes
     );
 
-    let [handshake, connect, metadata, schema, validate] = &rows.map(|(_, s)| s);
+    let [handshake, connect, metadata, schema, validate, configure] = &rows.map(|(_, s)| s);
     let json = serde_json::json!({
         "runs": args.runs,
         "calls": args.calls,
@@ -473,6 +510,8 @@ fn main() {
         "schema_bytes": rpcs.schema_bytes,
         "validate_ms_median": round3(validate.median),
         "validate_ms_p99": round3(validate.p99),
+        "configure_ms_median": round3(configure.median),
+        "configure_ms_p99": round3(configure.p99),
     });
     println!("BENCH_JSON {json}");
 }

@@ -256,6 +256,8 @@ def main():
                   "< 10 ms"),
         value_row("GetProviderSchema, median / p99",
                   f"{protocol['schema_ms_median']:.2f} / {protocol['schema_ms_p99']:.2f} ms", "< 1 ms"),
+        value_row("ConfigureProvider (proton-local endpoint), median / p99",
+                  f"{protocol['configure_ms_median']:.2f} / {protocol['configure_ms_p99']:.2f} ms", ""),
     ]
 
     polling_rows = []
