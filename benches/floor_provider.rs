@@ -106,6 +106,49 @@ impl Resource for FloorData {
     }
 }
 
+/// `floor_template`: `proton_environment_template`'s own attributes (without tags), calling nothing.
+/// Against `floor_data` it shows what the larger object costs; against the real resource, what
+/// Proton's API costs.
+struct FloorTemplate(ResourceSpec);
+
+impl FloorTemplate {
+    fn new() -> Self {
+        let engine = terraform_provider_proton::provider::engine();
+        let mut spec = match engine.resource("proton_environment_template") {
+            Ok(entry) => entry.spec.clone(),
+            Err(_) => unreachable!("proton_environment_template is registered"),
+        };
+        spec.type_name = "floor_template";
+        spec.tags = false;
+        Self(spec)
+    }
+}
+
+impl Resource for FloorTemplate {
+    type Model = Value;
+
+    fn spec(&self) -> ResourceSpec {
+        self.0.clone()
+    }
+
+    // Computed attributes the plan left unknown settle as null.
+    async fn create(&self, _: &Ctx, planned: Value) -> Result<Value, Failure<Value>> {
+        Ok(planned)
+    }
+
+    async fn read(&self, _: &Ctx, current: Value) -> Result<Option<Value>, Error> {
+        Ok(Some(current))
+    }
+
+    async fn update(&self, _: &Ctx, _: Value, planned: Value) -> Result<Value, Failure<Value>> {
+        Ok(planned)
+    }
+
+    async fn delete(&self, _: &Ctx, _: Value) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 fn main() -> ExitCode {
     if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
         println!(
@@ -113,7 +156,11 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let engine = Engine::new(Box::new(NoSettings), vec![Box::new(FloorData)], vec![]);
+    let engine = Engine::new(
+        Box::new(NoSettings),
+        vec![Box::new(FloorData), Box::new(FloorTemplate::new())],
+        vec![],
+    );
     let options = ServeOptions {
         debug: false,
         provider_address: ADDRESS.to_string(),

@@ -5,8 +5,9 @@ Measures in one run on this machine, prints a table and, with --write, puts it i
 (between the `bench:start`/`bench:end` markers; the analysis around them is written by hand):
   1. `terraform apply` and `terraform plan` (with refresh) of N proton_environment_template against
      proton-local (--deploy-seconds 0) versus N terraform_data, and the provider's peak RSS meanwhile;
-     the same graph on `floor_data`, a no-op plugin built from this crate (benches/floor_provider.rs),
-     shows how much of the difference any plugin costs Terraform;
+     the same graph on `floor_data` and `floor_template` (no-op plugin resources built from this crate,
+     benches/floor_provider.rs; the second with the template's attributes) shows how much of the
+     difference any plugin costs Terraform, and how much the larger object;
   2. provider start to handshake line (AutoMTLS) and GetProviderSchema latency (benches/protocol.rs);
   3. the provider's poller against a fixed 5-second poller for 3, 30 and 300 s deployments
      (benches/polling.rs; the 300 s case takes five minutes of wall time, mostly idle);
@@ -90,6 +91,11 @@ def workspace(endpoint, body, floor=None):
 def config(kind, n):
     if kind == "terraform_data":
         return 'resource "terraform_data" "r" {\n  count = %d\n  input = "bench-${count.index}"\n}\n' % n
+    if kind == "floor_template":
+        return (
+            'terraform {\n  required_providers {\n    floor = { source = "bench/floor" }\n  }\n}\n'
+            'resource "floor_template" "r" {\n  count = %d\n  name = "bench-${count.index}"\n'
+            '  description = "benchmark template ${count.index}"\n}\n' % n)
     if kind == "floor":
         return (
             'terraform {\n  required_providers {\n    floor = { source = "bench/floor" }\n  }\n}\n'
@@ -240,10 +246,13 @@ def main():
             print(f"bench: terraform, N={n}", file=sys.stderr)
             base = measure_terraform(terraform, endpoint, "terraform_data", n, args.runs, floor)
             plugin = measure_terraform(terraform, endpoint, "floor", n, args.runs, floor)
+            wide = measure_terraform(terraform, endpoint, "floor_template", n, args.runs, floor)
             ours = measure_terraform(terraform, endpoint, "proton", n, args.runs, floor)
             for index, what in ((0, "`terraform apply`"), (1, "`terraform plan` (refresh)")):
                 terraform_rows.append(ratio_row(f"{what}, N={n}", base[index], ours[index], "<= 1.15x"))
-                floor_rows.append(ratio_row(f"{what}, N={n}", base[index], plugin[index], ""))
+                floor_rows.append(ratio_row(f"{what}, N={n}, floor_data", base[index], plugin[index], ""))
+                floor_rows.append(
+                    ratio_row(f"{what}, N={n}, floor_template", base[index], wide[index], ""))
             rss_rows.append(value_row(f"provider peak RSS during apply, N={n}",
                                       f"{ours[2] / 1024:.1f} MB", "< 30 MB"))
     finally:
@@ -296,8 +305,8 @@ def main():
         "|---|---|---|---|---|",
         *terraform_rows, *rss_rows, *protocol_rows, *local_rows, *size_rows,
     ]
-    lines += ["", "| the floor: same graph on `floor_data` (a no-op plugin built from this crate) "
-              "| terraform_data | floor_data | ratio | |", "|---|---|---|---|---|", *floor_rows]
+    lines += ["", "| the floor: no-op plugin resources built from this crate (benches/floor_provider.rs) "
+              "| terraform_data | floor | ratio | |", "|---|---|---|---|---|", *floor_rows]
     if polling_rows:
         lines += ["", "| polling | fixed 5 s poller | provider | target |", "|---|---|---|---|",
                   *polling_rows]
