@@ -285,11 +285,14 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
 }
 
 /// Whether Proton is reached over plain HTTP (proton-local): the block's endpoint, else the SDK's
-/// environment variables for it.
+/// environment variables for it (unless the SDK is told to ignore them).
 fn plain_http(endpoint: Option<&str>) -> bool {
     let from_env = || {
+        let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_ok_and(|value| value.eq_ignore_ascii_case("true"));
         ["AWS_ENDPOINT_URL_PROTON", "AWS_ENDPOINT_URL"]
             .iter()
+            .filter(|_| !ignored)
             .find_map(|name| std::env::var(name).ok().filter(|url| !url.is_empty()))
     };
     endpoint
