@@ -87,37 +87,33 @@ impl fmt::Display for Drift {
 /// Renders every page. `examples` is the `examples/` folder of the repository.
 pub fn generate(engine: &Engine, examples: &Path) -> Result<Generated, DocsError> {
     let mut generated = Generated::default();
-    let index = render_index(engine, examples, &mut generated.missing_examples)?;
-    generated.pages.insert("index.md".to_string(), index);
+    let Generated {
+        pages,
+        missing_examples,
+    } = &mut generated;
+    pages.insert(
+        "index.md".to_string(),
+        render_index(engine, examples, missing_examples)?,
+    );
+    let mut put = |folder: &str, type_name: &str, page: String| {
+        pages.insert(format!("{folder}/{}.md", short_name(type_name)), page);
+    };
     for entry in engine.resources() {
-        let page = render_resource(entry, examples, &mut generated.missing_examples)?;
-        generated.pages.insert(
-            format!("resources/{}.md", short_name(entry.spec.type_name)),
-            page,
-        );
+        let page = render_resource(entry, examples, missing_examples)?;
+        put("resources", entry.spec.type_name, page);
     }
     for entry in engine.data_sources() {
-        let page = render_data_source(entry, examples, &mut generated.missing_examples)?;
-        generated.pages.insert(
-            format!("data-sources/{}.md", short_name(entry.spec.type_name)),
-            page,
-        );
+        let page = render_data_source(entry, examples, missing_examples)?;
+        put("data-sources", entry.spec.type_name, page);
     }
     for entry in engine.resources() {
-        if let Some(page) = render_list_resource(entry, examples, &mut generated.missing_examples)?
-        {
-            generated.pages.insert(
-                format!("list-resources/{}.md", short_name(entry.spec.type_name)),
-                page,
-            );
+        if let Some(page) = render_list_resource(entry, examples, missing_examples)? {
+            put("list-resources", entry.spec.type_name, page);
         }
     }
     for entry in engine.actions() {
-        let page = render_action(entry, examples, &mut generated.missing_examples)?;
-        generated.pages.insert(
-            format!("actions/{}.md", short_name(entry.spec.type_name)),
-            page,
-        );
+        let page = render_action(entry, examples, missing_examples)?;
+        put("actions", entry.spec.type_name, page);
     }
     Ok(generated)
 }
