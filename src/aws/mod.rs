@@ -196,8 +196,10 @@ fn owned(text: Option<&str>) -> Option<String> {
     text.map(str::to_string)
 }
 
-/// Every item of a paginated request, following the SDK's paginator. A macro because each
-/// operation's paginator is its own type and the stream type they share is not nameable here.
+/// Every item of a paginated request, following the SDK's paginator: it ends at a missing or empty
+/// token, and at one equal to the token just sent (a service repeating itself would loop forever).
+/// A macro because each operation's paginator is its own type and the stream type they share is
+/// not nameable here.
 macro_rules! all_items {
     ($request:expr) => {
         $request
@@ -235,17 +237,7 @@ impl Proton {
     }
 
     pub async fn list_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ApiError> {
-        let tags = listing::every_page(
-            |token| {
-                self.client
-                    .list_tags_for_resource()
-                    .resource_arn(arn)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| (page.tags(), page.next_token()),
-        )
-        .await?;
+        let tags = all_items!(self.client.list_tags_for_resource().resource_arn(arn))?;
         Ok(tags
             .iter()
             .map(|tag| (tag.key().to_string(), tag.value().to_string()))
@@ -278,5 +270,127 @@ impl Proton {
                 .map_err(classify)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::{Arc, Mutex};
+
+    use aws_sdk_proton::config::retry::RetryConfig;
+    use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
+    use aws_smithy_runtime_api::client::http::{
+        HttpConnector, HttpConnectorFuture, SharedHttpConnector, http_client_fn,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A Proton endpoint that answers from a script (status, awsJson body) and records the
+    /// `nextToken` of each request. proton-local never repeats a token, so this stands in for it.
+    #[derive(Clone, Debug, Default)]
+    struct Scripted {
+        answers: Arc<Mutex<VecDeque<(u16, Value)>>>,
+        tokens: Arc<Mutex<Vec<Option<String>>>>,
+    }
+
+    impl HttpConnector for Scripted {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let sent: Value = request
+                .body()
+                .bytes()
+                .and_then(|body| serde_json::from_slice(body).ok())
+                .unwrap_or_default();
+            let token = sent["nextToken"].as_str().map(str::to_string);
+            self.tokens.lock().expect("tokens").push(token);
+            let (status, body) = self
+                .answers
+                .lock()
+                .expect("answers")
+                .pop_front()
+                .unwrap_or((
+                    400,
+                    json!({"__type": "ValidationException", "message": "unscripted"}),
+                ));
+            let mut response = HttpResponse::new(
+                StatusCode::try_from(status).expect("status"),
+                SdkBody::from(body.to_string()),
+            );
+            response
+                .headers_mut()
+                .insert("content-type", "application/x-amz-json-1.0");
+            HttpConnectorFuture::ready(Ok(response))
+        }
+    }
+
+    fn scripted(answers: Vec<(u16, Value)>) -> (Proton, Scripted) {
+        let endpoint = Scripted::default();
+        endpoint.answers.lock().expect("answers").extend(answers);
+        let connector = SharedHttpConnector::new(endpoint.clone());
+        let config = aws_sdk_proton::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url("http://proton.test")
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client_fn(move |_, _| connector.clone()))
+            .build();
+        (Proton::new(config), endpoint)
+    }
+
+    /// A ListTagsForResource page with one tag, `k<n>`.
+    fn tag_page(n: u32, next: Option<&str>) -> (u16, Value) {
+        let tags = json!([{"key": format!("k{n}"), "value": "v"}]);
+        (200, json!({"tags": tags, "nextToken": next}))
+    }
+
+    async fn listed(
+        answers: Vec<(u16, Value)>,
+    ) -> (Result<Vec<String>, ApiError>, Vec<Option<String>>) {
+        let (proton, endpoint) = scripted(answers);
+        let tags = proton
+            .list_tags("arn:aws:proton:us-east-1:000000000000:environment/e")
+            .await
+            .map(|tags| tags.into_keys().collect());
+        let tokens = endpoint.tokens.lock().expect("tokens").clone();
+        (tags, tokens)
+    }
+
+    #[tokio::test]
+    async fn pages_are_followed_until_the_token_ends_or_repeats() {
+        // The `nextToken` of each scripted page, and how many pages the listing reads.
+        let cases: [(&[Option<&str>], usize, &str); 3] = [
+            (
+                &[Some("a"), Some("b"), None],
+                3,
+                "the last page has no token",
+            ),
+            (
+                &[Some("a"), Some("a"), Some("a"), None],
+                2,
+                "a repeated token ends it",
+            ),
+            (&[Some("a"), Some(""), None], 2, "an empty token ends it"),
+        ];
+        for (next, pages, why) in cases {
+            let answers = (1..).zip(next).map(|(n, t)| tag_page(n, *t)).collect();
+            let (tags, tokens) = listed(answers).await;
+            let keys: Vec<String> = (1..=pages).map(|n| format!("k{n}")).collect();
+            assert_eq!(tags.expect("tags"), keys, "{why}");
+            let asked = std::iter::once(None).chain(next[..pages - 1].iter().map(|t| owned(*t)));
+            assert_eq!(tokens, asked.collect::<Vec<_>>(), "{why}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_fails_the_listing_as_classified() {
+        let gone = json!({"__type": "ResourceNotFoundException", "message": "gone"});
+        let (tags, tokens) = listed(vec![tag_page(1, Some("a")), (404, gone)]).await;
+        assert!(matches!(tags, Err(ApiError::NotFound(m)) if m == "gone"));
+        assert_eq!(tokens, [None, owned(Some("a"))]);
     }
 }
