@@ -1,0 +1,457 @@
+//! The HTTPS path, the one every production user takes: real Terraform, the freshly built provider
+//! and proton-local behind a TLS terminator on loopback, with a test certificate authority.
+//!
+//! The provider picks `http_client::on_demand()` (the SDK's rustls connector with the platform's root
+//! certificates) for an `https://` endpoint. In this SDK version those roots come from
+//! `rustls-native-certs`, which reads `SSL_CERT_FILE` / `SSL_CERT_DIR` instead of the system store
+//! when either is set, once per process (aws-smithy-http-client caches them in a static). So the test
+//! CA is trusted the way a user would trust a corporate CA: `SSL_CERT_FILE` in the environment of
+//! Terraform, hence of the provider processes it starts. The variables are set on those child
+//! processes only, never in this test process.
+//!
+//! - trusted CA: apply, plan and destroy of a `proton_environment_template` succeed over HTTPS, with
+//!   the endpoint from the provider block and from `AWS_ENDPOINT_URL_PROTON`;
+//! - another CA: apply fails with a diagnostic that names the certificate problem, nothing is created;
+//! - control: the client for plain-HTTP endpoints (`without_roots()`) refuses the same endpoint even
+//!   with the CA in `SSL_CERT_FILE` of a provider process, so the successful apply above proves the
+//!   provider did not use it for HTTPS (and an SDK client given the CA directly succeeds).
+#![allow(deprecated)] // aws-sdk-proton marks every operation deprecated (Proton is closed).
+
+mod support;
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::Value;
+use support::{ProtonLocal, Terraform, Workspace, hcl_string, terraform_versions};
+use terraform_provider_proton::aws::http_client;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+
+const ADDR: &str = "proton_environment_template.tls";
+
+// ------------------------------------------------------------------------------------------------
+// Certificates
+// ------------------------------------------------------------------------------------------------
+
+/// A throw-away certificate authority.
+struct TestCa {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl TestCa {
+    fn new(name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let key = KeyPair::generate().expect("CA key");
+        TestCa {
+            issuer: CertifiedIssuer::self_signed(params, key).expect("CA certificate"),
+        }
+    }
+
+    fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// A server certificate for `localhost` and 127.0.0.1 issued by this CA: chain and key.
+    fn localhost(&self) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+        let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .expect("server params");
+        let key = KeyPair::generate().expect("server key");
+        let cert = params.signed_by(&key, &self.issuer).expect("server cert");
+        (
+            vec![cert.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+    }
+}
+
+/// `pem` in a file of `dir`, for `SSL_CERT_FILE`.
+fn write_pem(dir: &Path, name: &str, pem: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, pem).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path
+}
+
+// ------------------------------------------------------------------------------------------------
+// The TLS terminator
+// ------------------------------------------------------------------------------------------------
+
+/// One TLS handshake as the terminator saw it.
+#[derive(Clone, Debug)]
+enum Handshake {
+    Done {
+        sni: Option<String>,
+        alpn: Option<String>,
+    },
+    Failed(String),
+}
+
+/// Accepts TLS on a loopback port and forwards the decrypted bytes to proton-local's TCP port, so
+/// the HTTP version is whatever the client and proton-local agree on. proton-local serves
+/// HTTP/1.1 and HTTP/2 with prior knowledge on the same port (hyper's auto builder), so both ALPN
+/// protocols the SDK offers are advertised. Stops (with its runtime) when dropped.
+struct TlsTerminator {
+    address: SocketAddr,
+    handshakes: Arc<Mutex<Vec<Handshake>>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TlsTerminator {
+    fn start(ca: &TestCa, upstream: SocketAddr) -> TlsTerminator {
+        let (chain, key) = ca.localhost();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("server config");
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = runtime
+            .block_on(TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let handshakes = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&handshakes);
+        runtime.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let seen = Arc::clone(&seen);
+                tokio::spawn(async move {
+                    let accepted =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
+                    let mut tls = match accepted {
+                        Ok(Ok(tls)) => tls,
+                        Ok(Err(error)) => {
+                            seen.lock()
+                                .unwrap()
+                                .push(Handshake::Failed(error.to_string()));
+                            return;
+                        }
+                        Err(_) => {
+                            seen.lock()
+                                .unwrap()
+                                .push(Handshake::Failed("handshake timed out".into()));
+                            return;
+                        }
+                    };
+                    let session = tls.get_ref().1;
+                    seen.lock().unwrap().push(Handshake::Done {
+                        sni: session.server_name().map(str::to_string),
+                        alpn: session
+                            .alpn_protocol()
+                            .map(|p| String::from_utf8_lossy(p).into_owned()),
+                    });
+                    let Ok(mut upstream) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+                });
+            }
+        });
+        TlsTerminator {
+            address,
+            handshakes,
+            runtime: Some(runtime),
+        }
+    }
+
+    /// `https://localhost:PORT`: the name the certificate is for, resolved to loopback.
+    fn endpoint(&self) -> String {
+        format!("https://localhost:{}", self.address.port())
+    }
+
+    fn handshakes(&self) -> Vec<Handshake> {
+        self.handshakes.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TlsTerminator {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(2));
+        }
+    }
+}
+
+/// proton-local's `host:port` from its `http://` endpoint.
+fn upstream_of(proton: &ProtonLocal) -> SocketAddr {
+    proton
+        .endpoint()
+        .strip_prefix("http://")
+        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("unexpected proton-local endpoint {}", proton.endpoint()))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Terraform
+// ------------------------------------------------------------------------------------------------
+
+/// Terraform 1.15.5 from .tools: the HTTPS path is the provider's, one Terraform is enough.
+fn terraform() -> Terraform {
+    terraform_versions()
+        .into_iter()
+        .next()
+        .expect("at least one Terraform")
+}
+
+/// A workspace whose provider processes trust only the CA in `ca_file`, with no Proton endpoint in
+/// the environment (the provider block names it) and no proxy for loopback.
+fn workspace(tf: &Terraform, proton: &ProtonLocal, ca_file: &Path) -> Workspace {
+    let mut ws = Workspace::new(tf, proton);
+    ws.remove_env("AWS_ENDPOINT_URL_PROTON");
+    ws.set_env("SSL_CERT_FILE", &ca_file.to_string_lossy());
+    // The host may set SSL_CERT_DIR too (this one does); an empty directory adds no roots.
+    let no_roots = proton.dir().join("no-roots");
+    fs::create_dir_all(&no_roots).expect("mkdir no-roots");
+    ws.set_env("SSL_CERT_DIR", &no_roots.to_string_lossy());
+    for key in ["NO_PROXY", "no_proxy"] {
+        ws.set_env(key, "localhost,127.0.0.1");
+    }
+    ws
+}
+
+fn main_tf(endpoint: Option<&str>, description: &str) -> String {
+    let endpoints = endpoint
+        .map(|url| format!("  endpoints {{\n    proton = {}\n  }}\n", hcl_string(url)))
+        .unwrap_or_default();
+    format!(
+        "provider \"proton\" {{\n  region = \"us-east-1\"\n{endpoints}}}\n\n\
+         resource \"proton_environment_template\" \"tls\" {{\n  name        = \"over-tls\"\n  \
+         description = {}\n}}\n",
+        hcl_string(description)
+    )
+}
+
+fn remote_template_names(proton: &ProtonLocal) -> Vec<String> {
+    let answer = proton.aws(&["list-environment-templates"]);
+    answer
+        .get("templates")
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("list-environment-templates: {answer}"))
+        .iter()
+        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+fn completed(handshakes: &[Handshake]) -> Vec<(Option<String>, Option<String>)> {
+    handshakes
+        .iter()
+        .filter_map(|h| match h {
+            Handshake::Done { sni, alpn } => Some((sni.clone(), alpn.clone())),
+            Handshake::Failed(_) => None,
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn terraform_applies_over_https_when_the_ca_is_trusted() {
+    let start = Instant::now();
+    let tf = terraform();
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
+    let mut ws = workspace(&tf, &proton, &ca_file);
+    let endpoint = terminator.endpoint();
+
+    // The endpoint in the provider block.
+    ws.write_main(&main_tf(Some(&endpoint), "created over TLS"));
+    ws.apply();
+    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    let attrs = ws.resource_attrs(ADDR);
+    assert_eq!(
+        attrs.get("description").and_then(Value::as_str),
+        Some("created over TLS")
+    );
+    let after_apply = terminator.handshakes().len();
+    assert!(
+        after_apply > 0,
+        "the apply did not go through the TLS terminator"
+    );
+
+    // The endpoint from AWS_ENDPOINT_URL_PROTON: the refresh and the update go over TLS too.
+    ws.write_main(&main_tf(None, "updated over TLS"));
+    ws.set_env("AWS_ENDPOINT_URL_PROTON", &endpoint);
+    ws.apply();
+    let remote = proton.aws(&["get-environment-template", "--name", "over-tls"]);
+    assert_eq!(
+        remote.pointer("/environmentTemplate/description"),
+        Some(&Value::from("updated over TLS")),
+        "{remote}"
+    );
+    ws.assert_plan_empty();
+    let after_env = terminator.handshakes().len();
+    assert!(
+        after_env > after_apply,
+        "the refresh and update with the endpoint from the environment did not use TLS"
+    );
+
+    ws.destroy();
+    assert!(remote_template_names(&proton).is_empty());
+
+    let handshakes = terminator.handshakes();
+    let done = completed(&handshakes);
+    assert_eq!(
+        done.len(),
+        handshakes.len(),
+        "a trusted CA, yet some handshakes failed: {handshakes:?}"
+    );
+    for (sni, alpn) in &done {
+        assert_eq!(sni.as_deref(), Some("localhost"), "{handshakes:?}");
+        assert!(
+            matches!(alpn.as_deref(), Some("h2" | "http/1.1")),
+            "{handshakes:?}"
+        );
+    }
+    eprintln!(
+        "{} TLS connections ({:?}); {:.1}s",
+        done.len(),
+        done.iter()
+            .map(|(_, alpn)| alpn.clone().unwrap_or_default())
+            .collect::<std::collections::BTreeSet<_>>(),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_fails_with_a_certificate_diagnostic() {
+    let start = Instant::now();
+    let tf = terraform();
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    // The provider trusts a CA, just not the one that issued the endpoint's certificate.
+    let other = TestCa::new("some-other-ca");
+    let other_file = write_pem(proton.dir(), "other-ca.pem", &other.pem());
+    let ws = workspace(&tf, &proton, &other_file);
+
+    ws.write_main(&main_tf(Some(&terminator.endpoint()), "never created"));
+    let error = ws.apply_err();
+    eprintln!("what the user sees:\n{error}");
+    assert!(
+        error.contains("Error:") && error.contains("certificate"),
+        "no certificate diagnostic:\n{error}"
+    );
+    assert!(
+        error.contains("UnknownIssuer"),
+        "the diagnostic does not say the issuer is unknown:\n{error}"
+    );
+    assert!(remote_template_names(&proton).is_empty());
+
+    // The provider, not the terminator, ended each handshake: it refused the issuer.
+    let handshakes = terminator.handshakes();
+    assert!(
+        !handshakes.is_empty()
+            && handshakes
+                .iter()
+                .all(|h| matches!(h, Handshake::Failed(why) if why.contains("UnknownCA"))),
+        "expected only handshakes the client refused with UnknownCA: {handshakes:?}"
+    );
+    eprintln!(
+        "{} refused handshakes; {:.1}s",
+        handshakes.len(),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// One ListEnvironmentTemplates through `client` at `endpoint`, no retries.
+fn list_templates(
+    client: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    endpoint: &str,
+) -> Result<usize, String> {
+    let config = aws_sdk_proton::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .http_client(client)
+        .build();
+    let proton = aws_sdk_proton::Client::from_conf(config);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        proton
+            .list_environment_templates()
+            .send()
+            .await
+            .map(|answer| answer.templates().len())
+            .map_err(|error| DisplayErrorContext(&error).to_string())
+    })
+}
+
+/// The control for the test above: the client the provider uses for plain HTTP trusts nothing, so
+/// it cannot have been the one that succeeded over HTTPS; the same SDK stack given the CA succeeds,
+/// so the terminator is sound. (No environment variable and no system root is read here.)
+#[test]
+fn the_client_for_plain_http_refuses_https_and_the_ca_alone_is_enough() {
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let endpoint = terminator.endpoint();
+
+    let refused = list_templates(http_client::without_roots().expect("client"), &endpoint)
+        .expect_err("without_roots() must not complete a TLS handshake");
+    assert!(
+        refused.contains("UnknownIssuer"),
+        "unexpected error: {refused}"
+    );
+
+    let trusting = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_pem_certificate(ca.pem().as_bytes()))
+        .build()
+        .expect("TLS context");
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(trusting)
+        .build_https();
+    assert_eq!(list_templates(client, &endpoint), Ok(0));
+
+    let handshakes = terminator.handshakes();
+    assert_eq!(handshakes.len(), 2, "{handshakes:?}");
+    assert!(
+        matches!(&handshakes[0], Handshake::Failed(why) if why.contains("UnknownCA")),
+        "{handshakes:?}"
+    );
+    assert!(
+        matches!(handshakes[1], Handshake::Done { .. }),
+        "{handshakes:?}"
+    );
+}
