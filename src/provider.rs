@@ -1,6 +1,8 @@
 //! The `provider "proton"` block: its schema and how it becomes a configured Proton client, the way
 //! hashicorp/aws users know it (explicit settings first, then aws-config's standard chain).
 
+use std::borrow::Cow;
+use std::path::Path;
 use std::sync::Arc;
 
 use aws_config::BehaviorVersion;
@@ -10,8 +12,10 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_proton::config::Region;
+use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::aws::{Proton, http_client};
+use crate::aws::Proton;
+use crate::aws::http_client::{self, CaBundle};
 use crate::engine::{BoxFuture, Configured, Engine, ProviderConfig, parse_duration};
 use crate::tf::schema::{Attribute, Block, NestedBlock, Schema, Validator};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -54,6 +58,9 @@ fn block() -> Block {
         Attribute::string_list("shared_credentials_files")
             .optional()
             .describe("Paths of shared credentials files (default `~/.aws/credentials`)."),
+        Attribute::string("custom_ca_bundle")
+            .optional()
+            .describe("Path of a PEM file of certificate authorities to trust besides the system's, for a private endpoint or a TLS-inspecting proxy. Defaults to `AWS_CA_BUNDLE`, then the profile's `ca_bundle`. The file is read when the provider is configured: a missing or unreadable file, or one without a usable PEM certificate, is an error."),
         Attribute::number("max_retries")
             .optional()
             .describe("How many times a failed or throttled API call is retried. Unset, the AWS SDK default applies: 3 attempts, that is 2 retries. Raise it for endpoints that throttle or fail often."),
@@ -159,10 +166,104 @@ fn retry_config(config: &Value, diags: &mut Diagnostics) -> Option<RetryConfig> 
     Some(retry)
 }
 
+/// Where the CA bundle was named, in hashicorp/aws's order.
+#[derive(Debug, PartialEq)]
+enum CaBundleSetting {
+    Argument(String),
+    Environment(String),
+    Profile { profile: String, path: String },
+}
+
+impl CaBundleSetting {
+    fn path(&self) -> &str {
+        match self {
+            CaBundleSetting::Argument(path)
+            | CaBundleSetting::Environment(path)
+            | CaBundleSetting::Profile { path, .. } => path,
+        }
+    }
+
+    /// The diagnostic for a bundle that `problem`s ("cannot be read: ...").
+    fn diagnostic(&self, problem: &str) -> Diagnostic {
+        let path = self.path();
+        match self {
+            CaBundleSetting::Argument(_) => Diagnostic::error(
+                "Invalid custom_ca_bundle",
+                format!("The CA bundle {path:?} {problem}."),
+            )
+            .at(AttributePath::attribute("custom_ca_bundle")),
+            CaBundleSetting::Environment(_) => Diagnostic::error(
+                "Invalid AWS_CA_BUNDLE",
+                format!(
+                    "The CA bundle {path:?} named by the environment variable AWS_CA_BUNDLE {problem}. \
+                     Fix the file or unset AWS_CA_BUNDLE (custom_ca_bundle in the provider block takes precedence)."
+                ),
+            ),
+            CaBundleSetting::Profile { profile, .. } => Diagnostic::error(
+                "Invalid ca_bundle in the AWS profile",
+                format!(
+                    "The CA bundle {path:?} named by ca_bundle in profile {profile:?} of the shared \
+                     configuration {problem}. Fix the file or the profile (custom_ca_bundle in the \
+                     provider block and AWS_CA_BUNDLE take precedence)."
+                ),
+            ),
+        }
+    }
+}
+
+/// The CA bundle setting: `custom_ca_bundle`, else `AWS_CA_BUNDLE`, else `ca_bundle` of the selected
+/// profile in the shared configuration (empty values count as unset). The profile files are parsed
+/// only when neither of the first two is set; a profile the SDK cannot load is left for the SDK to
+/// report.
+async fn ca_bundle_setting(config: &Value) -> Option<CaBundleSetting> {
+    if let Some(path) = text(config, "custom_ca_bundle").filter(|path| !path.is_empty()) {
+        return Some(CaBundleSetting::Argument(path.to_string()));
+    }
+    if let Some(path) = std::env::var("AWS_CA_BUNDLE")
+        .ok()
+        .filter(|path| !path.is_empty())
+    {
+        return Some(CaBundleSetting::Environment(path));
+    }
+    let files = profile_files(config).unwrap_or_default();
+    let selected = text(config, "profile").map(|name| Cow::Owned(name.to_string()));
+    let profiles = aws_config::profile::load(&Fs::real(), &Env::real(), &files, selected)
+        .await
+        .ok()?;
+    let path = profiles.get("ca_bundle").filter(|path| !path.is_empty())?;
+    Some(CaBundleSetting::Profile {
+        profile: profiles.selected_profile().to_string(),
+        path: path.to_string(),
+    })
+}
+
+/// The CA bundle to trust besides the system's roots, read and checked now, so that a bad one is an
+/// error before any request. Reading it here rather than at the first connection costs a small file
+/// per configured provider, and it is what lets the error name the setting: at the first connection
+/// it could only fail a request (and a changed file could not be re-checked).
+async fn ca_bundle(config: &Value, diags: &mut Diagnostics) -> Option<CaBundle> {
+    let setting = ca_bundle_setting(config).await?;
+    match CaBundle::read(Path::new(setting.path())) {
+        Ok(bundle) => {
+            tracing::debug!(
+                ?setting,
+                certificates = bundle.certificates(),
+                "trusting a CA bundle besides the system's roots"
+            );
+            Some(bundle)
+        }
+        Err(problem) => {
+            diags.push(setting.diagnostic(&problem));
+            None
+        }
+    }
+}
+
 async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     let mut diags = Diagnostics::new();
+    let bundle = ca_bundle(config, &mut diags).await;
     let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).http_client(http_client::on_demand());
+        aws_config::defaults(BehaviorVersion::latest()).http_client(http_client::trusting(bundle));
     if let Some(region) = text(config, "region") {
         loader = loader.region(Region::new(region.to_string()));
     }
@@ -327,5 +428,101 @@ mod tests {
         assert!(plain_http(Some("HTTP://localhost:4599")));
         assert!(!plain_http(Some("https://proton.us-east-1.amazonaws.com")));
         assert!(http_client::without_roots().is_ok());
+    }
+
+    fn config(settings: &[(&str, Value)]) -> Value {
+        Value::object(settings.iter().cloned())
+    }
+
+    #[tokio::test]
+    async fn custom_ca_bundle_comes_first_and_an_empty_one_counts_as_unset() {
+        let set = config(&[("custom_ca_bundle", Value::string("/etc/corp-ca.pem"))]);
+        assert_eq!(
+            ca_bundle_setting(&set).await,
+            Some(CaBundleSetting::Argument("/etc/corp-ca.pem".into()))
+        );
+        let empty = config(&[
+            ("custom_ca_bundle", Value::string("")),
+            ("shared_config_files", Value::List(vec![])),
+        ]);
+        assert!(!matches!(
+            ca_bundle_setting(&empty).await,
+            Some(CaBundleSetting::Argument(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_selected_profiles_ca_bundle_is_the_last_resort() {
+        if std::env::var_os("AWS_CA_BUNDLE").is_some() {
+            eprintln!("AWS_CA_BUNDLE is set here: it would win, nothing to check");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("config");
+        std::fs::write(
+            &file,
+            "[default]\nca_bundle = /default.pem\n\n[profile corp]\nca_bundle = /corp.pem\n\n[profile plain]\nregion = us-east-1\n",
+        )
+        .expect("write config");
+        let files = Value::List(vec![Value::string(file.to_string_lossy())]);
+        let with_profile = |name: &str| {
+            config(&[
+                ("shared_config_files", files.clone()),
+                ("profile", Value::string(name)),
+            ])
+        };
+        assert_eq!(
+            ca_bundle_setting(&with_profile("corp")).await,
+            Some(CaBundleSetting::Profile {
+                profile: "corp".into(),
+                path: "/corp.pem".into()
+            })
+        );
+        assert_eq!(ca_bundle_setting(&with_profile("plain")).await, None);
+        assert_eq!(ca_bundle_setting(&with_profile("absent")).await, None);
+        // The argument wins over the profile.
+        let both = config(&[
+            ("shared_config_files", files.clone()),
+            ("profile", Value::string("corp")),
+            ("custom_ca_bundle", Value::string("/arg.pem")),
+        ]);
+        assert_eq!(
+            ca_bundle_setting(&both).await,
+            Some(CaBundleSetting::Argument("/arg.pem".into()))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bad_bundle_is_a_configure_error_on_its_attribute() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let not_pem = dir.path().join("ca.der");
+        std::fs::write(&not_pem, [0x30, 0x82, 0x01, 0x0a]).expect("write");
+        for (path, problem) in [
+            (dir.path().join("missing.pem"), "cannot be read"),
+            (not_pem, "holds no PEM certificate"),
+        ] {
+            let settings = config(&[
+                ("region", Value::string("us-east-1")),
+                ("access_key", Value::string("test")),
+                ("secret_key", Value::string("test")),
+                ("custom_ca_bundle", Value::string(path.to_string_lossy())),
+            ]);
+            let Err(diags) = configure(&settings).await else {
+                panic!("{} was accepted", path.display());
+            };
+            let diags = diags.into_vec();
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(diags[0].summary, "Invalid custom_ca_bundle");
+            assert_eq!(
+                diags[0].path,
+                Some(AttributePath::attribute("custom_ca_bundle"))
+            );
+            assert!(
+                diags[0].detail.contains(&*path.to_string_lossy())
+                    && diags[0].detail.contains(problem),
+                "{}",
+                diags[0].detail
+            );
+        }
     }
 }
