@@ -552,6 +552,8 @@ fn render_index(
     page.push(PROTON_LOCAL);
     page.push("## Authentication and Configuration");
     page.push(AUTHENTICATION);
+    page.push("## Private Certificate Authorities");
+    page.push(PRIVATE_CAS);
     page.push("## Default Tags");
     page.push(DEFAULT_TAGS);
 
@@ -1240,6 +1242,32 @@ attribute they concern.
 
 Hard-coding credentials in configuration is not recommended outside proton-local: they end up in \
 version control and in plan files.";
+
+const PRIVATE_CAS: &str = "Calls to AWS over HTTPS (Proton, and STS or IAM Identity Center for \
+credentials) trust the system's root certificates. To also trust a private certificate authority, such as \
+a TLS-inspecting proxy's or that of an endpoint with an internal certificate, name a PEM file of its \
+certificates; the first of these that is set is used:
+
+1. `custom_ca_bundle` in the provider block.
+2. The `AWS_CA_BUNDLE` environment variable, as for the AWS CLI.
+3. `ca_bundle` in the selected profile of the shared configuration file.
+
+The certificates are added to the system's roots, not used instead of them. A relative path is relative \
+to the directory Terraform runs in, and `~` is not expanded (use `pathexpand(\"~/ca.pem\")`). The file is \
+read when the provider is configured: a missing or unreadable file, one without a PEM certificate (convert \
+DER first, e.g. `openssl x509 -inform der -in ca.der -out ca.pem`), or a certificate that cannot serve as \
+an authority is an error before any API call.
+
+```terraform
+provider \"proton\" {
+  region           = \"us-east-1\"
+  custom_ca_bundle = \"${path.root}/corporate-ca.pem\"
+}
+```
+
+`SSL_CERT_FILE` (a PEM file) or `SSL_CERT_DIR` (a directory of them) in Terraform's environment replace the \
+platform's certificate store as the source of the system's roots, as with OpenSSL; a CA bundle is still \
+added to them. None of this applies to a plain `http://` endpoint such as proton-local's.";
 
 const DEFAULT_TAGS: &str = "Tags in the provider's `default_tags` block are set on every resource that \
 takes tags. A resource's own `tags` win over a default tag with the same key, and each such resource \
