@@ -14,7 +14,12 @@
 //! - another CA: apply fails with a diagnostic that names the certificate problem, nothing is created;
 //! - control: the client for plain-HTTP endpoints (`without_roots()`) refuses the same endpoint even
 //!   with the CA in `SSL_CERT_FILE` of a provider process, so the successful apply above proves the
-//!   provider did not use it for HTTPS (and an SDK client given the CA directly succeeds).
+//!   provider did not use it for HTTPS (and an SDK client given the CA directly succeeds);
+//! - a CA bundle, added to system roots that do not trust the CA: `custom_ca_bundle` in the provider
+//!   block (another CA as the system store), `AWS_CA_BUNDLE` (an empty system store, which without
+//!   the bundle fails with UnknownIssuer and no panic), and a profile's `ca_bundle`;
+//! - a bad bundle (missing, not PEM, empty) from each of the three settings is a diagnostic naming the
+//!   setting at plan time, with no TLS connection and no request reaching proton-local.
 #![allow(deprecated)] // aws-sdk-proton marks every operation deprecated (Proton is closed).
 
 mod support;
@@ -218,8 +223,9 @@ fn terraform() -> Terraform {
         .expect("at least one Terraform")
 }
 
-/// A workspace whose provider processes trust only the CA in `ca_file`, with no Proton endpoint in
-/// the environment (the provider block names it) and no proxy for loopback.
+/// A workspace whose provider processes have the certificates in `ca_file` as the system's roots
+/// (an empty file: none), with no Proton endpoint in the environment (the provider block names it)
+/// and no proxy for loopback.
 fn workspace(tf: &Terraform, proton: &ProtonLocal, ca_file: &Path) -> Workspace {
     let mut ws = Workspace::new(tf, proton);
     ws.remove_env("AWS_ENDPOINT_URL_PROTON");
@@ -235,11 +241,16 @@ fn workspace(tf: &Terraform, proton: &ProtonLocal, ca_file: &Path) -> Workspace 
 }
 
 fn main_tf(endpoint: Option<&str>, description: &str) -> String {
+    main_tf_with(endpoint, description, "")
+}
+
+/// `main_tf` with `provider_lines` added to the provider block.
+fn main_tf_with(endpoint: Option<&str>, description: &str, provider_lines: &str) -> String {
     let endpoints = endpoint
         .map(|url| format!("  endpoints {{\n    proton = {}\n  }}\n", hcl_string(url)))
         .unwrap_or_default();
     format!(
-        "provider \"proton\" {{\n  region = \"us-east-1\"\n{endpoints}}}\n\n\
+        "provider \"proton\" {{\n  region = \"us-east-1\"\n{provider_lines}{endpoints}}}\n\n\
          resource \"proton_environment_template\" \"tls\" {{\n  name        = \"over-tls\"\n  \
          description = {}\n}}\n",
         hcl_string(description)
@@ -453,5 +464,205 @@ fn the_client_for_plain_http_refuses_https_and_the_ca_alone_is_enough() {
     assert!(
         matches!(handshakes[1], Handshake::Done { .. }),
         "{handshakes:?}"
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// CA bundles: custom_ca_bundle, AWS_CA_BUNDLE, a profile's ca_bundle
+// ------------------------------------------------------------------------------------------------
+
+/// A shared config file in the workspace whose `default` profile has `ca_bundle = path`.
+fn profile_with_ca_bundle(ws: &mut Workspace, path: &Path) {
+    let config = ws.dir().join("aws-config");
+    fs::write(
+        &config,
+        format!("[default]\nca_bundle = {}\n", path.display()),
+    )
+    .expect("write the shared config");
+    ws.set_env("AWS_CONFIG_FILE", &config.to_string_lossy());
+}
+
+/// Apply, an empty plan and destroy through the terminator; every handshake completed.
+fn round_trip(ws: &Workspace, proton: &ProtonLocal, terminator: &TlsTerminator) {
+    ws.apply();
+    assert_eq!(remote_template_names(proton), vec!["over-tls".to_string()]);
+    ws.assert_plan_empty();
+    ws.destroy();
+    assert!(remote_template_names(proton).is_empty());
+    let handshakes = terminator.handshakes();
+    assert!(!handshakes.is_empty(), "nothing went through TLS");
+    assert_eq!(
+        completed(&handshakes).len(),
+        handshakes.len(),
+        "the bundle's CA is trusted, yet some handshakes failed: {handshakes:?}"
+    );
+}
+
+/// The CA only in `custom_ca_bundle` (a path relative to the working directory, through
+/// `path.root`), the system's roots being another CA's: the bundle is added to them.
+#[test]
+fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
+    let start = Instant::now();
+    let tf = terraform();
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let other = TestCa::new("some-other-ca");
+    let system = write_pem(proton.dir(), "system-roots.pem", &other.pem());
+    let ws = workspace(&tf, &proton, &system);
+    write_pem(ws.dir(), "corporate-ca.pem", &ca.pem());
+
+    ws.write_main(&main_tf_with(
+        Some(&terminator.endpoint()),
+        "trusted through custom_ca_bundle",
+        "  custom_ca_bundle = \"${path.root}/corporate-ca.pem\"\n",
+    ));
+    round_trip(&ws, &proton, &terminator);
+    eprintln!(
+        "{} TLS connections; {:.1}s",
+        terminator.handshakes().len(),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// An empty system store: without a bundle the handshake is refused (UnknownIssuer, not a crash);
+/// with the CA in `AWS_CA_BUNDLE` of Terraform's environment everything succeeds; a profile's
+/// `ca_bundle` does the same.
+#[test]
+fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store() {
+    let start = Instant::now();
+    let tf = terraform();
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let no_system_roots = write_pem(proton.dir(), "no-roots.pem", "");
+    let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
+    let mut ws = workspace(&tf, &proton, &no_system_roots);
+    ws.write_main(&main_tf(
+        Some(&terminator.endpoint()),
+        "trusted through a bundle",
+    ));
+
+    let error = ws.apply_err();
+    assert!(
+        error.contains("UnknownIssuer") && !error.contains("panic"),
+        "with no root at all the handshake should be refused cleanly:\n{error}"
+    );
+    assert!(remote_template_names(&proton).is_empty());
+    let refused = terminator.handshakes().len();
+    assert!(refused > 0);
+
+    ws.set_env("AWS_CA_BUNDLE", &ca_file.to_string_lossy());
+    ws.apply();
+    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    ws.destroy();
+    assert!(remote_template_names(&proton).is_empty());
+    let after_env = terminator.handshakes();
+    assert!(after_env.len() > refused);
+    assert_eq!(
+        completed(&after_env[refused..]).len(),
+        after_env.len() - refused,
+        "{after_env:?}"
+    );
+
+    ws.remove_env("AWS_CA_BUNDLE");
+    profile_with_ca_bundle(&mut ws, &ca_file);
+    ws.apply();
+    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    ws.destroy();
+    assert!(remote_template_names(&proton).is_empty());
+    let after_profile = terminator.handshakes();
+    assert!(after_profile.len() > after_env.len());
+    assert_eq!(
+        completed(&after_profile[after_env.len()..]).len(),
+        after_profile.len() - after_env.len(),
+        "{after_profile:?}"
+    );
+    eprintln!(
+        "{} TLS connections; {:.1}s",
+        after_profile.len(),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// proton-local's request log lines.
+fn requests(proton: &ProtonLocal) -> Vec<String> {
+    proton
+        .log()
+        .lines()
+        .filter(|line| line.contains(" request op="))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A missing, a non-PEM and an empty bundle, named by each of the three settings: `terraform plan`
+/// fails with a diagnostic that names the setting and the file, and nothing is called.
+#[test]
+fn a_bad_bundle_is_a_plan_time_diagnostic_before_any_call() {
+    let tf = terraform();
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    // The system's roots trust the endpoint: only the bad bundle can stop the plan.
+    let system = write_pem(proton.dir(), "system-roots.pem", &ca.pem());
+    let mut ws = workspace(&tf, &proton, &system);
+    let endpoint = terminator.endpoint();
+    let missing = proton.dir().join("missing-ca.pem");
+    let not_pem = write_pem(proton.dir(), "ca.txt", "this is not a certificate\n");
+    let empty = write_pem(proton.dir(), "empty-ca.pem", "");
+
+    ws.write_main(&main_tf_with(
+        Some(&endpoint),
+        "never created",
+        &format!(
+            "  custom_ca_bundle = {}\n",
+            hcl_string(&missing.to_string_lossy())
+        ),
+    ));
+    let error = ws.plan_err();
+    eprintln!("custom_ca_bundle, missing file:\n{error}");
+    for expected in [
+        "Invalid custom_ca_bundle",
+        "custom_ca_bundle = ",
+        missing.to_str().unwrap(),
+        "cannot be read",
+    ] {
+        assert!(error.contains(expected), "no {expected:?} in:\n{error}");
+    }
+
+    ws.write_main(&main_tf(Some(&endpoint), "never created"));
+    ws.set_env("AWS_CA_BUNDLE", &not_pem.to_string_lossy());
+    let error = ws.plan_err();
+    eprintln!("AWS_CA_BUNDLE, not PEM:\n{error}");
+    for expected in [
+        "Invalid AWS_CA_BUNDLE",
+        not_pem.to_str().unwrap(),
+        "holds no PEM certificate",
+    ] {
+        assert!(error.contains(expected), "no {expected:?} in:\n{error}");
+    }
+
+    ws.remove_env("AWS_CA_BUNDLE");
+    profile_with_ca_bundle(&mut ws, &empty);
+    let error = ws.plan_err();
+    eprintln!("profile ca_bundle, empty file:\n{error}");
+    for expected in [
+        "Invalid ca_bundle in the AWS profile",
+        "\"default\"",
+        empty.to_str().unwrap(),
+        "is empty",
+    ] {
+        assert!(error.contains(expected), "no {expected:?} in:\n{error}");
+    }
+
+    assert!(
+        terminator.handshakes().is_empty(),
+        "a connection was made: {:?}",
+        terminator.handshakes()
+    );
+    assert!(
+        requests(&proton).is_empty(),
+        "proton-local was called:\n{}",
+        requests(&proton).join("\n")
     );
 }

@@ -105,6 +105,12 @@ fn paths(diagnostics: &[pb::Diagnostic]) -> Vec<String> {
 /// Configures the provider against a closed local port with credentials given explicitly, so nothing
 /// is looked up on this machine.
 async fn configure(harness: &mut Harness) {
+    let diagnostics = configure_with(harness, &[]).await;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+/// ConfigureProvider with the settings of [`configure`] and `overrides`; its diagnostics.
+async fn configure_with(harness: &mut Harness, overrides: &[(&str, Value)]) -> Vec<pb::Diagnostic> {
     let provider_type = harness.engine.provider_schema().block.value_type();
     let Type::Object { attributes, .. } = &provider_type else {
         panic!("provider config is an object");
@@ -113,17 +119,21 @@ async fn configure(harness: &mut Harness) {
         attributes
             .keys()
             .map(|name| {
-                let value = match name.as_str() {
-                    "region" => Value::string("us-east-1"),
-                    "access_key" | "secret_key" => Value::string("test"),
-                    "endpoints" => Value::object([("proton", Value::string("http://127.0.0.1:9"))]),
+                let given = overrides.iter().find(|(key, _)| key == name);
+                let value = match (given, name.as_str()) {
+                    (Some((_, value)), _) => value.clone(),
+                    (None, "region") => Value::string("us-east-1"),
+                    (None, "access_key" | "secret_key") => Value::string("test"),
+                    (None, "endpoints") => {
+                        Value::object([("proton", Value::string("http://127.0.0.1:9"))])
+                    }
                     _ => Value::Null,
                 };
                 (name.clone(), value)
             })
             .collect(),
     );
-    let configured = harness
+    harness
         .client
         .configure_provider(pb::configure_provider::Request {
             terraform_version: "1.15.5".into(),
@@ -132,12 +142,48 @@ async fn configure(harness: &mut Harness) {
         })
         .await
         .expect("configure")
-        .into_inner();
-    assert!(
-        configured.diagnostics.is_empty(),
-        "{:?}",
-        configured.diagnostics
-    );
+        .into_inner()
+        .diagnostics
+}
+
+/// A CA bundle that is not there, or holds no certificate, fails ConfigureProvider with an error on
+/// `custom_ca_bundle` (the same checks name AWS_CA_BUNDLE or the profile; see tests/https_endpoint.rs).
+#[tokio::test]
+async fn a_bad_custom_ca_bundle_fails_configure_on_its_path() {
+    let mut harness = start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key_only = dir.path().join("key.pem");
+    std::fs::write(
+        &key_only,
+        "-----BEGIN PRIVATE KEY-----\nAAECAwQF\n-----END PRIVATE KEY-----\n",
+    )
+    .expect("write");
+    for (path, problem) in [
+        (dir.path().join("absent.pem"), "cannot be read"),
+        (key_only, "holds no PEM certificate"),
+    ] {
+        let diagnostics = configure_with(
+            &mut harness,
+            &[("custom_ca_bundle", Value::string(path.to_string_lossy()))],
+        )
+        .await;
+        assert_eq!(
+            paths(&diagnostics),
+            vec!["custom_ca_bundle"],
+            "{diagnostics:?}"
+        );
+        assert_eq!(
+            diagnostics[0].severity,
+            pb::diagnostic::Severity::Error as i32
+        );
+        assert_eq!(diagnostics[0].summary, "Invalid custom_ca_bundle");
+        assert!(
+            diagnostics[0].detail.contains(&*path.to_string_lossy())
+                && diagnostics[0].detail.contains(problem),
+            "{}",
+            diagnostics[0].detail
+        );
+    }
 }
 
 #[tokio::test]
