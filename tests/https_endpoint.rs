@@ -1,13 +1,13 @@
 //! The HTTPS path, the one every production user takes: real Terraform, the freshly built provider
 //! and proton-local behind a TLS terminator on loopback, with a test certificate authority.
 //!
-//! The provider picks `http_client::on_demand()` (the SDK's rustls connector with the platform's root
-//! certificates) for an `https://` endpoint. In this SDK version those roots come from
-//! `rustls-native-certs`, which reads `SSL_CERT_FILE` / `SSL_CERT_DIR` instead of the system store
-//! when either is set, once per process (aws-smithy-http-client caches them in a static). So the test
-//! CA is trusted the way a user would trust a corporate CA: `SSL_CERT_FILE` in the environment of
-//! Terraform, hence of the provider processes it starts. The variables are set on those child
-//! processes only, never in this test process.
+//! The provider picks `http_client::trusting(bundle)` (the SDK's rustls connector with the platform's
+//! root certificates, plus a CA bundle if one is configured) for an `https://` endpoint. Those roots
+//! come from `rustls-native-certs` (loaded by http_client.rs once per process, as the SDK would),
+//! which reads `SSL_CERT_FILE` / `SSL_CERT_DIR` instead of the system store when either is set. So the
+//! system store is under the test's control: `SSL_CERT_FILE` in the environment of Terraform, hence of
+//! the provider processes it starts, which is also how a user can trust a corporate CA without a
+//! bundle. The variables are set on those child processes only, never in this test process.
 //!
 //! - trusted CA: apply, plan and destroy of a `proton_environment_template` succeed over HTTPS, with
 //!   the endpoint from the provider block and from `AWS_ENDPOINT_URL_PROTON`;
@@ -16,8 +16,9 @@
 //!   with the CA in `SSL_CERT_FILE` of a provider process, so the successful apply above proves the
 //!   provider did not use it for HTTPS (and an SDK client given the CA directly succeeds);
 //! - a CA bundle, added to system roots that do not trust the CA: `custom_ca_bundle` in the provider
-//!   block (another CA as the system store), `AWS_CA_BUNDLE` (an empty system store, which without
-//!   the bundle fails with UnknownIssuer and no panic), and a profile's `ca_bundle`;
+//!   block (another CA as the system store; and the other way round, which shows the system's roots
+//!   are kept), `AWS_CA_BUNDLE` (an empty system store, which without the bundle fails with
+//!   UnknownIssuer and no panic), and a profile's `ca_bundle`;
 //! - a bad bundle (missing, not PEM, empty) from each of the three settings is a diagnostic naming the
 //!   setting at plan time, with no TLS connection and no request reaching proton-local.
 #![allow(deprecated)] // aws-sdk-proton marks every operation deprecated (Proton is closed).
@@ -499,7 +500,8 @@ fn round_trip(ws: &Workspace, proton: &ProtonLocal, terminator: &TlsTerminator) 
 }
 
 /// The CA only in `custom_ca_bundle` (a path relative to the working directory, through
-/// `path.root`), the system's roots being another CA's: the bundle is added to them.
+/// `path.root`), the system's roots being another CA's: the bundle is added to them. Then the other
+/// way round: the CA in the system's roots, another in the bundle: the system's roots still count.
 #[test]
 fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
     let start = Instant::now();
@@ -509,7 +511,7 @@ fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
     let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
     let other = TestCa::new("some-other-ca");
     let system = write_pem(proton.dir(), "system-roots.pem", &other.pem());
-    let ws = workspace(&tf, &proton, &system);
+    let mut ws = workspace(&tf, &proton, &system);
     write_pem(ws.dir(), "corporate-ca.pem", &ca.pem());
 
     ws.write_main(&main_tf_with(
@@ -517,6 +519,11 @@ fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
         "trusted through custom_ca_bundle",
         "  custom_ca_bundle = \"${path.root}/corporate-ca.pem\"\n",
     ));
+    round_trip(&ws, &proton, &terminator);
+
+    let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
+    ws.set_env("SSL_CERT_FILE", &ca_file.to_string_lossy());
+    write_pem(ws.dir(), "corporate-ca.pem", &other.pem());
     round_trip(&ws, &proton, &terminator);
     eprintln!(
         "{} TLS connections; {:.1}s",
