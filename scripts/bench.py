@@ -148,15 +148,69 @@ class PeakRss:
             time.sleep(0.02)
 
 
-def measure_terraform(terraform, endpoint, kind, n, runs, floor):
-    """Apply, the median of `runs` refreshing plans, and the provider's peak RSS during the apply."""
+PERF_HZ = 999
+
+
+def process_cpu_seconds(pid):
+    """utime + stime of a running process, from /proc (clock ticks)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def plan_cpu(terraform, directory, env, runs, proton_local_pid):
+    """CPU seconds per refreshing plan: Terraform's process, the plugin processes it starts, proton-local.
+
+    `perf record` samples every process of the plan at PERF_HZ on the CPU clock, so a process's samples
+    divided by PERF_HZ are its CPU seconds; proton-local runs throughout, so /proc has its share. The
+    plugins' processes are told apart by their thread names (the Rust binaries' main thread and tokio's
+    workers). None when `perf` is not installed (Debian: linux-perf).
+    """
+    if shutil.which("perf") is None:
+        return None
+    totals = {"terraform": 0.0, "plugin": 0.0, "proton-local": 0.0}
+    with tempfile.TemporaryDirectory(prefix="proton-bench-perf-") as scratch:
+        data = os.path.join(scratch, "perf.data")
+        for _ in range(runs):
+            local_before = process_cpu_seconds(proton_local_pid)
+            timed("perf", directory, env, "record", "-q", "-F", str(PERF_HZ), "-e", "cpu-clock",
+                  "-o", data, "--", terraform, "plan", "-no-color")
+            totals["proton-local"] += process_cpu_seconds(proton_local_pid) - local_before
+            script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,comm"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                    check=True).stdout
+            samples, names = {}, {}
+            for line in script.splitlines():
+                parts = line.split()
+                if len(parts) < 2:
+                    continue
+                comm, pid = " ".join(parts[:-1]), parts[-1]
+                samples[pid] = samples.get(pid, 0) + 1
+                names.setdefault(pid, set()).add(comm)
+            for pid, count in samples.items():
+                if "terraform" in names[pid]:
+                    totals["terraform"] += count / PERF_HZ
+                elif names[pid] & {"terraform-provi", "tokio-rt-worker"}:
+                    totals["plugin"] += count / PERF_HZ
+    return {who: seconds / runs for who, seconds in totals.items()}
+
+
+CPU_LABELS = {"terraform_data": "`terraform_data` (built in)", "floor": "`floor_data` (no-op plugin)",
+              "floor_template": "`floor_template` (no-op plugin, the template's attributes)",
+              "proton": "`proton_environment_template`"}
+
+
+def measure_terraform(terraform, endpoint, kind, n, runs, floor, proton_local_pid):
+    """Apply, the median of `runs` refreshing plans, the provider's peak RSS during the apply, and the
+    CPU split of a refreshing plan (mean of `runs` more plans under perf)."""
     directory, env = workspace(endpoint, config(kind, n), floor)
     try:
         with PeakRss() as rss:
             apply = timed(terraform, directory, env, "apply", "-auto-approve", "-no-color")
         plans = [timed(terraform, directory, env, "plan", "-no-color") for _ in range(runs)]
+        cpu = plan_cpu(terraform, directory, env, runs, proton_local_pid)
         timed(terraform, directory, env, "destroy", "-auto-approve", "-no-color")
-        return apply, statistics.median(plans), rss.peak_kib
+        return apply, statistics.median(plans), rss.peak_kib, cpu
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -239,15 +293,21 @@ def main():
     floor = bench_executables()["floor_provider"]
     terraform = terraform_binary()
 
-    terraform_rows, floor_rows, rss_rows = [], [], []
+    terraform_rows, floor_rows, rss_rows, cpu_rows = [], [], [], []
     proton_local, endpoint = start_proton_local()
     try:
         for n in counts:
             print(f"bench: terraform, N={n}", file=sys.stderr)
-            base = measure_terraform(terraform, endpoint, "terraform_data", n, args.runs, floor)
-            plugin = measure_terraform(terraform, endpoint, "floor", n, args.runs, floor)
-            wide = measure_terraform(terraform, endpoint, "floor_template", n, args.runs, floor)
-            ours = measure_terraform(terraform, endpoint, "proton", n, args.runs, floor)
+            measured = {kind: measure_terraform(terraform, endpoint, kind, n, args.runs, floor,
+                                                proton_local.pid)
+                        for kind in ("terraform_data", "floor", "floor_template", "proton")}
+            base, plugin, wide, ours = measured.values()
+            for kind, (_, plan, _, cpu) in measured.items():
+                if cpu:
+                    cpu_rows.append(
+                        f"| {CPU_LABELS[kind]}, N={n} | {plan:.2f} s | {cpu['terraform']:.2f} s "
+                        f"| {cpu['plugin']:.2f} s | {cpu['proton-local']:.2f} s "
+                        f"| {sum(cpu.values()):.2f} s |")
             for index, what in ((0, "`terraform apply`"), (1, "`terraform plan` (refresh)")):
                 terraform_rows.append(ratio_row(f"{what}, N={n}", base[index], ours[index], "<= 1.15x"))
                 floor_rows.append(ratio_row(f"{what}, N={n}, floor_data", base[index], plugin[index], ""))
@@ -307,6 +367,9 @@ def main():
     ]
     lines += ["", "| the floor: no-op plugin resources built from this crate (benches/floor_provider.rs) "
               "| terraform_data | floor | ratio | |", "|---|---|---|---|---|", *floor_rows]
+    if cpu_rows:
+        lines += ["", "| CPU per `terraform plan` (refresh), mean of the perf-sampled plans | wall (median) "
+                  "| Terraform | plugin | proton-local | all |", "|---|---|---|---|---|---|", *cpu_rows]
     if polling_rows:
         lines += ["", "| polling | fixed 5 s poller | provider | target |", "|---|---|---|---|",
                   *polling_rows]
