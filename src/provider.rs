@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -262,8 +263,15 @@ async fn ca_bundle(config: &Value, diags: &mut Diagnostics) -> Option<CaBundle> 
 async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     let mut diags = Diagnostics::new();
     let bundle = ca_bundle(config, &mut diags).await;
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).http_client(http_client::trusting(bundle));
+    // Request bodies are small JSON documents that fit in the socket's buffer, so the upload half of
+    // stalled-stream protection only costs a timer per call; downloads keep it.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client::trusting(bundle))
+        .stalled_stream_protection(
+            StalledStreamProtectionConfig::enabled()
+                .upload_enabled(false)
+                .build(),
+        );
     if let Some(region) = text(config, "region") {
         loader = loader.region(Region::new(region.to_string()));
     }
