@@ -129,23 +129,35 @@ impl Engine {
                 } else {
                     inner.state.commit();
                 }
+                if inner.persister.is_none() {
+                    inner.state.forget_changes();
+                }
                 if cfg!(debug_assertions) && !self.model.declares_error(op, e.type_name()) {
                     tracing::warn!(op, error = e.type_name(), "error not declared by the model");
                 }
                 return Err(e);
             }
         };
-        if mutation
-            && let Some(p) = &inner.persister
-            && let Err(e) = p.save(&inner.state)
-        {
-            tracing::error!(error = %e, "cannot persist state; the request is refused");
-            inner.state.rollback();
-            return Err(ApiError::Internal(
-                "The service could not store the change.".to_string(),
-            ));
-        }
+        // The journal gets what changed before the answer; reads leave their
+        // transitions for the next mutation's record (they can be redone).
+        let saved = match (&mut inner.persister, mutation) {
+            (Some(p), true) => {
+                if let Err(e) = p.save(&mut inner.state) {
+                    tracing::error!(error = %e, "cannot persist state; the request is refused");
+                    inner.state.rollback();
+                    return Err(ApiError::Internal(
+                        "The service could not store the change.".to_string(),
+                    ));
+                }
+                true
+            }
+            (Some(_), false) => false,
+            (None, _) => true,
+        };
         inner.state.commit();
+        if saved {
+            inner.state.forget_changes();
+        }
         drop(guard);
         Ok(self.shape_output(op, &output))
     }

@@ -999,5 +999,29 @@ mod lifecycle_model {
                 }
             }
         }
+
+        /// With --state: after every acknowledged mutation, what a restart
+        /// loads (snapshot plus journal) is the state in memory, whatever
+        /// compactions happened on the way.
+        #[test]
+        fn a_restart_loads_the_state_in_memory(
+            steps in proptest::collection::vec((0usize..16, 0usize..3, 0usize..4), 1..40),
+            min_journal in prop_oneof![Just(0u64), 0..20_000u64],
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("state.json");
+            let (mut p, s) = Persister::open(&path).unwrap();
+            p.set_min_journal(min_journal);
+            let h = Harness::with_state(2.0, Some(p), s);
+            for (kind, n, tick) in steps {
+                h.tick([0.0, 0.5, 2.0, 3.0][tick]);
+                let (op, body) = request(kind, n);
+                let out = h.engine.call(op, ACCOUNT, REGION, body.to_string().as_bytes());
+                if out.is_ok() && crate::ops::is_mutation(op) {
+                    let (_, loaded) = Persister::open(&path).unwrap();
+                    prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), state_json(&h), "after {}", op);
+                }
+            }
+        }
     }
 }

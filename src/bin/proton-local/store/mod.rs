@@ -1,16 +1,17 @@
 //! The service's data: one partition per (account, region) plus the
 //! environment account connections, which span two accounts. Plain data with
-//! serde, persisted as a whole by `persist`.
+//! serde: `persist` keeps a snapshot of it and `journal` the changes since.
 //!
 //! Every change goes through `tx` collections, so the engine can undo a failed
 //! request (`rollback`) or keep it (`commit`) at the cost of what it touched.
 //! Each partition also knows its earliest deadline (`next_due`), so the clock's
 //! transitions only walk partitions when something is due.
 
+pub mod journal;
 pub mod persist;
 pub mod tx;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,6 +25,9 @@ pub struct State {
     /// Bumped when the file layout changes incompatibly.
     #[serde(default)]
     pub format: u32,
+    /// The last journal record this state includes (0: none).
+    #[serde(default)]
+    pub journal_seq: u64,
     /// Keyed by `ACCOUNT:REGION`. Private: mutable access goes through
     /// `partition_mut`, which records the partition for commit/rollback.
     #[serde(default)]
@@ -37,6 +41,9 @@ pub struct State {
     /// Partitions created since the last commit/rollback.
     #[serde(skip)]
     created: Vec<String>,
+    /// Partitions with committed changes the journal has not got yet.
+    #[serde(skip)]
+    dirty: BTreeSet<String>,
     /// No partition has a deadline before this. 0 (as loaded) = look at all.
     #[serde(skip)]
     next_due: Epoch,
@@ -46,7 +53,8 @@ pub struct State {
 }
 
 impl State {
-    pub const FORMAT: u32 = 1;
+    /// 2: a journal may follow the snapshot (format 1 readers would miss it).
+    pub const FORMAT: u32 = 2;
 
     pub fn partition_key(account: &str, region: &str) -> String {
         format!("{account}:{region}")
@@ -80,15 +88,26 @@ impl State {
     /// Keeps what the current request changed, and notes the deadlines it set.
     pub fn commit(&mut self) {
         for key in self.touched.drain(..) {
-            if let Some(p) = self.partitions.get_mut(&key)
-                && let Some(due) = p.commit()
-            {
-                p.next_due = p.next_due.min(due);
-                self.next_due = self.next_due.min(p.next_due);
+            if let Some(p) = self.partitions.get_mut(&key) {
+                if let Some(due) = p.commit() {
+                    p.next_due = p.next_due.min(due);
+                    self.next_due = self.next_due.min(p.next_due);
+                }
+                self.dirty.insert(key);
             }
         }
         self.created.clear();
         self.connections.commit();
+    }
+
+    /// The journal has every committed change: stop remembering them.
+    pub fn forget_changes(&mut self) {
+        for key in std::mem::take(&mut self.dirty) {
+            if let Some(p) = self.partitions.get_mut(&key) {
+                p.forget_changes();
+            }
+        }
+        self.connections.forget_changes();
     }
 
     /// Undoes everything the current request changed.
@@ -112,12 +131,16 @@ impl State {
             return;
         }
         let mut next = Epoch::INFINITY;
-        for p in self.partitions.values_mut() {
+        for (key, p) in self.partitions.iter_mut() {
             if p.next_due <= now {
                 step(p, now);
                 p.commit();
                 p.next_due = p.earliest_due().unwrap_or(Epoch::INFINITY);
                 self.walks += 1;
+                // Transitions are kept like requests, so the journal needs them too.
+                if !self.dirty.contains(key) {
+                    self.dirty.insert(key.clone());
+                }
             }
             next = next.min(p.next_due);
         }
@@ -140,63 +163,40 @@ impl State {
     }
 }
 
-/// The collections of a partition, for commit/rollback/deadline scans.
+/// The collections of a partition, for commit/rollback/deadline scans and
+/// the journal: `each_map!(p, m => ...)` borrows each mutably;
+/// `each_map!(ref p, name, m => ...)` / `each_map!(mut p, name, m => ...)`
+/// also bind the field's name, which names the collection in journal records.
 macro_rules! each_map {
-    ($p:expr, $m:ident => $body:expr) => {{
-        {
-            let $m = &mut $p.env_templates;
+    (@borrow ref $e:expr) => {
+        &$e
+    };
+    (@borrow mut $e:expr) => {
+        &mut $e
+    };
+    (@fields $mode:tt $p:expr, $name:ident, $m:ident, $body:expr; $($f:ident)+) => {{
+        $({
+            let $name: &'static str = stringify!($f);
+            let $m = each_map!(@borrow $mode $p.$f);
             $body;
-        }
-        {
-            let $m = &mut $p.svc_templates;
-            $body;
-        }
-        {
-            let $m = &mut $p.environments;
-            $body;
-        }
-        {
-            let $m = &mut $p.services;
-            $body;
-        }
-        {
-            let $m = &mut $p.components;
-            $body;
-        }
-        {
-            let $m = &mut $p.deployments;
-            $body;
-        }
-        {
-            let $m = &mut $p.repositories;
-            $body;
-        }
-        {
-            let $m = &mut $p.template_syncs;
-            $body;
-        }
-        {
-            let $m = &mut $p.service_syncs;
-            $body;
-        }
-        {
-            let $m = &mut $p.blockers;
-            $body;
-        }
-        {
-            let $m = &mut $p.tags;
-            $body;
-        }
-        {
-            let $m = &mut $p.tokens;
-            $body;
-        }
-        {
-            let $m = &mut $p.tombstones;
-            $body;
-        }
+        })+
     }};
+    (@all $mode:tt $p:expr, $name:ident, $m:ident, $body:expr) => {
+        each_map!(@fields $mode $p, $name, $m, $body;
+            env_templates svc_templates environments services components deployments
+            repositories template_syncs service_syncs blockers tags tokens tombstones)
+    };
+    (ref $p:expr, $name:ident, $m:ident => $body:expr) => {
+        each_map!(@all ref $p, $name, $m, $body)
+    };
+    (mut $p:expr, $name:ident, $m:ident => $body:expr) => {
+        each_map!(@all mut $p, $name, $m, $body)
+    };
+    ($p:expr, $m:ident => $body:expr) => {
+        each_map!(@all mut $p, _name, $m, $body)
+    };
 }
+pub(crate) use each_map;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Partition {
@@ -252,6 +252,11 @@ impl Partition {
     fn rollback(&mut self) {
         each_map!(self, m => m.rollback());
         self.settings.rollback();
+    }
+
+    fn forget_changes(&mut self) {
+        each_map!(self, m => m.forget_changes());
+        self.settings.forget_changes();
     }
 
     /// The earliest deadline of everything in the partition (a full scan).

@@ -2,9 +2,12 @@
 //! be undone without copying the store first. Reads go through `Deref`; every
 //! way to change an entry is a method here that first records the entry's old
 //! value. Undoing a request costs what the request touched, not the store size.
+//!
+//! Committed changes are also remembered (`unsaved`) until `forget_changes`,
+//! so the journal can write what changed rather than the whole store.
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -32,6 +35,8 @@ pub fn earliest(a: Option<Epoch>, b: Option<Epoch>) -> Option<Epoch> {
 pub struct TxMap<K: Ord + Clone, V: Clone> {
     map: BTreeMap<K, V>,
     undo: Vec<(K, Option<V>)>,
+    /// Keys of committed changes not yet forgotten (not yet in the journal).
+    dirty: BTreeSet<K>,
 }
 
 impl<K: Ord + Clone, V: Clone> Default for TxMap<K, V> {
@@ -39,6 +44,7 @@ impl<K: Ord + Clone, V: Clone> Default for TxMap<K, V> {
         TxMap {
             map: BTreeMap::new(),
             undo: Vec::new(),
+            dirty: BTreeSet::new(),
         }
     }
 }
@@ -115,8 +121,33 @@ impl<K: Ord + Clone, V: Clone> TxMap<K, V> {
         let mut due = None;
         for (k, _) in self.undo.drain(..) {
             due = earliest(due, self.map.get(&k).and_then(Due::due));
+            self.dirty.insert(k);
         }
         due
+    }
+
+    /// Every entry changed since the last `forget_changes`, committed or not,
+    /// with its current value (None: removed).
+    pub fn unsaved(&self) -> impl Iterator<Item = (&K, Option<&V>)> {
+        let keys: BTreeSet<&K> = self
+            .dirty
+            .iter()
+            .chain(self.undo.iter().map(|(k, _)| k))
+            .collect();
+        keys.into_iter().map(|k| (k, self.map.get(k)))
+    }
+
+    /// The journal has the committed changes: stop remembering them.
+    pub fn forget_changes(&mut self) {
+        self.dirty.clear();
+    }
+
+    /// Sets an entry as a journal record says, outside any transaction.
+    pub fn apply(&mut self, k: K, v: Option<V>) {
+        match v {
+            Some(v) => self.map.insert(k, v),
+            None => self.map.remove(&k),
+        };
     }
 
     /// Puts every changed entry back as it was, newest change first.
@@ -155,6 +186,7 @@ where
         Ok(TxMap {
             map: BTreeMap::deserialize(d)?,
             undo: Vec::new(),
+            dirty: BTreeSet::new(),
         })
     }
 }
@@ -164,6 +196,8 @@ where
 pub struct TxCell<T: Clone> {
     value: T,
     undo: Option<T>,
+    /// Changed and committed since the last `forget_changes`.
+    dirty: bool,
 }
 
 impl<T: Clone> Deref for TxCell<T> {
@@ -183,7 +217,23 @@ impl<T: Clone> TxCell<T> {
     }
 
     pub fn commit(&mut self) {
-        self.undo = None;
+        if self.undo.take().is_some() {
+            self.dirty = true;
+        }
+    }
+
+    /// Whether the value changed since the last `forget_changes`, committed or not.
+    pub fn unsaved(&self) -> bool {
+        self.dirty || self.undo.is_some()
+    }
+
+    pub fn forget_changes(&mut self) {
+        self.dirty = false;
+    }
+
+    /// Sets the value as a journal record says, outside any transaction.
+    pub fn apply(&mut self, v: T) {
+        self.value = v;
     }
 
     pub fn rollback(&mut self) {
@@ -204,6 +254,7 @@ impl<'de, T: Clone + Deserialize<'de>> Deserialize<'de> for TxCell<T> {
         Ok(TxCell {
             value: T::deserialize(d)?,
             undo: None,
+            dirty: false,
         })
     }
 }
@@ -248,5 +299,33 @@ mod tests {
         c.commit();
         c.rollback();
         assert_eq!(*c, 3);
+        assert!(c.unsaved());
+        c.forget_changes();
+        assert!(!c.unsaved());
+    }
+
+    #[test]
+    fn unsaved_lists_committed_and_pending_changes_until_forgotten() {
+        let mut m: TxMap<String, u32> = TxMap::default();
+        m.insert("a".into(), 1);
+        m.insert("b".into(), 2);
+        m.commit();
+        m.remove("b");
+        m.insert("c".into(), 3);
+        let seen: Vec<_> = m.unsaved().map(|(k, v)| (k.clone(), v.copied())).collect();
+        assert_eq!(
+            seen,
+            [
+                ("a".into(), Some(1)),
+                ("b".into(), None),
+                ("c".into(), Some(3))
+            ]
+        );
+        m.rollback();
+        m.forget_changes();
+        assert_eq!(m.unsaved().count(), 0);
+        m.insert("d".into(), 4);
+        m.rollback();
+        assert_eq!(m.unsaved().count(), 0);
     }
 }
