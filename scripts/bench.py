@@ -201,16 +201,21 @@ CPU_LABELS = {"terraform_data": "`terraform_data` (built in)", "floor": "`floor_
 
 
 def measure_terraform(terraform, endpoint, kind, n, runs, floor, proton_local_pid):
-    """Apply, the median of `runs` refreshing plans, the provider's peak RSS during the apply, and the
-    CPU split of a refreshing plan (mean of `runs` more plans under perf)."""
+    """The median of `runs` applies from nothing (destroyed in between), the median of `runs`
+    refreshing plans, the provider's peak RSS during the applies, and the CPU split of a refreshing
+    plan (mean of `runs` more plans under perf)."""
     directory, env = workspace(endpoint, config(kind, n), floor)
     try:
+        applies = []
         with PeakRss() as rss:
-            apply = timed(terraform, directory, env, "apply", "-auto-approve", "-no-color")
+            for run in range(runs):
+                if run:
+                    timed(terraform, directory, env, "destroy", "-auto-approve", "-no-color")
+                applies.append(timed(terraform, directory, env, "apply", "-auto-approve", "-no-color"))
         plans = [timed(terraform, directory, env, "plan", "-no-color") for _ in range(runs)]
         cpu = plan_cpu(terraform, directory, env, runs, proton_local_pid)
         timed(terraform, directory, env, "destroy", "-auto-approve", "-no-color")
-        return apply, statistics.median(plans), rss.peak_kib, cpu
+        return statistics.median(applies), statistics.median(plans), rss.peak_kib, cpu
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -282,7 +287,8 @@ def format_ns(ns):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append", help="resource counts (default 200 and 1000)")
-    parser.add_argument("--runs", type=int, default=3, help="plans per configuration (median)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="applies and plans per configuration (median)")
     parser.add_argument("--polling", default="3,30,300",
                         help="deployment seconds for the polling benchmark ('' skips it)")
     parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
