@@ -204,6 +204,14 @@ impl Drop for TlsTerminator {
 }
 
 /// proton-local's `host:port` from its `http://` endpoint.
+/// proton-local behind a TLS terminator whose certificate the returned test CA issued.
+fn proton_behind_tls() -> (ProtonLocal, TestCa, TlsTerminator) {
+    let proton = ProtonLocal::start(&[]);
+    let ca = TestCa::new("proton-test-ca");
+    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    (proton, ca, terminator)
+}
+
 fn upstream_of(proton: &ProtonLocal) -> SocketAddr {
     proton
         .endpoint()
@@ -287,9 +295,7 @@ fn completed(handshakes: &[Handshake]) -> Vec<(Option<String>, Option<String>)> 
 fn terraform_applies_over_https_when_the_ca_is_trusted() {
     let start = Instant::now();
     let tf = terraform();
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (proton, ca, terminator) = proton_behind_tls();
     let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
     let mut ws = workspace(&tf, &proton, &ca_file);
     let endpoint = terminator.endpoint();
@@ -357,9 +363,7 @@ fn terraform_applies_over_https_when_the_ca_is_trusted() {
 fn an_untrusted_certificate_fails_with_a_certificate_diagnostic() {
     let start = Instant::now();
     let tf = terraform();
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (proton, _ca, terminator) = proton_behind_tls();
     // The provider trusts a CA, just not the one that issued the endpoint's certificate.
     let other = TestCa::new("some-other-ca");
     let other_file = write_pem(proton.dir(), "other-ca.pem", &other.pem());
@@ -432,9 +436,7 @@ fn list_templates(
 /// so the terminator is sound. (No environment variable and no system root is read here.)
 #[test]
 fn the_client_for_plain_http_refuses_https_and_the_ca_alone_is_enough() {
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (_proton, ca, terminator) = proton_behind_tls();
     let endpoint = terminator.endpoint();
 
     let refused = list_templates(http_client::without_roots().expect("client"), &endpoint)
@@ -506,9 +508,7 @@ fn round_trip(ws: &Workspace, proton: &ProtonLocal, terminator: &TlsTerminator) 
 fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
     let start = Instant::now();
     let tf = terraform();
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (proton, ca, terminator) = proton_behind_tls();
     let other = TestCa::new("some-other-ca");
     let system = write_pem(proton.dir(), "system-roots.pem", &other.pem());
     let mut ws = workspace(&tf, &proton, &system);
@@ -539,9 +539,7 @@ fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
 fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store() {
     let start = Instant::now();
     let tf = terraform();
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (proton, ca, terminator) = proton_behind_tls();
     let no_system_roots = write_pem(proton.dir(), "no-roots.pem", "");
     let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
     let mut ws = workspace(&tf, &proton, &no_system_roots);
@@ -617,9 +615,7 @@ fn assert_mentions(text: &str, expected: &str) {
 #[test]
 fn a_bad_bundle_is_a_plan_time_diagnostic_before_any_call() {
     let tf = terraform();
-    let proton = ProtonLocal::start(&[]);
-    let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let (proton, ca, terminator) = proton_behind_tls();
     // The system's roots trust the endpoint: only the bad bundle can stop the plan.
     let system = write_pem(proton.dir(), "system-roots.pem", &ca.pem());
     let mut ws = workspace(&tf, &proton, &system);
