@@ -173,8 +173,14 @@ def plan_cpu(terraform, directory, env, runs, proton_local_pid):
         data = os.path.join(scratch, "perf.data")
         for _ in range(runs):
             local_before = process_cpu_seconds(proton_local_pid)
-            timed("perf", directory, env, "record", "-q", "-F", str(PERF_HZ), "-e", "cpu-clock",
-                  "-o", data, "--", terraform, "plan", "-no-color")
+            recorded = subprocess.run(
+                ["perf", "record", "-q", "-F", str(PERF_HZ), "-e", "cpu-clock", "-o", data, "--",
+                 terraform, "plan", "-no-color"],
+                cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if recorded.returncode != 0:
+                # Not allowed to sample (perf_event_paranoid) or not a working perf: no CPU rows.
+                print(f"bench: no CPU split, perf record failed:\n{recorded.stderr}", file=sys.stderr)
+                return None
             totals["proton-local"] += process_cpu_seconds(proton_local_pid) - local_before
             script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,comm"],
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
