@@ -139,16 +139,17 @@ enum Trust {
     /// The system's roots and a bundle's, assembled when the first connector is made.
     System {
         bundle: Option<CaBundle>,
-        context: OnceLock<TlsContext>,
+        /// `None` if the context could not be built (the SDK's builder cannot fail today).
+        context: OnceLock<Option<TlsContext>>,
     },
     /// A fixed context (trusting nothing, for plain HTTP).
     Fixed(TlsContext),
 }
 
 impl Trust {
-    fn context(&self) -> &TlsContext {
+    fn context(&self) -> Option<&TlsContext> {
         match self {
-            Trust::Fixed(context) => context,
+            Trust::Fixed(context) => Some(context),
             Trust::System { bundle, context } => context.get_or_init(|| {
                 // Native roots stay off in the SDK's store: they arrive here, filtered, as PEM.
                 let mut store = TrustStore::empty();
@@ -161,8 +162,12 @@ impl Trust {
                 TlsContext::builder()
                     .with_trust_store(store)
                     .build()
-                    .expect("building a TLS context only moves the trust store into it")
-            }),
+                    .inspect_err(|error| {
+                        tracing::error!(%error, "cannot build the TLS context; using the SDK's default trust");
+                    })
+                    .ok()
+            })
+            .as_ref(),
         }
     }
 }
@@ -187,11 +192,12 @@ impl HttpClient for OnDemand {
         connectors
             .entry(key)
             .or_insert_with(|| {
-                let mut builder = ConnectorBuilder::default()
-                    .tls_provider(tls::Provider::Rustls(
-                        tls::rustls_provider::CryptoMode::AwsLc,
-                    ))
-                    .tls_context(self.trust.context().clone());
+                let mut builder = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ));
+                if let Some(context) = self.trust.context() {
+                    builder = builder.tls_context(context.clone());
+                }
                 builder.set_connector_settings(Some(settings.clone()));
                 builder.set_sleep_impl(components.sleep_impl());
                 builder.set_proxy_config(Some(ProxyConfig::from_env()));
