@@ -212,18 +212,18 @@ impl CaBundleSetting {
     }
 }
 
-/// The CA bundle setting: `custom_ca_bundle`, else `AWS_CA_BUNDLE`, else `ca_bundle` of the selected
-/// profile in the shared configuration (empty values count as unset). The profile files are parsed
-/// only when neither of the first two is set; a profile the SDK cannot load is left for the SDK to
-/// report.
-async fn ca_bundle_setting(config: &Value) -> Option<CaBundleSetting> {
+/// The CA bundle setting: `custom_ca_bundle`, else `aws_ca_bundle` (`AWS_CA_BUNDLE`'s value, passed
+/// in so that tests do not depend on the environment), else `ca_bundle` of the selected profile in
+/// the shared configuration (empty values count as unset). The profile files are parsed only when
+/// neither of the first two is set; a profile the SDK cannot load is left for the SDK to report.
+async fn ca_bundle_setting(
+    config: &Value,
+    aws_ca_bundle: Option<String>,
+) -> Option<CaBundleSetting> {
     if let Some(path) = text(config, "custom_ca_bundle").filter(|path| !path.is_empty()) {
         return Some(CaBundleSetting::Argument(path.to_string()));
     }
-    if let Some(path) = std::env::var("AWS_CA_BUNDLE")
-        .ok()
-        .filter(|path| !path.is_empty())
-    {
+    if let Some(path) = aws_ca_bundle.filter(|path| !path.is_empty()) {
         return Some(CaBundleSetting::Environment(path));
     }
     let files = profile_files(config).unwrap_or_default();
@@ -243,7 +243,7 @@ async fn ca_bundle_setting(config: &Value) -> Option<CaBundleSetting> {
 /// per configured provider, and it is what lets the error name the setting: at the first connection
 /// it could only fail a request (and a changed file could not be re-checked).
 async fn ca_bundle(config: &Value, diags: &mut Diagnostics) -> Option<CaBundle> {
-    let setting = ca_bundle_setting(config).await?;
+    let setting = ca_bundle_setting(config, std::env::var("AWS_CA_BUNDLE").ok()).await?;
     match CaBundle::read(Path::new(setting.path())) {
         Ok(bundle) => {
             tracing::debug!(
@@ -446,7 +446,7 @@ mod tests {
     async fn custom_ca_bundle_comes_first_and_an_empty_one_counts_as_unset() {
         let set = config(&[("custom_ca_bundle", Value::string("/etc/corp-ca.pem"))]);
         assert_eq!(
-            ca_bundle_setting(&set).await,
+            ca_bundle_setting(&set, None).await,
             Some(CaBundleSetting::Argument("/etc/corp-ca.pem".into()))
         );
         let empty = config(&[
@@ -454,17 +454,13 @@ mod tests {
             ("shared_config_files", Value::List(vec![])),
         ]);
         assert!(!matches!(
-            ca_bundle_setting(&empty).await,
+            ca_bundle_setting(&empty, None).await,
             Some(CaBundleSetting::Argument(_))
         ));
     }
 
     #[tokio::test]
     async fn the_selected_profiles_ca_bundle_is_the_last_resort() {
-        if std::env::var_os("AWS_CA_BUNDLE").is_some() {
-            eprintln!("AWS_CA_BUNDLE is set here: it would win, nothing to check");
-            return;
-        }
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("config");
         std::fs::write(
@@ -480,14 +476,14 @@ mod tests {
             ])
         };
         assert_eq!(
-            ca_bundle_setting(&with_profile("corp")).await,
+            ca_bundle_setting(&with_profile("corp"), None).await,
             Some(CaBundleSetting::Profile {
                 profile: "corp".into(),
                 path: "/corp.pem".into()
             })
         );
-        assert_eq!(ca_bundle_setting(&with_profile("plain")).await, None);
-        assert_eq!(ca_bundle_setting(&with_profile("absent")).await, None);
+        assert_eq!(ca_bundle_setting(&with_profile("plain"), None).await, None);
+        assert_eq!(ca_bundle_setting(&with_profile("absent"), None).await, None);
         // The argument wins over the profile.
         let both = config(&[
             ("shared_config_files", files.clone()),
@@ -495,7 +491,7 @@ mod tests {
             ("custom_ca_bundle", Value::string("/arg.pem")),
         ]);
         assert_eq!(
-            ca_bundle_setting(&both).await,
+            ca_bundle_setting(&both, None).await,
             Some(CaBundleSetting::Argument("/arg.pem".into()))
         );
     }
