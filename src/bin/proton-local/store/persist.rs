@@ -109,13 +109,10 @@ impl Persister {
     pub fn open(path: &Path) -> Result<(Persister, State), PersistError> {
         let (mut state, snapshot_len) = read_snapshot(path)?;
         let journal_path = with_suffix(path, ".journal");
-        let bytes = match fs::read(&journal_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_err(&journal_path)(e)),
-        };
+        let found = read_if_present(&journal_path)?;
+        let existed = found.is_some();
+        let bytes = found.unwrap_or_default();
         let valid = replay(&journal_path, &bytes, &mut state)?;
-        let existed = journal_path.exists();
         let journal = OpenOptions::new()
             .append(true)
             .create(true)
@@ -258,13 +255,18 @@ impl Persister {
     }
 }
 
+/// A file's bytes, or `None` when there is no such file.
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, PersistError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
 /// The snapshot and its size (an absent or empty file is an empty state).
 fn read_snapshot(path: &Path) -> Result<(State, u64), PersistError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(io_err(path)(e)),
-    };
+    let bytes = read_if_present(path)?.unwrap_or_default();
     if bytes.is_empty() {
         return Ok((State::default(), 0));
     }
