@@ -85,17 +85,6 @@ fn remote(proton: &ProtonLocal, name: &str) -> Map<String, Value> {
     }
 }
 
-fn remote_template_names(proton: &ProtonLocal) -> Vec<String> {
-    let answer = proton.aws(&["list-environment-templates"]);
-    answer
-        .get("templates")
-        .and_then(Value::as_array)
-        .unwrap_or_else(|| panic!("list-environment-templates: {answer}"))
-        .iter()
-        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
 /// Tags on `arn` in proton-local as a JSON object.
 fn remote_tags(proton: &ProtonLocal, arn: &str) -> Value {
     let answer = proton.aws(&["list-tags-for-resource", "--resource-arn", arn]);
@@ -222,7 +211,7 @@ fn lifecycle(tf: &Terraform) {
     );
     assert_matches_remote(tf, &proton, &created);
     assert_eq!(
-        remote_template_names(&proton),
+        proton.environment_template_names(),
         vec!["e2e-env-1".to_string()]
     );
 
@@ -297,7 +286,7 @@ fn lifecycle(tf: &Terraform) {
     assert_eq!(str_attr(&replaced, "arn"), arn_of("e2e-env-2"));
     assert_matches_remote(tf, &proton, &replaced);
     assert_eq!(
-        remote_template_names(&proton),
+        proton.environment_template_names(),
         vec!["e2e-env-2".to_string()],
         "{tf}: the old template must be gone after the replacement"
     );
@@ -460,9 +449,9 @@ fn lifecycle(tf: &Terraform) {
         ws.state_addresses()
     );
     assert!(
-        remote_template_names(&proton).is_empty(),
+        proton.environment_template_names().is_empty(),
         "{tf}: proton-local still has {:?}",
-        remote_template_names(&proton)
+        proton.environment_template_names()
     );
 }
 
@@ -506,7 +495,7 @@ fn bad_inputs(tf: &Terraform) {
         );
     }
     assert!(
-        remote_template_names(&proton).is_empty(),
+        proton.environment_template_names().is_empty(),
         "{tf}: invalid configurations must not reach Proton"
     );
 }

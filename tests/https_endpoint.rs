@@ -266,17 +266,6 @@ fn main_tf_with(endpoint: Option<&str>, description: &str, provider_lines: &str)
     )
 }
 
-fn remote_template_names(proton: &ProtonLocal) -> Vec<String> {
-    let answer = proton.aws(&["list-environment-templates"]);
-    answer
-        .get("templates")
-        .and_then(Value::as_array)
-        .unwrap_or_else(|| panic!("list-environment-templates: {answer}"))
-        .iter()
-        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
 fn completed(handshakes: &[Handshake]) -> Vec<(Option<String>, Option<String>)> {
     handshakes
         .iter()
@@ -303,7 +292,10 @@ fn terraform_applies_over_https_when_the_ca_is_trusted() {
     // The endpoint in the provider block.
     ws.write_main(&main_tf(Some(&endpoint), "created over TLS"));
     ws.apply();
-    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    assert_eq!(
+        proton.environment_template_names(),
+        vec!["over-tls".to_string()]
+    );
     let attrs = ws.resource_attrs(ADDR);
     assert_eq!(
         attrs.get("description").and_then(Value::as_str),
@@ -333,7 +325,7 @@ fn terraform_applies_over_https_when_the_ca_is_trusted() {
     );
 
     ws.destroy();
-    assert!(remote_template_names(&proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
 
     let handshakes = terminator.handshakes();
     let done = completed(&handshakes);
@@ -380,7 +372,7 @@ fn an_untrusted_certificate_fails_with_a_certificate_diagnostic() {
         error.contains("UnknownIssuer"),
         "the diagnostic does not say the issuer is unknown:\n{error}"
     );
-    assert!(remote_template_names(&proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
 
     // The provider, not the terminator, ended each handshake: it refused the issuer.
     let handshakes = terminator.handshakes();
@@ -488,10 +480,13 @@ fn profile_with_ca_bundle(ws: &mut Workspace, path: &Path) {
 /// Apply, an empty plan and destroy through the terminator; every handshake completed.
 fn round_trip(ws: &Workspace, proton: &ProtonLocal, terminator: &TlsTerminator) {
     ws.apply();
-    assert_eq!(remote_template_names(proton), vec!["over-tls".to_string()]);
+    assert_eq!(
+        proton.environment_template_names(),
+        vec!["over-tls".to_string()]
+    );
     ws.assert_plan_empty();
     ws.destroy();
-    assert!(remote_template_names(proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
     let handshakes = terminator.handshakes();
     assert!(!handshakes.is_empty(), "nothing went through TLS");
     assert_eq!(
@@ -553,15 +548,18 @@ fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store
         error.contains("UnknownIssuer") && !error.contains("panic"),
         "with no root at all the handshake should be refused cleanly:\n{error}"
     );
-    assert!(remote_template_names(&proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
     let refused = terminator.handshakes().len();
     assert!(refused > 0);
 
     ws.set_env("AWS_CA_BUNDLE", &ca_file.to_string_lossy());
     ws.apply();
-    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    assert_eq!(
+        proton.environment_template_names(),
+        vec!["over-tls".to_string()]
+    );
     ws.destroy();
-    assert!(remote_template_names(&proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
     let after_env = terminator.handshakes();
     assert!(after_env.len() > refused);
     assert_eq!(
@@ -573,9 +571,12 @@ fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store
     ws.remove_env("AWS_CA_BUNDLE");
     profile_with_ca_bundle(&mut ws, &ca_file);
     ws.apply();
-    assert_eq!(remote_template_names(&proton), vec!["over-tls".to_string()]);
+    assert_eq!(
+        proton.environment_template_names(),
+        vec!["over-tls".to_string()]
+    );
     ws.destroy();
-    assert!(remote_template_names(&proton).is_empty());
+    assert!(proton.environment_template_names().is_empty());
     let after_profile = terminator.handshakes();
     assert!(after_profile.len() > after_env.len());
     assert_eq!(
@@ -588,16 +589,6 @@ fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store
         after_profile.len(),
         start.elapsed().as_secs_f64()
     );
-}
-
-/// proton-local's request log lines.
-fn requests(proton: &ProtonLocal) -> Vec<String> {
-    proton
-        .log()
-        .lines()
-        .filter(|line| line.contains(" request op="))
-        .map(str::to_string)
-        .collect()
 }
 
 /// Asserts that `text` contains `expected`, wherever Terraform wrapped its lines: a diagnostic's
@@ -674,8 +665,8 @@ fn a_bad_bundle_is_a_plan_time_diagnostic_before_any_call() {
         terminator.handshakes()
     );
     assert!(
-        requests(&proton).is_empty(),
+        proton.requests().is_empty(),
         "proton-local was called:\n{}",
-        requests(&proton).join("\n")
+        proton.requests().join("\n")
     );
 }

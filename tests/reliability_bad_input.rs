@@ -17,7 +17,6 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use reliability_support::requests;
 use serde_json::Value as Json;
 use support::{ProtonLocal, Terraform, Workspace, terraform_versions};
 use terraform_provider_proton::engine::{ConfigRule, Engine};
@@ -810,9 +809,9 @@ async fn every_constraint_of_every_type_is_a_diagnostic_at_its_path_before_any_c
     assert!(per_kind.get(&Kind::Resource).copied().unwrap_or(0) > 100);
     assert!(per_kind.get(&Kind::DataSource).copied().unwrap_or(0) > 20);
     assert!(
-        requests(&proton).is_empty(),
+        proton.requests().is_empty(),
         "validation and planning of bad input called the API:\n{}",
-        requests(&proton).join("\n")
+        proton.requests().join("\n")
     );
 }
 
@@ -1058,9 +1057,9 @@ fn sample_through_terraform(tf: &Terraform) {
         missing.join("\n")
     );
     assert!(
-        requests(&proton).is_empty(),
+        proton.requests().is_empty(),
         "{tf}: bad input reached the API:\n{}",
-        requests(&proton).join("\n")
+        proton.requests().join("\n")
     );
 }
 

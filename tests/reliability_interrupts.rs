@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use reliability_support::{
     Background, TERRAFORM_DEADLINE, aws_json, descendants_named, field_values, kill, read_lossy,
-    requests, wait_until,
+    wait_until,
 };
 use serde_json::Value;
 use support::{ProtonLocal, Terraform, Workspace, combined_str, terraform_versions};
@@ -102,7 +102,8 @@ fn port_of(proton: &ProtonLocal) -> u16 {
 
 /// Whether proton-local has answered `op` successfully.
 fn answered(proton: &ProtonLocal, op: &str) -> bool {
-    requests(proton)
+    proton
+        .requests()
         .iter()
         .any(|l| l.contains(&format!("op=\"{op}\"")) && l.contains("status=200"))
 }
@@ -393,7 +394,8 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         "some creates to be acknowledged",
         Duration::from_secs(60),
         || {
-            let acknowledged = requests(&first)
+            let acknowledged = first
+                .requests()
                 .iter()
                 .filter(|l| l.contains("op=\"Create") && l.contains("status=200"))
                 .count();
@@ -411,7 +413,8 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
     );
 
     assert!(
-        requests(&second)
+        second
+            .requests()
             .iter()
             .any(|l| l.contains("op=\"Create") && l.contains("status=200")),
         "the apply went on creating after the restart"

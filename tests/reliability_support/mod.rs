@@ -260,20 +260,10 @@ pub fn field_values(answer: &Value, list: &str, field: &str) -> Vec<String> {
     values
 }
 
-/// proton-local's request log lines (`request op=... status=...`).
-pub fn requests(proton: &ProtonLocal) -> Vec<String> {
-    proton
-        .log()
-        .lines()
-        .filter(|l| l.contains(" request op="))
-        .map(str::to_string)
-        .collect()
-}
-
 /// Requests per operation name in proton-local's log.
 pub fn request_counts(proton: &ProtonLocal) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for line in requests(proton) {
+    for line in proton.requests() {
         if let Some(op) = log_field(&line, "op") {
             *counts.entry(op.to_string()).or_default() += 1;
         }

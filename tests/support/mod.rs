@@ -373,6 +373,27 @@ impl ProtonLocal {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// The request lines of its log (`request op=... status=...`): one per API call it answered.
+    pub fn requests(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter(|line| line.contains(" request op="))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Names of the environment templates it holds, asked through the AWS CLI.
+    pub fn environment_template_names(&self) -> Vec<String> {
+        let answer = self.aws(&["list-environment-templates"]);
+        answer
+            .get("templates")
+            .and_then(Value::as_array)
+            .unwrap_or_else(|| panic!("list-environment-templates: {answer}"))
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
     /// stdout lines after the first one.
     pub fn stdout_lines(&self) -> Vec<String> {
         self.stdout_lines
