@@ -16,7 +16,7 @@
 mod reliability_support;
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reliability_support::{
     Background, TERRAFORM_DEADLINE, aws_json, descendants_named, field_values, kill, read_lossy,
@@ -117,6 +117,13 @@ fn workspace_with_templates(tf: &Terraform, state: &str) -> Workspace {
     ws
 }
 
+fn seconds_since_epoch() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_else(|e| panic!("clock before 1970: {e}"))
+        .as_secs_f64()
+}
+
 fn is_tainted(ws: &Workspace, address: &str) -> bool {
     ws.resource(address)
         .and_then(|r| r.get("tainted").and_then(Value::as_bool))
@@ -161,6 +168,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         1,
         "{tf}: one provider process: {providers:?}"
     );
+    let killed_at = seconds_since_epoch();
     kill(providers[0], "KILL");
     let killed = apply.wait(TERRAFORM_DEADLINE);
     let text = combined_str(&killed);
@@ -168,11 +176,20 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         !killed.status.success(),
         "{tf}: the apply must fail:\n{text}"
     );
-    let status = aws_json(proton.endpoint(), &["get-environment", "--name", "env"]);
-    assert_eq!(
-        status.pointer("/environment/deploymentStatus"),
-        Some(&Value::from("IN_PROGRESS")),
-        "{tf}: the kill came while the deployment ran"
+    // The deployment may finish while Terraform winds down and the CLI starts (a loaded machine
+    // takes seconds); proton-local dates a success at its deadline, so the kill must precede it.
+    let environment = aws_json(proton.endpoint(), &["get-environment", "--name", "env"]);
+    let environment = &environment["environment"];
+    let running_at_kill = match environment["deploymentStatus"].as_str() {
+        Some("IN_PROGRESS") => true,
+        Some("SUCCEEDED") => environment["lastDeploymentSucceededAt"]
+            .as_f64()
+            .is_some_and(|succeeded_at| succeeded_at > killed_at),
+        _ => false,
+    };
+    assert!(
+        running_at_kill,
+        "{tf}: the kill (at {killed_at}) came while the deployment ran: {environment}"
     );
 
     // The re-run repeats both creates with the same arguments: Proton's idempotent create returns
