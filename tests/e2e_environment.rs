@@ -312,7 +312,9 @@ fn lifecycle(tf: &Terraform) {
 
 /// Failed and interrupted deployments on create and update.
 fn failures(tf: &Terraform) {
-    let proton = ProtonLocal::start(&["--deploy-seconds", "2"]);
+    // Deployments outlast the 1 s timeouts below by 2 s, so a loaded machine still cancels or
+    // times out while they run.
+    let proton = ProtonLocal::start(&["--deploy-seconds", "3"]);
     environment_template(&proton, TEMPLATE);
     let ws = Workspace::new(tf, &proton);
 

@@ -406,7 +406,9 @@ fn lifecycle(tf: &Terraform) {
 }
 
 fn failures(tf: &Terraform) {
-    let proton = ProtonLocal::start(&["--deploy-seconds", "2"]);
+    // Deployments outlast the 1 s timeouts below by 2 s, so a loaded machine still cancels or
+    // times out while they run.
+    let proton = ProtonLocal::start(&["--deploy-seconds", "3"]);
     platform(&proton);
     let ws = Workspace::new(tf, &proton);
     let head = provider("");
