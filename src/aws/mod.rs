@@ -110,10 +110,30 @@ where
             code: code.to_string(),
             message,
         },
-        None => ApiError::Transport(
-            aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
-        ),
+        None => ApiError::Transport(transport_failure(&error)),
     }
+}
+
+/// A failure that got no answer from Proton, told as its chain of causes, each once. (The SDK's
+/// own rendering appends a debug dump of the whole chain, which buries the cause.)
+fn transport_failure(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let line = error.to_string();
+        if !line.is_empty() && !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = error.source();
+    }
+    if text.contains("invalid peer certificate") {
+        text.push_str(
+            " (the endpoint's certificate is not signed by a trusted authority: the provider \
+             trusts the system's roots and custom_ca_bundle, or AWS_CA_BUNDLE)",
+        );
+    }
+    text
 }
 
 /// RFC 3339 text for a timestamp, as Terraform users expect in state.
@@ -384,6 +404,46 @@ mod tests {
             let asked = std::iter::once(None).chain(next[..pages - 1].iter().map(|t| owned(*t)));
             assert_eq!(tokens, asked.collect::<Vec<_>>(), "{why}");
         }
+    }
+
+    /// An endpoint whose TLS handshake fails the way rustls reports an unknown issuer.
+    #[derive(Debug)]
+    struct UntrustedCertificate;
+
+    impl HttpConnector for UntrustedCertificate {
+        fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+            let refused =
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+            let io = std::io::Error::other(refused);
+            HttpConnectorFuture::ready(Err(
+                aws_smithy_runtime_api::client::result::ConnectorError::io(Box::new(io)),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_transport_failure_names_its_causes_once_and_no_debug_dump() {
+        let connector = SharedHttpConnector::new(UntrustedCertificate);
+        let config = aws_sdk_proton::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url("https://proton.test")
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client_fn(move |_, _| connector.clone()))
+            .build();
+        let proton = Proton::new(config);
+        let failed = proton.list_tags("arn:aws:proton:us-east-1:000000000000:environment/e");
+        let Err(ApiError::Transport(text)) = failed.await else {
+            panic!("expected a transport failure");
+        };
+        assert!(
+            text.contains("invalid peer certificate: UnknownIssuer"),
+            "{text}"
+        );
+        assert_eq!(text.matches("UnknownIssuer").count(), 1, "{text}");
+        assert!(text.contains("custom_ca_bundle"), "{text}");
+        assert!(!text.contains("ConnectorError"), "{text}");
     }
 
     #[tokio::test]
