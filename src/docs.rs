@@ -1256,7 +1256,8 @@ The certificates are added to the system's roots, not used instead of them. A re
 to the directory Terraform runs in, and `~` is not expanded (use `pathexpand(\"~/ca.pem\")`). The file is \
 read when the provider is configured: a missing or unreadable file, one without a PEM certificate (convert \
 DER first, e.g. `openssl x509 -inform der -in ca.der -out ca.pem`), or a certificate that cannot serve as \
-an authority is an error before any API call.
+an authority is an error before any API call. A call to an endpoint whose certificate none of these trust \
+fails at once, not after `max_retries`, with `invalid peer certificate` and the reason (e.g. `UnknownIssuer`).
 
 ```terraform
 provider \"proton\" {

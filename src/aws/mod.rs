@@ -55,6 +55,8 @@ use std::fmt;
 use std::future::Future;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
@@ -114,9 +116,9 @@ where
     }
 }
 
-/// A failure that got no answer from Proton, told as its chain of causes, each once. (The SDK's
-/// own rendering appends a debug dump of the whole chain, which buries the cause.)
-fn transport_failure(error: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its causes, each told once. (The SDK's own rendering appends a debug dump of the
+/// whole chain, which buries the cause.)
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(error) = cause {
@@ -127,7 +129,43 @@ fn transport_failure(error: &(dyn std::error::Error + 'static)) -> String {
         }
         cause = error.source();
     }
-    if text.contains("invalid peer certificate") {
+    text
+}
+
+/// Whether `causes` tell of a TLS handshake that refused the endpoint's certificate (rustls's
+/// wording: its error is boxed inside hyper's and the SDK's, out of reach of a downcast).
+fn is_untrusted_certificate(causes: &str) -> bool {
+    causes.contains("invalid peer certificate")
+}
+
+/// The SDK retries every connection failure; a refused certificate is refused again on every
+/// attempt, so it fails the call at once instead of after the retries' back-off.
+#[derive(Debug)]
+struct CertificateRefusalIsFinal;
+
+impl ClassifyRetry for CertificateRefusalIsFinal {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        let refused = context
+            .output_or_error()
+            .and_then(Result::err)
+            .and_then(|error| error.as_connector_error())
+            .is_some_and(|error| is_untrusted_certificate(&causes(error)));
+        if refused {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "certificate refusal is final"
+    }
+}
+
+/// A failure that got no answer from Proton.
+fn transport_failure(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = causes(error);
+    if is_untrusted_certificate(&text) {
         text.push_str(
             " (the endpoint's certificate is not signed by a trusted authority: the provider \
              trusts the system's roots and custom_ca_bundle, or AWS_CA_BUNDLE)",
@@ -251,6 +289,10 @@ fn tag_list(tags: &BTreeMap<String, String>) -> Result<Option<Vec<types::Tag>>, 
 
 impl Proton {
     pub fn new(config: aws_sdk_proton::Config) -> Self {
+        let config = config
+            .to_builder()
+            .retry_classifier(CertificateRefusalIsFinal)
+            .build();
         Self {
             client: aws_sdk_proton::Client::from_conf(config),
         }
@@ -406,36 +448,66 @@ mod tests {
         }
     }
 
-    /// An endpoint whose TLS handshake fails the way rustls reports an unknown issuer.
+    /// An endpoint whose connections fail (a TLS refusal or a reset), counting the attempts.
     #[derive(Debug)]
-    struct UntrustedCertificate;
+    struct Unreachable {
+        certificate_refused: bool,
+        attempts: Arc<Mutex<usize>>,
+    }
 
-    impl HttpConnector for UntrustedCertificate {
+    impl HttpConnector for Unreachable {
         fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
-            let refused =
-                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
-            let io = std::io::Error::other(refused);
+            *self.attempts.lock().expect("attempts") += 1;
+            let io = if self.certificate_refused {
+                std::io::Error::other(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer,
+                ))
+            } else {
+                std::io::Error::from(std::io::ErrorKind::ConnectionReset)
+            };
             HttpConnectorFuture::ready(Err(
                 aws_smithy_runtime_api::client::result::ConnectorError::io(Box::new(io)),
             ))
         }
     }
 
-    #[tokio::test]
-    async fn a_transport_failure_names_its_causes_once_and_no_debug_dump() {
-        let connector = SharedHttpConnector::new(UntrustedCertificate);
+    /// One call through `Proton` (3 attempts, 1 ms back-off) to an unreachable endpoint: its
+    /// error, and how many connections were tried.
+    async fn unreachable(certificate_refused: bool) -> (ApiError, usize) {
+        let attempts = Arc::new(Mutex::new(0));
+        let connector = SharedHttpConnector::new(Unreachable {
+            certificate_refused,
+            attempts: Arc::clone(&attempts),
+        });
+        let retries = RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(std::time::Duration::from_millis(1));
         let config = aws_sdk_proton::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
             .endpoint_url("https://proton.test")
-            .retry_config(RetryConfig::disabled())
+            .retry_config(retries)
             .http_client(http_client_fn(move |_, _| connector.clone()))
             .build();
         let proton = Proton::new(config);
         let failed = proton.list_tags("arn:aws:proton:us-east-1:000000000000:environment/e");
-        let Err(ApiError::Transport(text)) = failed.await else {
-            panic!("expected a transport failure");
+        let error = failed.await.expect_err("nothing answers");
+        let tried = *attempts.lock().expect("attempts");
+        (error, tried)
+    }
+
+    #[tokio::test]
+    async fn a_refused_certificate_is_not_retried_and_a_reset_is() {
+        assert_eq!(unreachable(true).await.1, 1);
+        assert_eq!(unreachable(false).await.1, 3);
+    }
+
+    #[tokio::test]
+    async fn a_transport_failure_names_its_causes_once_and_no_debug_dump() {
+        let (error, _) = unreachable(true).await;
+        let ApiError::Transport(text) = error else {
+            panic!("expected a transport failure: {error:?}");
         };
         assert!(
             text.contains("invalid peer certificate: UnknownIssuer"),
