@@ -30,7 +30,8 @@ use terraform_provider_proton::tf::codec::{decode_json, encode_msgpack};
 #[path = "../tests/plugin_client/mod.rs"]
 mod plugin_client;
 use plugin_client::{
-    Address, ClientIdentity, TlsVersions, client_config, connect, terraform_like_identity,
+    Address, ClientIdentity, GO_GRPC_INITIAL_WINDOW, TlsVersions, client_config, connect,
+    connect_with_window, terraform_like_identity,
 };
 
 /// Upper bound for any single wait, so a broken binary fails the bench instead of hanging it.
@@ -284,6 +285,8 @@ struct Rpcs {
     connect: Vec<f64>,
     metadata: Vec<f64>,
     schema: Vec<f64>,
+    schema_go_window: Vec<f64>,
+    schema_decode: Vec<f64>,
     schema_bytes: usize,
     validate: Vec<f64>,
     configure: Vec<f64>,
@@ -372,6 +375,41 @@ async fn measure_rpcs(
             schema_response.diagnostics
         ));
     }
+    // The same call with Terraform's 64 KiB windows: the answer is larger, so it waits mid-way for
+    // the client's window update.
+    let go_like = match tokio::time::timeout(
+        WAIT,
+        connect_with_window(address.clone(), Some(tls.clone()), GO_GRPC_INITIAL_WINDOW),
+    )
+    .await
+    {
+        Ok(Ok(channel)) => channel,
+        Ok(Err(e)) => fail(&format!("connect: {e:?}")),
+        Err(_) => fail("connect timed out"),
+    };
+    let go_like = ProviderClient::new(go_like).max_decoding_message_size(256 << 20);
+    let (schema_go_window, _) = timed("GetProviderSchema (64 KiB window)", calls, || {
+        let mut client = go_like.clone();
+        async move {
+            client
+                .get_provider_schema(get_provider_schema::Request::default())
+                .await
+        }
+    })
+    .await;
+    // The client's own share of each call: decoding the answer (Terraform decodes it too).
+    let encoded = schema_response.encode_to_vec();
+    let schema_decode = (0..calls)
+        .map(|_| {
+            let started = Instant::now();
+            let decoded = get_provider_schema::Response::decode(encoded.as_slice());
+            let elapsed = millis(started.elapsed());
+            if decoded.is_err() {
+                fail("the schema answer does not decode");
+            }
+            elapsed
+        })
+        .collect();
     let config = template_config();
     let (validate, response) = timed("ValidateResourceConfig", calls, || {
         let mut client = client.clone();
@@ -419,6 +457,8 @@ async fn measure_rpcs(
         connect,
         metadata,
         schema,
+        schema_go_window,
+        schema_decode,
         schema_bytes: schema_response.encoded_len(),
         validate,
         configure,
@@ -469,6 +509,14 @@ fn main() {
         ("connect (mTLS + HTTP/2 + 1 call)", summarize(rpcs.connect)),
         ("GetMetadata", summarize(rpcs.metadata)),
         ("GetProviderSchema", summarize(rpcs.schema)),
+        (
+            "GetProviderSchema, 64 KiB window",
+            summarize(rpcs.schema_go_window),
+        ),
+        (
+            "GetProviderSchema, client decode only",
+            summarize(rpcs.schema_decode),
+        ),
         ("ValidateResourceConfig", summarize(rpcs.validate)),
         ("ConfigureProvider", summarize(rpcs.configure)),
     ];
@@ -478,12 +526,12 @@ fn main() {
         load.map_or("unknown".to_owned(), |l| format!("{l:.2}"))
     );
     println!(
-        "{:<34} {:>5} {:>10} {:>10} {:>10} {:>10}",
+        "{:<38} {:>5} {:>10} {:>10} {:>10} {:>10}",
         "measure (ms)", "n", "median", "p90", "p99", "max"
     );
     for (name, s) in &rows {
         println!(
-            "{name:<34} {:>5} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+            "{name:<38} {:>5} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
             s.n, s.median, s.p90, s.p99, s.max
         );
     }
@@ -493,7 +541,16 @@ fn main() {
         rpcs.schema_bytes
     );
 
-    let [handshake, connect, metadata, schema, validate, configure] = &rows.map(|(_, s)| s);
+    let [
+        handshake,
+        connect,
+        metadata,
+        schema,
+        schema_go_window,
+        schema_decode,
+        validate,
+        configure,
+    ] = &rows.map(|(_, s)| s);
     let json = serde_json::json!({
         "runs": args.runs,
         "calls": args.calls,
@@ -507,6 +564,9 @@ fn main() {
         "metadata_ms_p99": round3(metadata.p99),
         "schema_ms_median": round3(schema.median),
         "schema_ms_p99": round3(schema.p99),
+        "schema_go_window_ms_median": round3(schema_go_window.median),
+        "schema_go_window_ms_p99": round3(schema_go_window.p99),
+        "schema_decode_ms_median": round3(schema_decode.median),
         "schema_bytes": rpcs.schema_bytes,
         "validate_ms_median": round3(validate.median),
         "validate_ms_p99": round3(validate.p99),
