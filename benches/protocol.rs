@@ -30,7 +30,7 @@ use terraform_provider_proton::tf::codec::{decode_json, encode_msgpack};
 #[path = "../tests/plugin_client/mod.rs"]
 mod plugin_client;
 use plugin_client::{
-    Address, ClientIdentity, GO_GRPC_INITIAL_WINDOW, TlsVersions, client_config, connect,
+    Address, ClientIdentity, GO_GRPC_INITIAL_WINDOW, TlsVersions, client_config,
     connect_with_window, terraform_like_identity,
 };
 
@@ -281,6 +281,23 @@ where
     (samples, last.expect("at least one call"))
 }
 
+/// `calls` timed GetProviderSchema calls through `client`, and the last answer.
+async fn timed_schema(
+    what: &str,
+    client: &ProviderClient<Channel>,
+    calls: usize,
+) -> (Vec<f64>, tonic::Response<get_provider_schema::Response>) {
+    timed(what, calls, || {
+        let mut client = client.clone();
+        async move {
+            client
+                .get_provider_schema(get_provider_schema::Request::default())
+                .await
+        }
+    })
+    .await
+}
+
 struct Rpcs {
     connect: Vec<f64>,
     metadata: Vec<f64>,
@@ -322,8 +339,14 @@ fn provider_config() -> DynamicValue {
     }
 }
 
-async fn channel(address: &Address, tls: &std::sync::Arc<rustls::ClientConfig>) -> Channel {
-    match tokio::time::timeout(WAIT, connect(address.clone(), Some(tls.clone()))).await {
+/// A connection to the plugin, with hyper's HTTP/2 windows unless `window` is given.
+async fn channel(
+    address: &Address,
+    tls: &std::sync::Arc<rustls::ClientConfig>,
+    window: Option<u32>,
+) -> Channel {
+    let connecting = connect_with_window(address.clone(), Some(tls.clone()), window);
+    match tokio::time::timeout(WAIT, connecting).await {
         Ok(Ok(channel)) => channel,
         Ok(Err(e)) => fail(&format!("connect: {e:?}")),
         Err(_) => fail("connect timed out"),
@@ -344,14 +367,14 @@ async fn measure_rpcs(
     let mut connect = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        let mut client = ProviderClient::new(channel(&address, &tls).await);
+        let mut client = ProviderClient::new(channel(&address, &tls, None).await);
         if let Err(status) = client.get_metadata(get_metadata::Request {}).await {
             fail(&format!("GetMetadata: {status}"));
         }
         connect.push(millis(started.elapsed()));
     }
 
-    let ch = channel(&address, &tls).await;
+    let ch = channel(&address, &tls, None).await;
     // Terraform's schema is large; lift tonic's 4 MB default like Terraform's 256 MB limit.
     let client = ProviderClient::new(ch.clone()).max_decoding_message_size(256 << 20);
     let (metadata, _) = timed("GetMetadata", calls, || {
@@ -359,15 +382,7 @@ async fn measure_rpcs(
         async move { client.get_metadata(get_metadata::Request {}).await }
     })
     .await;
-    let (schema, response) = timed("GetProviderSchema", calls, || {
-        let mut client = client.clone();
-        async move {
-            client
-                .get_provider_schema(get_provider_schema::Request::default())
-                .await
-        }
-    })
-    .await;
+    let (schema, response) = timed_schema("GetProviderSchema", &client, calls).await;
     let schema_response = response.into_inner();
     if !schema_response.diagnostics.is_empty() {
         fail(&format!(
@@ -377,26 +392,10 @@ async fn measure_rpcs(
     }
     // The same call with Terraform's 64 KiB windows: the answer is larger, so it waits mid-way for
     // the client's window update.
-    let go_like = match tokio::time::timeout(
-        WAIT,
-        connect_with_window(address.clone(), Some(tls.clone()), GO_GRPC_INITIAL_WINDOW),
-    )
-    .await
-    {
-        Ok(Ok(channel)) => channel,
-        Ok(Err(e)) => fail(&format!("connect: {e:?}")),
-        Err(_) => fail("connect timed out"),
-    };
+    let go_like = channel(&address, &tls, Some(GO_GRPC_INITIAL_WINDOW)).await;
     let go_like = ProviderClient::new(go_like).max_decoding_message_size(256 << 20);
-    let (schema_go_window, _) = timed("GetProviderSchema (64 KiB window)", calls, || {
-        let mut client = go_like.clone();
-        async move {
-            client
-                .get_provider_schema(get_provider_schema::Request::default())
-                .await
-        }
-    })
-    .await;
+    let (schema_go_window, _) =
+        timed_schema("GetProviderSchema (64 KiB window)", &go_like, calls).await;
     // The client's own share of each call: decoding the answer (Terraform decodes it too).
     let encoded = schema_response.encode_to_vec();
     let schema_decode = (0..calls)

@@ -196,21 +196,19 @@ pub async fn connect(
     address: Address,
     tls: Option<Arc<ClientConfig>>,
 ) -> Result<Channel, tonic::transport::Error> {
-    let connector = Connector { address, tls };
-    Endpoint::from_static("http://localhost")
-        .connect_with_connector(connector)
-        .await
+    connect_with_window(address, tls, None).await
 }
 
 /// Go's gRPC client (Terraform's) opens each stream and the connection with a 64 KiB HTTP/2
 /// receive window; hyper's client, behind `connect`, opens them at 2 MiB and 5 MiB.
 pub const GO_GRPC_INITIAL_WINDOW: u32 = 65_535;
 
-/// `connect`, with HTTP/2 receive windows of `window` bytes for each stream and the connection.
+/// `connect`, with HTTP/2 receive windows of `window` bytes for each stream and the connection
+/// (hyper's defaults when `None`).
 pub async fn connect_with_window(
     address: Address,
     tls: Option<Arc<ClientConfig>>,
-    window: u32,
+    window: Option<u32>,
 ) -> Result<Channel, tonic::transport::Error> {
     let connector = Connector { address, tls };
     Endpoint::from_static("http://localhost")
