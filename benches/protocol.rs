@@ -458,7 +458,7 @@ async fn measure_rpcs(
         schema,
         schema_go_window,
         schema_decode,
-        schema_bytes: schema_response.encoded_len(),
+        schema_bytes: encoded.len(),
         validate,
         configure,
     }
