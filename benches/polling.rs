@@ -13,9 +13,6 @@
 //! `BENCH_JSON {"<D>": {"ours_calls", "ours_lateness_s", "fixed_calls", "fixed_lateness_s"}, ...}`.
 //! Other arguments (`--bench`) are ignored.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -207,7 +204,7 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
 
 fn main() {
     let durations = parse_durations();
-    let binary = support::proton_local_binary();
+    let binary = proton_test_support::proton_local_binary();
     if !binary.is_file() {
         eprintln!(
             "bench: {} is missing: run `cargo build --release --bins` first",
@@ -216,10 +213,10 @@ fn main() {
         std::process::exit(2);
     }
     // One proton-local per duration, all started before any clock runs.
-    let servers: Vec<support::ProtonLocal> = durations
+    let servers: Vec<proton_test_support::ProtonLocal> = durations
         .iter()
         .map(|d| {
-            support::ProtonLocal::start(&[
+            proton_test_support::ProtonLocal::start(&[
                 "--deploy-seconds",
                 &d.to_string(),
                 "--log-level",

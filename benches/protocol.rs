@@ -27,9 +27,7 @@ use terraform_provider_proton::server::proto::tfplugin6::{
 };
 use terraform_provider_proton::tf::codec::{decode_json, encode_msgpack};
 
-#[path = "../tests/plugin_client/mod.rs"]
-mod plugin_client;
-use plugin_client::{
+use proton_test_support::plugin_client::{
     Address, ClientIdentity, GO_GRPC_INITIAL_WINDOW, TlsVersions, client_config,
     connect_with_window, terraform_like_identity,
 };

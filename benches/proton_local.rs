@@ -15,9 +15,6 @@
 //! `--requests N` (count limit per phase, default 20000). Other arguments (`--bench`) are ignored.
 #![allow(deprecated)] // every aws-sdk-proton operation is marked deprecated
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::future::Future;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -219,7 +216,7 @@ fn describe<E: ProvideErrorMetadata + std::fmt::Debug>(error: E) -> String {
 
 fn main() {
     let args = parse_args();
-    let binary = support::proton_local_binary();
+    let binary = proton_test_support::proton_local_binary();
     if !binary.is_file() {
         eprintln!(
             "bench: {} is missing: run `cargo build --release --bins` first",
@@ -229,7 +226,8 @@ fn main() {
     }
 
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    let server = support::ProtonLocal::start(&["--deploy-seconds", "0", "--log-level", "error"]);
+    let server =
+        proton_test_support::ProtonLocal::start(&["--deploy-seconds", "0", "--log-level", "error"]);
     let server_pid = server.pid().to_string();
     // Server and client on separate cores, so neither steals the other's time slices.
     let pinned = two_cores && pin(server.pid(), 0) && pin(std::process::id(), 1);

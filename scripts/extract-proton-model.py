@@ -6,7 +6,7 @@ writes a compact JSON file without any documentation text: operation names,
 shapes with their constraints, paginator tokens and waiter acceptors.
 
 Usage: scripts/extract-proton-model.py [OUTPUT]
-(default OUTPUT: src/bin/proton-local/model.json next to this script's repo)
+(default OUTPUT: proton-local/src/model.json next to this script's repo)
 """
 import gzip
 import json
@@ -48,7 +48,7 @@ def compact_shape(shape):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "src", "bin", "proton-local", "model.json")
+    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "proton-local", "src", "model.json")
     base = botocore_dir()
     service = load(os.path.join(base, "service-2.json"))
     paginators = load(os.path.join(base, "paginators-1.json")).get("pagination", {})

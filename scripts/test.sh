@@ -9,7 +9,7 @@
 # everything; the exit status is non-zero if any phase failed.
 #
 # Environment: PROTON_TEST_RUNNER=cargo|nextest (default: nextest when installed, else cargo),
-# plus the knobs in tests/support/mod.rs (PROTON_TF_ONLY, PROTON_TF_NO_PATH, ...).
+# plus the knobs in tests/support/src/lib.rs (PROTON_TF_ONLY, PROTON_TF_NO_PATH, ...).
 set -euo pipefail
 exec </dev/null # nothing reads stdin; CI may start us with it closed
 
@@ -67,7 +67,7 @@ fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 run_phase "cargo fmt --check" cargo fmt --all -- --check
-run_phase "cargo clippy -D warnings" cargo clippy --all-targets --locked -- -D warnings
+run_phase "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 
 RUNNER="${PROTON_TEST_RUNNER:-}"
 if [[ -z "$RUNNER" ]]; then
@@ -76,7 +76,7 @@ fi
 
 # Library, binaries and integration tests. Benches and examples are linted above but not run:
 # a `harness = false` bench would run in full (cargo) or fail to list (nextest).
-TARGETS=(--lib --bins --tests)
+TARGETS=(--workspace --lib --bins --tests)
 
 # The runner's output is kept so the last line can count the tests (the doc tests run last and have
 # none, and their "0 passed" should not be the closing word on the suite).
@@ -98,7 +98,7 @@ else
     run_phase "tests (cargo test)" run_logged cargo test "${TARGETS[@]}" --locked --no-fail-fast \
         ${FILTER[@]+"${FILTER[@]}"}
 fi
-run_phase "doc tests" cargo test --doc --locked
+run_phase "doc tests" cargo test --workspace --doc --locked
 
 # The suite's count, from nextest's summary or the sum of cargo test's per-binary results.
 count_tests() {

@@ -9,18 +9,16 @@
 //! stored state. Terraform only needs it to decode the old state; the move itself is
 //! MoveResourceState on this provider. Runs without the libtest harness (Cargo.toml: harness = false).
 
-mod support;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-use support::{
+use proton_test_support::{
     PROVIDER_FQN, ProtonLocal, Terraform, Workspace, aws_cli, hcl_string, provider_binary,
     run_bounded, stdout_str, terraform_versions,
 };
+use serde_json::{Value, json};
 
 use terraform_provider_proton::aws::Proton;
 use terraform_provider_proton::engine::{
@@ -245,7 +243,7 @@ fn aws_as_environment_account(proton: &ProtonLocal, args: &[&str]) -> Value {
         !timed_out && output.status.success(),
         "aws proton {}: {}",
         args.join(" "),
-        support::describe_output(&output)
+        proton_test_support::describe_output(&output)
     );
     serde_json::from_str(&stdout_str(&output)).unwrap_or_else(|e| panic!("bad JSON: {e}"))
 }

@@ -1,0 +1,353 @@
+//! Helpers shared by the deployed-resource end-to-end tests (environments, services, instances,
+//! pipelines, components, connections): published templates in proton-local, remote reads through
+//! the real AWS CLI, state checks. Use with `mod support; mod deploy_support;`.
+
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, terraform_versions};
+
+pub const ACCOUNT: &str = "000000000000";
+pub const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
+
+/// Polls `check` (at most `tries` times, 100 ms apart) until it returns `Some`.
+pub fn eventually<T>(what: &str, tries: u32, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..tries {
+        if let Some(value) = check() {
+            return value;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what}: not reached after {tries} tries");
+}
+
+fn publish_version(
+    proton: &ProtonLocal,
+    kind: &str,
+    template: &str,
+    major: Option<&str>,
+    extra: &[&str],
+) -> (String, String) {
+    let source = r#"{"s3":{"bucket":"proton-templates","key":"bundle.tar.gz"}}"#;
+    let mut args = vec![
+        format!("create-{kind}-template-version"),
+        "--template-name".to_string(),
+        template.to_string(),
+        "--source".to_string(),
+        source.to_string(),
+    ];
+    if let Some(major) = major {
+        args.extend(["--major-version".to_string(), major.to_string()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let created = proton.aws(&refs);
+    let key = format!("{kind}TemplateVersion");
+    let version = created
+        .get(&key)
+        .unwrap_or_else(|| panic!("create-{kind}-template-version: {created}"));
+    let major = version["majorVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let minor = version["minorVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let get = [
+        format!("get-{kind}-template-version"),
+        "--template-name".to_string(),
+        template.to_string(),
+        "--major-version".to_string(),
+        major.clone(),
+        "--minor-version".to_string(),
+        minor.clone(),
+    ];
+    let get: Vec<&str> = get.iter().map(String::as_str).collect();
+    eventually("template version registration", 100, || {
+        let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
+        (status == "DRAFT").then_some(())
+    });
+    let publish = [
+        format!("update-{kind}-template-version"),
+        "--template-name".to_string(),
+        template.to_string(),
+        "--major-version".to_string(),
+        major.clone(),
+        "--minor-version".to_string(),
+        minor.clone(),
+        "--status".to_string(),
+        "PUBLISHED".to_string(),
+    ];
+    let publish: Vec<&str> = publish.iter().map(String::as_str).collect();
+    proton.aws(&publish);
+    (major, minor)
+}
+
+/// An environment template with published versions 1.0, 1.1 and 2.0.
+pub fn environment_template(proton: &ProtonLocal, name: &str) {
+    environment_template_with(proton, name, &[]);
+}
+
+/// As [`environment_template`], with `extra` arguments to create-environment-template.
+pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str]) {
+    let mut create = vec!["create-environment-template", "--name", name];
+    create.extend_from_slice(extra);
+    proton.aws(&create);
+    for (major, want) in [
+        (None, ("1", "0")),
+        (Some("1"), ("1", "1")),
+        (None, ("2", "0")),
+    ] {
+        let got = publish_version(proton, "environment", name, major, &[]);
+        assert_eq!((got.0.as_str(), got.1.as_str()), want);
+    }
+}
+
+/// A service template compatible with major 1 and 2 of `environment_template`, with published
+/// versions 1.0, 1.1 and 2.0. `extra` goes to create-service-template, `version_extra` to each
+/// create-service-template-version.
+pub fn service_template(
+    proton: &ProtonLocal,
+    name: &str,
+    environment_template: &str,
+    extra: &[&str],
+    version_extra: &[&str],
+) {
+    let mut create = vec!["create-service-template", "--name", name];
+    create.extend_from_slice(extra);
+    proton.aws(&create);
+    let compatible = format!(
+        r#"[{{"templateName":"{environment_template}","majorVersion":"1"}},{{"templateName":"{environment_template}","majorVersion":"2"}}]"#
+    );
+    let mut extra = vec!["--compatible-environment-templates", compatible.as_str()];
+    extra.extend_from_slice(version_extra);
+    for (major, want) in [
+        (None, ("1", "0")),
+        (Some("1"), ("1", "1")),
+        (None, ("2", "0")),
+    ] {
+        let got = publish_version(proton, "service", name, major, &extra);
+        assert_eq!((got.0.as_str(), got.1.as_str()), want);
+    }
+}
+
+/// `get-<noun>` through the AWS CLI: the object under `key`, or None when proton-local says it does
+/// not exist.
+pub fn remote(proton: &ProtonLocal, args: &[&str], key: &str) -> Option<Map<String, Value>> {
+    let output = proton.aws_raw(args);
+    if !output.status.success() {
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            err.contains("ResourceNotFoundException"),
+            "aws proton {}: {err}",
+            args.join(" ")
+        );
+        return None;
+    }
+    let json: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("aws proton {}: {e}", args.join(" ")));
+    match json.get(key) {
+        Some(Value::Object(object)) => Some(object.clone()),
+        other => panic!("aws proton {}: no {key}: {other:?}", args.join(" ")),
+    }
+}
+
+/// Tags on `arn` in proton-local as a JSON object.
+pub fn remote_tags(proton: &ProtonLocal, arn: &str) -> Value {
+    let answer = proton.aws(&["list-tags-for-resource", "--resource-arn", arn]);
+    let mut tags = Map::new();
+    for tag in answer["tags"].as_array().cloned().unwrap_or_default() {
+        let key = tag["key"].as_str().unwrap_or_default().to_string();
+        tags.insert(key, tag["value"].clone());
+    }
+    Value::Object(tags)
+}
+
+pub fn str_attr<'a>(attrs: &'a Map<String, Value>, key: &str) -> &'a str {
+    attrs
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("attribute {key} is not a string: {:?}", attrs.get(key)))
+}
+
+/// Whether the resource instance at `address` is tainted in state.
+pub fn is_tainted(ws: &Workspace, address: &str) -> bool {
+    ws.resource(address)
+        .and_then(|r| r.get("tainted").and_then(Value::as_bool))
+        .unwrap_or(false)
+}
+
+/// Plan text lines mentioning `attribute` (to see whether it is "(known after apply)").
+pub fn plan_line<'a>(plan: &'a str, attribute: &str) -> Option<&'a str> {
+    plan.lines().find(|l| {
+        l.trim_start()
+            .trim_start_matches(['~', '+', '-', ' '])
+            .starts_with(&format!("{attribute} "))
+    })
+}
+
+pub fn summary_has(plan: &str, want: &str) -> bool {
+    plan.lines().any(|l| l.contains(want))
+}
+
+/// ImportStateVerify: the imported state equals the applied state, except `ignore`.
+pub fn assert_import_matches(
+    tf: &Terraform,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    ignore: &[&str],
+    how: &str,
+) {
+    let diffs = diff_attrs(before, after, ignore);
+    assert!(
+        diffs.is_empty(),
+        "{tf}: import via {how} differs from the applied state:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// Imports `address` by CLI, import block (1.5+) and identity (1.12+), comparing each with the applied
+/// state and checking the plan is empty afterwards. `identity` is the identity object in HCL.
+pub fn import_all_ways(
+    tf: &Terraform,
+    ws: &Workspace,
+    address: &str,
+    id: &str,
+    identity: &str,
+    ignore: &[&str],
+) {
+    let applied = ws.resource_attrs(address);
+    ws.state_rm(address);
+    ws.import_cli(address, id);
+    assert_import_matches(
+        tf,
+        &applied,
+        &ws.resource_attrs(address),
+        ignore,
+        "terraform import",
+    );
+    ws.assert_plan_empty();
+
+    if tf.supports_import_blocks() {
+        ws.state_rm(address);
+        ws.write(
+            "import.tf",
+            &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+        );
+        let (code, plan) = ws.plan_with(&[]);
+        assert_eq!(code, 2, "{tf}: an import is a change:\n{plan}");
+        assert!(
+            summary_has(&plan, "1 to import, 0 to add, 0 to change, 0 to destroy"),
+            "{tf}: the import must plan as a pure import:\n{plan}"
+        );
+        ws.apply();
+        assert_import_matches(
+            tf,
+            &applied,
+            &ws.resource_attrs(address),
+            ignore,
+            "import block",
+        );
+        ws.remove("import.tf");
+        ws.assert_plan_empty();
+    }
+
+    if tf.supports_identity() {
+        ws.state_rm(address);
+        ws.write(
+            "import.tf",
+            &format!("import {{\n  to = {address}\n  identity = {identity}\n}}\n"),
+        );
+        let (code, plan) = ws.plan_with(&[]);
+        assert_eq!(code, 2, "{tf}:\n{plan}");
+        assert!(
+            summary_has(&plan, "1 to import, 0 to add, 0 to change, 0 to destroy"),
+            "{tf}: identity import must plan as a pure import:\n{plan}"
+        );
+        ws.apply();
+        assert_import_matches(
+            tf,
+            &applied,
+            &ws.resource_attrs(address),
+            ignore,
+            "import identity",
+        );
+        ws.remove("import.tf");
+        ws.assert_plan_empty();
+    }
+}
+
+/// Runs `f` for the Terraform versions selected by `pick`.
+pub fn for_versions(what: &str, pick: impl Fn(&Terraform) -> bool, f: fn(&Terraform)) {
+    let selected: Vec<Terraform> = terraform_versions()
+        .into_iter()
+        .filter(|tf| pick(tf))
+        .collect();
+    if selected.is_empty() {
+        eprintln!("{what}: no Terraform selected, nothing to run");
+    }
+    for tf in &selected {
+        f(tf);
+    }
+}
+
+pub fn is_current(tf: &Terraform) -> bool {
+    !tf.is_tofu && tf.version_string == "1.15.5"
+}
+
+pub fn is_old(tf: &Terraform) -> bool {
+    !tf.is_tofu && tf.version_string == "1.0.3"
+}
+
+/// The provider block every test configuration starts with.
+pub fn provider(extra: &str) -> String {
+    format!("provider \"proton\" {{\n  region = \"us-east-1\"\n{extra}}}\n\n")
+}
+
+/// An HCL heredoc holding `text` (which must end with a newline).
+pub fn heredoc(text: &str) -> String {
+    format!("<<-EOT\n{text}EOT")
+}
+
+/// With `address` removed from state and `rest` (the configuration without that resource) as
+/// main.tf: an import block plus `plan -generate-config-out` writes a configuration that plans as a
+/// pure import and applies. Leaves `generated.tf` and the import block removed again.
+pub fn assert_generated_config_imports(
+    tf: &Terraform,
+    ws: &Workspace,
+    rest: &str,
+    address: &str,
+    id: &str,
+) {
+    ws.state_rm(address);
+    ws.write_main(rest);
+    ws.write(
+        "import.tf",
+        &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+    );
+    let output = ws.run(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(ws.dir().join("generated.tf")).unwrap_or_default();
+    assert!(
+        !generated.is_empty(),
+        "{tf}: no configuration generated for {address}: {}",
+        crate::describe_output(&output)
+    );
+    let (code, plan) = ws.plan_with(&[]);
+    assert_eq!(code, 2, "{tf}:\n{generated}\n{plan}");
+    assert!(
+        summary_has(&plan, "1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{tf}: the configuration generated for {address} must plan a pure import:\n{generated}\n{plan}"
+    );
+    ws.apply();
+    ws.assert_plan_empty();
+    ws.remove("generated.tf");
+    ws.remove("import.tf");
+}
