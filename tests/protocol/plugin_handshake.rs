@@ -64,6 +64,12 @@ mod child {
     }
 }
 
+/// `child_process_entry`'s name as libtest knows it: its module path without the binary's name.
+fn child_entry_test_name() -> String {
+    let module = module_path!().split_once("::").map_or("", |(_, rest)| rest);
+    format!("{module}::child_process_entry")
+}
+
 /// Not a test: the entry point of the child process (see the module comment). Run normally it
 /// returns at once. In the child it never returns: it exits with serve()'s outcome, the way `main`
 /// does (message on stderr, exit code 1 on error).
@@ -149,7 +155,7 @@ impl Plugin {
                 let mut c = Command::new(exe);
                 c.args([
                     "--exact",
-                    "child_process_entry",
+                    &child_entry_test_name(),
                     "--nocapture",
                     "--test-threads=1",
                     "-q",
