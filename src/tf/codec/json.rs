@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::infer::infer;
-use super::{CodecError, MAX_DEPTH, Path, Step, check_no_extra_attrs, mismatch_msg};
+use super::{
+    CodecError, MAX_DEPTH, Path, Step, check_no_extra_attrs, mismatch_msg, null_missing_attrs,
+};
 use crate::tf::types::Type;
 use crate::tf::value::{Number, Value};
 
@@ -328,11 +330,7 @@ fn json_value(j: &Json, ty: &Type, depth: usize, path: &mut Path) -> Result<Valu
         (Type::Set(et), Json::Arr(xs)) => Ok(Value::Set(json_elements(xs, et, depth, path)?)),
         (Type::Tuple(ets), Json::Arr(xs)) => {
             if ets.len() != xs.len() {
-                return Err(path.mismatch(format!(
-                    "expected a tuple of {} elements, found {}",
-                    ets.len(),
-                    xs.len()
-                )));
+                return Err(path.tuple_len(ets.len(), xs.len()));
             }
             let mut out = Vec::with_capacity(xs.len());
             for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
@@ -361,11 +359,7 @@ fn json_value(j: &Json, ty: &Type, depth: usize, path: &mut Path) -> Result<Valu
                 out.insert(k.clone(), json_value(x, at, depth + 1, path)?);
                 path.pop();
             }
-            for k in attributes.keys() {
-                if !out.contains_key(k) {
-                    out.insert(k.clone(), Value::Null);
-                }
-            }
+            null_missing_attrs(&mut out, attributes);
             Ok(Value::Object(out))
         }
         _ => Err(wrong(path)),
@@ -442,35 +436,13 @@ fn json_encode(
         }
         (Type::String, Value::String(s)) => json_str(s, out),
         (Type::List(et), Value::List(xs)) | (Type::Set(et), Value::Set(xs)) => {
-            out.push('[');
-            for (i, x) in xs.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                path.push(Step::Index(i));
-                json_encode(x, et, depth + 1, path, out)?;
-                path.pop();
-            }
-            out.push(']');
+            json_array(xs.iter().map(|x| (x, &**et)), depth, path, out)?;
         }
         (Type::Tuple(ets), Value::Tuple(xs)) => {
             if ets.len() != xs.len() {
-                return Err(path.mismatch(format!(
-                    "expected a tuple of {} elements, found {}",
-                    ets.len(),
-                    xs.len()
-                )));
+                return Err(path.tuple_len(ets.len(), xs.len()));
             }
-            out.push('[');
-            for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                path.push(Step::Index(i));
-                json_encode(x, et, depth + 1, path, out)?;
-                path.pop();
-            }
-            out.push(']');
+            json_array(xs.iter().zip(ets), depth, path, out)?;
         }
         (Type::Map(et), Value::Map(m)) => {
             out.push('{');
@@ -503,6 +475,26 @@ fn json_encode(
         }
         _ => return Err(path.mismatch(mismatch_msg(ty, v))),
     }
+    Ok(())
+}
+
+/// The elements of a list, set or tuple, each with its type, as a JSON array.
+fn json_array<'a>(
+    items: impl Iterator<Item = (&'a Value, &'a Type)>,
+    depth: usize,
+    path: &mut Path,
+    out: &mut String,
+) -> Result<(), CodecError> {
+    out.push('[');
+    for (i, (x, et)) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        path.push(Step::Index(i));
+        json_encode(x, et, depth + 1, path, out)?;
+        path.pop();
+    }
+    out.push(']');
     Ok(())
 }
 

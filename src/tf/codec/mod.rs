@@ -98,6 +98,13 @@ impl Path {
         }
     }
 
+    /// A tuple value or encoding whose length is not the type's.
+    fn tuple_len(&self, expected: usize, found: usize) -> CodecError {
+        self.mismatch(format!(
+            "expected a tuple of {expected} elements, found {found}"
+        ))
+    }
+
     fn push(&mut self, s: Step) {
         self.0.push(s);
     }
@@ -109,6 +116,15 @@ impl Path {
 
 fn mismatch_msg(ty: &Type, v: &Value) -> String {
     format!("expected {}, found {}", ty.friendly_name(), v.kind_name())
+}
+
+/// Attributes a decoded object left out are null.
+fn null_missing_attrs(out: &mut BTreeMap<String, Value>, attributes: &BTreeMap<String, Type>) {
+    for k in attributes.keys() {
+        if !out.contains_key(k) {
+            out.insert(k.clone(), Value::Null);
+        }
+    }
 }
 
 fn check_no_extra_attrs(

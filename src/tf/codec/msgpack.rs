@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::infer::infer;
-use super::{CodecError, MAX_DEPTH, Path, Step, check_no_extra_attrs, mismatch_msg};
+use super::{
+    CodecError, MAX_DEPTH, Path, Step, check_no_extra_attrs, mismatch_msg, null_missing_attrs,
+};
 use crate::tf::types::Type;
 use crate::tf::value::{Number, Value};
 
@@ -187,45 +189,37 @@ impl<'a> MpDecoder<'a> {
     }
 
     fn array_len(&mut self, what: &str) -> Result<usize, CodecError> {
-        let m = self.peek()?;
-        match m {
-            0x90..=0x9f => {
-                self.pos += 1;
-                Ok(usize::from(m & 0x0f))
-            }
-            mp::ARRAY16 => {
-                self.pos += 1;
-                self.len16()
-            }
-            mp::ARRAY32 => {
-                self.pos += 1;
-                self.len32()
-            }
-            _ => Err(self.path.mismatch(format!(
-                "expected {what} (array), found {}",
-                mp::describe(m)
-            ))),
-        }
+        self.collection_len(0x90, mp::ARRAY16, mp::ARRAY32, what, "array")
     }
 
     fn map_len(&mut self, what: &str) -> Result<usize, CodecError> {
+        self.collection_len(0x80, mp::MAP16, mp::MAP32, what, "map")
+    }
+
+    /// Reads an array or map header: a fix marker (`fix` to `fix | 0x0f`) or a 16- or 32-bit one.
+    fn collection_len(
+        &mut self,
+        fix: u8,
+        m16: u8,
+        m32: u8,
+        what: &str,
+        kind: &str,
+    ) -> Result<usize, CodecError> {
         let m = self.peek()?;
-        match m {
-            0x80..=0x8f => {
-                self.pos += 1;
-                Ok(usize::from(m & 0x0f))
-            }
-            mp::MAP16 => {
-                self.pos += 1;
-                self.len16()
-            }
-            mp::MAP32 => {
-                self.pos += 1;
-                self.len32()
-            }
-            _ => Err(self
-                .path
-                .mismatch(format!("expected {what} (map), found {}", mp::describe(m)))),
+        if m & 0xf0 == fix {
+            self.pos += 1;
+            Ok(usize::from(m & 0x0f))
+        } else if m == m16 {
+            self.pos += 1;
+            self.len16()
+        } else if m == m32 {
+            self.pos += 1;
+            self.len32()
+        } else {
+            Err(self.path.mismatch(format!(
+                "expected {what} ({kind}), found {}",
+                mp::describe(m)
+            )))
         }
     }
 
@@ -310,10 +304,7 @@ impl<'a> MpDecoder<'a> {
             Type::Tuple(ets) => {
                 let n = self.array_len("tuple")?;
                 if n != ets.len() {
-                    return Err(self.path.mismatch(format!(
-                        "expected a tuple of {} elements, found {n}",
-                        ets.len()
-                    )));
+                    return Err(self.path.tuple_len(ets.len(), n));
                 }
                 let mut out = Vec::with_capacity(n);
                 for (i, et) in ets.iter().enumerate() {
@@ -348,12 +339,7 @@ impl<'a> MpDecoder<'a> {
                     self.path.pop();
                     out.insert(k, v);
                 }
-                // Attributes left out are null.
-                for k in attributes.keys() {
-                    if !out.contains_key(k) {
-                        out.insert(k.clone(), Value::Null);
-                    }
-                }
+                null_missing_attrs(&mut out, attributes);
                 Ok(Value::Object(out))
             }
             // Handled above; kept for exhaustiveness.
@@ -527,27 +513,13 @@ impl MpEncoder {
             (Type::Number, Value::Number(n)) => self.number(n),
             (Type::String, Value::String(s)) => self.str_bytes(s.as_bytes()),
             (Type::List(et), Value::List(xs)) | (Type::Set(et), Value::Set(xs)) => {
-                self.array_len(xs.len());
-                for (i, x) in xs.iter().enumerate() {
-                    self.path.push(Step::Index(i));
-                    self.value(x, et, depth + 1)?;
-                    self.path.pop();
-                }
+                self.array(xs.iter().map(|x| (x, &**et)), depth)?;
             }
             (Type::Tuple(ets), Value::Tuple(xs)) => {
                 if ets.len() != xs.len() {
-                    return Err(self.path.mismatch(format!(
-                        "expected a tuple of {} elements, found {}",
-                        ets.len(),
-                        xs.len()
-                    )));
+                    return Err(self.path.tuple_len(ets.len(), xs.len()));
                 }
-                self.array_len(xs.len());
-                for (i, (x, et)) in xs.iter().zip(ets).enumerate() {
-                    self.path.push(Step::Index(i));
-                    self.value(x, et, depth + 1)?;
-                    self.path.pop();
-                }
+                self.array(xs.iter().zip(ets), depth)?;
             }
             (Type::Map(et), Value::Map(m)) => {
                 self.map_len(m.len());
@@ -569,6 +541,21 @@ impl MpEncoder {
                 }
             }
             _ => return Err(self.path.mismatch(mismatch_msg(ty, v))),
+        }
+        Ok(())
+    }
+
+    /// The elements of a list, set or tuple, each with its type, as an array.
+    fn array<'a>(
+        &mut self,
+        items: impl ExactSizeIterator<Item = (&'a Value, &'a Type)>,
+        depth: usize,
+    ) -> Result<(), CodecError> {
+        self.array_len(items.len());
+        for (i, (x, et)) in items.enumerate() {
+            self.path.push(Step::Index(i));
+            self.value(x, et, depth + 1)?;
+            self.path.pop();
         }
         Ok(())
     }
