@@ -7,7 +7,7 @@ use terraform_provider_proton::engine::Engine;
 use crate::DocsError;
 use crate::arguments::{Kind, push_arguments};
 use crate::examples::{PROVIDER_SKELETON, example_or};
-use crate::page::{Page, front_matter, terraform_fence};
+use crate::page::Page;
 
 pub(crate) fn render_index(
     engine: &Engine,
@@ -15,16 +15,13 @@ pub(crate) fn render_index(
     missing: &mut Vec<String>,
 ) -> Result<String, DocsError> {
     let block = &engine.provider_schema().block;
-    let mut page = Page::default();
-    page.push(front_matter("Provider: Proton", None, INDEX_SUMMARY));
-    page.push("# Proton Provider");
+    let mut page = Page::titled("Provider: Proton", None, INDEX_SUMMARY, "# Proton Provider");
     page.push(INDEX_INTRO);
 
     let example = example_or(examples, "provider/provider.tf", missing, || {
         PROVIDER_SKELETON.to_string()
     })?;
-    page.push("## Example Usage");
-    page.push(terraform_fence(&example));
+    page.push_example(&example);
 
     page.push("## proton-local");
     page.push(PROTON_LOCAL);

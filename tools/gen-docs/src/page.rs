@@ -44,6 +44,25 @@ impl Page {
         }
     }
 
+    /// A page that opens with its front matter (summarised from `description`) and `heading`.
+    pub(crate) fn titled(
+        page_title: &str,
+        subcategory: Option<&str>,
+        description: &str,
+        heading: impl Into<String>,
+    ) -> Page {
+        let mut page = Page::default();
+        page.push(front_matter(page_title, subcategory, description));
+        page.push(heading);
+        page
+    }
+
+    /// The `## Example Usage` section.
+    pub(crate) fn push_example(&mut self, code: &str) {
+        self.push("## Example Usage");
+        self.push(terraform_fence(code));
+    }
+
     pub(crate) fn finish(self) -> String {
         let mut text = self.parts.join("\n\n");
         text.push('\n');
@@ -51,11 +70,7 @@ impl Page {
     }
 }
 
-pub(crate) fn front_matter(
-    page_title: &str,
-    subcategory: Option<&str>,
-    description: &str,
-) -> String {
+fn front_matter(page_title: &str, subcategory: Option<&str>, description: &str) -> String {
     let mut text = format!("---\npage_title: \"{page_title}\"\n");
     if let Some(subcategory) = subcategory {
         text.push_str(&format!("subcategory: \"{subcategory}\"\n"));

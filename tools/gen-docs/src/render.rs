@@ -8,9 +8,7 @@ use crate::DocsError;
 use crate::arguments::{Kind, list_line, push_arguments, push_attributes, timeouts_section};
 use crate::examples::{action_skeleton, example_or, list_skeleton, read_example, skeleton};
 use crate::import::push_import;
-use crate::page::{
-    Page, body_text, front_matter, sentence, short_name, subcategory, terraform_fence,
-};
+use crate::page::{Page, body_text, sentence, short_name, subcategory};
 
 pub(crate) fn render_resource(
     entry: &ResourceEntry,
@@ -19,21 +17,19 @@ pub(crate) fn render_resource(
 ) -> Result<String, DocsError> {
     let spec = &entry.spec;
     let block = &entry.schema.block;
-    let mut page = Page::default();
-    page.push(front_matter(
+    let mut page = Page::titled(
         &format!("Proton: {}", spec.type_name),
         Some(subcategory(spec.type_name)),
         spec.description,
-    ));
-    page.push(format!("# Resource: {}", spec.type_name));
+        format!("# Resource: {}", spec.type_name),
+    );
     page.push(body_text(spec.description));
 
     let folder = format!("resources/{}", spec.type_name);
     let example = example_or(examples, &format!("{folder}/resource.tf"), missing, || {
         skeleton("resource", spec.type_name, block)
     })?;
-    page.push("## Example Usage");
-    page.push(terraform_fence(&example));
+    page.push_example(&example);
 
     page.push("## Argument Reference");
     push_arguments(&mut page, block, Kind::Resource);
@@ -68,21 +64,19 @@ pub(crate) fn render_data_source(
 ) -> Result<String, DocsError> {
     let spec = &entry.spec;
     let block = &entry.schema.block;
-    let mut page = Page::default();
-    page.push(front_matter(
+    let mut page = Page::titled(
         &format!("Proton: {}", spec.type_name),
         Some(subcategory(spec.type_name)),
         spec.description,
-    ));
-    page.push(format!("# Data Source: {}", spec.type_name));
+        format!("# Data Source: {}", spec.type_name),
+    );
     page.push(body_text(spec.description));
 
     let relative = format!("data-sources/{}/data-source.tf", spec.type_name);
     let example = example_or(examples, &relative, missing, || {
         skeleton("data", spec.type_name, block)
     })?;
-    page.push("## Example Usage");
-    page.push(terraform_fence(&example));
+    page.push_example(&example);
 
     page.push("## Argument Reference");
     push_arguments(&mut page, block, Kind::DataSource);
@@ -103,13 +97,12 @@ pub(crate) fn render_list_resource(
     };
     let type_name = entry.spec.type_name;
     let block = &list.schema.block;
-    let mut page = Page::default();
-    page.push(front_matter(
+    let mut page = Page::titled(
         &format!("Proton: {type_name} (list resource)"),
         Some(subcategory(type_name)),
         list.spec.description,
-    ));
-    page.push(format!("# List Resource: {type_name}"));
+        format!("# List Resource: {type_name}"),
+    );
     page.push(body_text(list.spec.description));
     page.push(format!(
         "A `list` block in a `.tfquery.hcl` file finds existing objects for `terraform query` (Terraform 1.14 \
@@ -124,8 +117,7 @@ pub(crate) fn render_list_resource(
     let example = example_or(examples, &relative, missing, || {
         list_skeleton(type_name, block)
     })?;
-    page.push("## Example Usage");
-    page.push(terraform_fence(&example));
+    page.push_example(&example);
 
     page.push("## Argument Reference");
     if block.attributes.is_empty() && block.blocks.is_empty() {
@@ -171,13 +163,12 @@ pub(crate) fn render_action(
 ) -> Result<String, DocsError> {
     let spec = &entry.spec;
     let block = &entry.schema.block;
-    let mut page = Page::default();
-    page.push(front_matter(
+    let mut page = Page::titled(
         &format!("Proton: {} (action)", spec.type_name),
         Some(subcategory(action_subject(spec.type_name))),
         spec.description,
-    ));
-    page.push(format!("# Action: {}", spec.type_name));
+        format!("# Action: {}", spec.type_name),
+    );
     page.push(body_text(spec.description));
     page.push(format!(
         "Actions need Terraform 1.14 or later (older versions never see them). Run this one with \
@@ -190,8 +181,7 @@ pub(crate) fn render_action(
     let example = example_or(examples, &relative, missing, || {
         action_skeleton(spec.type_name, block)
     })?;
-    page.push("## Example Usage");
-    page.push(terraform_fence(&example));
+    page.push_example(&example);
 
     page.push("## Argument Reference");
     page.push("Arguments go in the action's `config` block.");
