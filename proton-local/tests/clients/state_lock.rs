@@ -22,6 +22,15 @@ fn files_of(state: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+async fn create_template(url: &str, name: &str) {
+    client(url, "test", "test")
+        .create_environment_template()
+        .name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create template {name}: {e:?}"));
+}
+
 async fn template_exists(url: &str, name: &str) -> bool {
     client(url, "test", "test")
         .get_environment_template()
@@ -37,12 +46,7 @@ async fn a_second_proton_local_on_the_same_state_is_refused() {
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
     let first = Server::start(&["--state", state_arg, "--deploy-seconds", "0"]);
-    client(&first.url, "test", "test")
-        .create_environment_template()
-        .name("kept")
-        .send()
-        .await
-        .expect("create template");
+    create_template(&first.url, "kept").await;
     let before = files_of(&state);
 
     let mut second = Command::new(proton_local_binary());
@@ -65,15 +69,10 @@ async fn a_second_proton_local_on_the_same_state_is_refused() {
         "{shown}"
     );
 
-    // The first one still serves, and the refused start changed nothing on disk.
+    // The first one still serves and takes changes, and the refused start changed nothing on disk.
     assert_eq!(files_of(&state), before);
     assert!(template_exists(&first.url, "kept").await);
-    client(&first.url, "test", "test")
-        .create_environment_template()
-        .name("after")
-        .send()
-        .await
-        .expect("the first proton-local still takes changes");
+    create_template(&first.url, "after").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,12 +81,7 @@ async fn the_lock_dies_with_a_killed_proton_local() {
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
     let first = Server::start(&["--state", state_arg, "--deploy-seconds", "0"]);
-    client(&first.url, "test", "test")
-        .create_environment_template()
-        .name("survivor")
-        .send()
-        .await
-        .expect("create template");
+    create_template(&first.url, "survivor").await;
     first.kill_9();
     assert!(
         Path::new(&format!("{state_arg}.lock")).exists(),
