@@ -10,7 +10,9 @@ proton-local: a local AWS Proton (2020-07-20) endpoint
 USAGE: proton-local [OPTIONS]
 
   --listen ADDR           address to listen on (default 127.0.0.1:4599; port 0 picks a free port)
-  --state FILE            keep state in FILE (durable across kill -9); default: in memory
+  --state FILE            keep state in FILE (durable across kill -9); default: in memory.
+                          One proton-local per FILE: it holds a lock on FILE.lock while it
+                          runs, and a second one on the same FILE exits with an error
   --deploy-seconds SECS   duration of deployments, registrations and deletes (default 2; 0 = immediate)
   --account AKID:SECRET:ACCOUNT
                           accept this key pair for a 12-digit account (repeatable;

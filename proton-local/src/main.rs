@@ -32,6 +32,8 @@ enum MainError {
     Model(#[from] model::ModelError),
     #[error(transparent)]
     State(#[from] store::persist::PersistError),
+    #[error(transparent)]
+    Locked(#[from] store::lock::LockError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -95,12 +97,15 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 async fn run(cfg: Config) -> Result<(), MainError> {
     let model = Arc::new(model::Model::load()?);
-    let (persister, state) = match &cfg.state {
+    // Taken before the state is read and kept until this returns: a second
+    // proton-local on the same file stops here, before it reads or listens.
+    let (_state_lock, persister, state) = match &cfg.state {
         Some(path) => {
+            let lock = store::lock::StateLock::acquire(path)?;
             let (p, s) = store::persist::Persister::open(path)?;
-            (Some(p), s)
+            (Some(lock), Some(p), s)
         }
-        None => (None, store::State::default()),
+        None => (None, None, store::State::default()),
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = engine::Engine::new(

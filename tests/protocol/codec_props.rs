@@ -1,4 +1,4 @@
-//! Property and golden-vector tests for the DynamicValue codec (src/tf/codec.rs).
+//! Property and golden-vector tests for the DynamicValue codec (src/tf/codec/).
 
 use std::collections::BTreeMap;
 

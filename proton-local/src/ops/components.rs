@@ -82,7 +82,7 @@ fn placement(
     match (svc, inst) {
         (Some(s), Some(i)) => {
             super::services::find(p, s)?;
-            let instance = super::services::find_instance(p, s, i)?;
+            let instance = super::service_instances::find_instance(p, s, i)?;
             if env.is_some_and(|e| e != instance.environment_name) {
                 return Err(ApiError::validation(format!(
                     "The service instance {s}/{i} is in environment {}, not {}.",

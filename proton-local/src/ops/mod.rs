@@ -9,6 +9,8 @@ pub mod deployments;
 pub mod environments;
 pub mod lifecycle;
 pub mod repositories;
+pub mod service_instances;
+pub mod service_pipelines;
 pub mod services;
 pub mod spec;
 pub mod tags;
@@ -347,17 +349,21 @@ pub fn dispatch(op: &str, ctx: &mut Ctx<'_>, body: &Value) -> Result<Value, ApiE
         "UpdateService" => services::update(ctx, i),
         "DeleteService" => services::delete(ctx, i),
         "ListServices" => services::list(ctx, i),
-        "CreateServiceInstance" => services::create_instance(ctx, i),
-        "GetServiceInstance" => services::get_instance(ctx, i),
-        "UpdateServiceInstance" => services::update_instance(ctx, i),
-        "ListServiceInstances" => services::list_instances(ctx, i),
-        "CancelServiceInstanceDeployment" => services::cancel_instance(ctx, i),
-        "ListServiceInstanceOutputs" => services::instance_outputs(ctx, i),
-        "ListServiceInstanceProvisionedResources" => services::instance_provisioned(ctx, i),
-        "UpdateServicePipeline" => services::update_pipeline(ctx, i),
-        "CancelServicePipelineDeployment" => services::cancel_pipeline(ctx, i),
-        "ListServicePipelineOutputs" => services::pipeline_outputs(ctx, i),
-        "ListServicePipelineProvisionedResources" => services::pipeline_provisioned(ctx, i),
+        "CreateServiceInstance" => service_instances::create_instance(ctx, i),
+        "GetServiceInstance" => service_instances::get_instance(ctx, i),
+        "UpdateServiceInstance" => service_instances::update_instance(ctx, i),
+        "ListServiceInstances" => service_instances::list_instances(ctx, i),
+        "CancelServiceInstanceDeployment" => service_instances::cancel_instance(ctx, i),
+        "ListServiceInstanceOutputs" => service_instances::instance_outputs(ctx, i),
+        "ListServiceInstanceProvisionedResources" => {
+            service_instances::instance_provisioned(ctx, i)
+        }
+        "UpdateServicePipeline" => service_pipelines::update_pipeline(ctx, i),
+        "CancelServicePipelineDeployment" => service_pipelines::cancel_pipeline(ctx, i),
+        "ListServicePipelineOutputs" => service_pipelines::pipeline_outputs(ctx, i),
+        "ListServicePipelineProvisionedResources" => {
+            service_pipelines::pipeline_provisioned(ctx, i)
+        }
         // Components.
         "CreateComponent" => components::create(ctx, i),
         "GetComponent" => components::get(ctx, i),

@@ -401,7 +401,7 @@ pub fn instance_sync_status(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, Ap
     let (svc, inst) = (i.req("serviceName")?, i.req("serviceInstanceName")?);
     let now = ctx.now;
     let p = ctx.part();
-    super::services::find_instance(p, svc, inst)?;
+    super::service_instances::find_instance(p, svc, inst)?;
     let Some(c) = p.service_syncs.get(svc) else {
         return Ok(json!({}));
     };
@@ -448,7 +448,7 @@ pub fn blocker_summary(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let p = ctx.part();
     super::services::find(p, svc)?;
     if let Some(n) = inst {
-        super::services::find_instance(p, svc, n)?;
+        super::service_instances::find_instance(p, svc, n)?;
     }
     let mut blockers: Vec<&SyncBlocker> = p
         .blockers

@@ -8,6 +8,7 @@
 //! transitions only walk partitions when something is due.
 
 pub mod journal;
+pub mod lock;
 pub mod persist;
 pub mod tx;
 

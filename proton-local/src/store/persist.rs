@@ -7,6 +7,7 @@
 //!   appended and flushed to disk before the answer. A torn last record (a
 //!   crash mid-write, so never acknowledged) is cut off when loading.
 //! - `FILE.tmp`: a snapshot being written; ignored when loading.
+//! - `FILE.lock`: held by the one proton-local that uses the file (see `lock`).
 //!
 //! Loading reads the snapshot, then applies the records with a higher `seq`,
 //! which must follow on one by one. Compaction, once the journal outgrows the
@@ -98,7 +99,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PersistError + '_ {
     }
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);
     PathBuf::from(p)

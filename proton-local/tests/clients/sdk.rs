@@ -18,13 +18,14 @@ use aws_sdk_proton::types::{
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-struct Server {
-    child: Child,
-    url: String,
+/// A proton-local with its stderr shown, for the SDK tests and `state_lock`.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    pub(crate) fn start(args: &[&str]) -> Server {
         let mut child = Command::new(proton_test_support::proton_local_binary())
             .args(["--listen", "127.0.0.1:0", "--log-level", "warn"])
             .args(args)
@@ -45,7 +46,7 @@ impl Server {
     }
 
     /// SIGKILL: no chance to flush or clean up.
-    fn kill_9(mut self) {
+    pub(crate) fn kill_9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -58,7 +59,7 @@ impl Drop for Server {
     }
 }
 
-fn client(url: &str, key: &str, secret: &str) -> Client {
+pub(crate) fn client(url: &str, key: &str, secret: &str) -> Client {
     let conf = aws_sdk_proton::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
