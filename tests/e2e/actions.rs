@@ -14,11 +14,12 @@
 
 use std::process::Output;
 use std::thread;
+use std::time::Duration;
 
-use proton_test_support::deploy::{ROLE, eventually};
+use proton_test_support::deploy::ROLE;
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, describe_output, hcl_string, scratch_dir,
-    terraform_versions, with_required_providers,
+    ProtonLocal, Terraform, Workspace, combined_str, describe_output, hcl_string, poll_until,
+    scratch_dir, terraform_versions, with_required_providers,
 };
 use serde_json::Value;
 
@@ -234,7 +235,7 @@ fn make_estate(tf: &Terraform, state: &str) -> String {
         "--name",
         "api-dev",
     ];
-    eventually("the failing deployment", 100, || {
+    poll_until("the failing deployment", Duration::from_secs(120), || {
         (deployment_status(&proton, &instance, "serviceInstance") == "FAILED").then_some(())
     });
     let summary = proton.aws(&["get-service-sync-blocker-summary", "--service-name", "api"]);

@@ -3,12 +3,14 @@
 //! major updates that do (visible in the plan), failed deployments (tainted on create, recorded and
 //! retried on update), timeouts with and without cancel_on_timeout, tags, import, disappears.
 
+use std::time::Duration;
+
 use proton_test_support::deploy::{
-    ROLE, environment_template, environment_template_with, eventually, for_versions,
-    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
-    str_attr, summary_has,
+    ROLE, environment_template, environment_template_with, for_versions, import_all_ways,
+    is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags, str_attr,
+    summary_has,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const ADDR: &str = "proton_environment.test";
@@ -273,7 +275,7 @@ fn lifecycle(tf: &Terraform) {
 
     // Disappears: deleted behind Terraform's back, the plan creates it again.
     proton.aws(&["delete-environment", "--name", "e2e-env"]);
-    eventually("out-of-band delete", 100, || {
+    poll_until("out-of-band delete", Duration::from_secs(120), || {
         remote_env(&proton, "e2e-env").is_none().then_some(())
     });
     let (code, plan) = ws.plan_with(&[]);
@@ -517,7 +519,7 @@ fn self_managed(tf: &Terraform) {
     // The customer's pipeline: reports the deployment done once Proton asks for it.
     let report = || {
         let arn = "arn:aws:proton:us-east-1:000000000000:environment/e2e-self";
-        eventually("the deployment request", 300, || {
+        poll_until("the deployment request", Duration::from_secs(300), || {
             let env = remote_env(&proton, "e2e-self")?;
             (env["deploymentStatus"] == json!("IN_PROGRESS")).then_some(())
         });

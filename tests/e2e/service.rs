@@ -4,12 +4,14 @@
 //! pipeline taken over by `proton_service_pipeline`; updates choosing their deployment type, no
 //! perpetual diff either way instances are declared, failures, timeouts, import, disappears.
 
+use std::time::Duration;
+
 use proton_test_support::deploy::{
-    assert_generated_config_imports, environment_template, eventually, for_versions,
-    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
-    service_template, str_attr, summary_has,
+    assert_generated_config_imports, environment_template, for_versions, import_all_ways,
+    is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags, service_template,
+    str_attr, summary_has,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const SERVICE: &str = "proton_service.svc";
@@ -38,7 +40,7 @@ fn platform(proton: &ProtonLocal) {
         ]);
     }
     for env in ["env-a", "env-b"] {
-        eventually("environment deployment", 100, || {
+        poll_until("environment deployment", Duration::from_secs(120), || {
             let e = remote(proton, &["get-environment", "--name", env], "environment")?;
             (e["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
         });
@@ -510,7 +512,7 @@ fn failures(tf: &Terraform) {
 
     // Disappears: the service deleted behind Terraform's back; everything is planned again.
     proton.aws(&["delete-service", "--name", "svc"]);
-    eventually("out-of-band delete", 100, || {
+    poll_until("out-of-band delete", Duration::from_secs(120), || {
         remote_service(&proton).is_none().then_some(())
     });
     let (code, plan) = ws.plan_with(&[]);

@@ -17,9 +17,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proton_test_support::reliability::{
     Background, TERRAFORM_DEADLINE, aws_json, descendants_named, field_values, kill, read_lossy,
-    wait_until,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, combined_str, terraform_versions};
+use proton_test_support::{
+    ProtonLocal, Terraform, Workspace, combined_str, poll_until, terraform_versions,
+};
 use serde_json::Value;
 
 const CONNECTION: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/kill";
@@ -169,7 +170,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         &[],
     );
     // Both creates made and now waiting: the environment deploys, the version registers.
-    wait_until(
+    poll_until(
         "both creates to be answered",
         Duration::from_secs(60),
         || {
@@ -287,11 +288,11 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
         &["apply", "-auto-approve", "-input=false", "-no-color"],
         &[("TF_LOG", "INFO"), ("TF_LOG_PATH", &log_path)],
     );
-    wait_until("the deployment to start", Duration::from_secs(60), || {
+    poll_until("the deployment to start", Duration::from_secs(60), || {
         answered(&proton, "CreateEnvironment").then_some(())
     });
     // Let the provider settle into its wait, then press Ctrl-C.
-    wait_until("the first status poll", Duration::from_secs(30), || {
+    poll_until("the first status poll", Duration::from_secs(30), || {
         answered(&proton, "GetEnvironment").then_some(())
     });
     let interrupted_at = seconds_since_epoch();
@@ -406,7 +407,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         &["apply", "-auto-approve", "-input=false", "-no-color"],
         &[],
     );
-    wait_until(
+    poll_until(
         "some creates to be acknowledged",
         Duration::from_secs(60),
         || {

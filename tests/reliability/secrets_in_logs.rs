@@ -15,10 +15,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use proton_test_support::reliability::{
-    Background, TERRAFORM_DEADLINE, descendants_named, read_lossy, wait_until,
+    Background, TERRAFORM_DEADLINE, descendants_named, read_lossy,
 };
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, aws_env, combined_str, terraform_versions,
+    ProtonLocal, Terraform, Workspace, aws_env, combined_str, poll_until, terraform_versions,
 };
 
 const ACCESS_KEY: &str = "AKIAMARKERACCESSKEY7";
@@ -209,7 +209,7 @@ fn no_secret_reaches_the_logs_and_the_plugin_listens_privately() {
     // Terraform starts the provider several times (validate, plan, apply): look at whichever runs,
     // reading its sockets and their directory together (a finishing one removes its directory).
     let (provider, unix, tcp, meta) =
-        wait_until("a provider listening", Duration::from_secs(60), || {
+        poll_until("a provider listening", Duration::from_secs(60), || {
             descendants_named(apply.pid, "terraform-provider-proton")
                 .into_iter()
                 .find_map(|pid| {

@@ -2,26 +2,14 @@
 //! pipelines, components, connections): published templates in proton-local, remote reads through
 //! the real AWS CLI, state checks. Use with `mod support; mod deploy_support;`.
 
-use std::thread;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, terraform_versions};
+use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, poll_until, terraform_versions};
 
 pub const ACCOUNT: &str = "000000000000";
 pub const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
-
-/// Polls `check` (at most `tries` times, 100 ms apart) until it returns `Some`.
-pub fn eventually<T>(what: &str, tries: u32, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..tries {
-        if let Some(value) = check() {
-            return value;
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{what}: not reached after {tries} tries");
-}
 
 fn publish_version(
     proton: &ProtonLocal,
@@ -66,10 +54,14 @@ fn publish_version(
         minor.clone(),
     ];
     let get: Vec<&str> = get.iter().map(String::as_str).collect();
-    eventually("template version registration", 100, || {
-        let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
-        (status == "DRAFT").then_some(())
-    });
+    poll_until(
+        "template version registration",
+        Duration::from_secs(120),
+        || {
+            let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
+            (status == "DRAFT").then_some(())
+        },
+    );
     let publish = [
         format!("update-{kind}-template-version"),
         "--template-name".to_string(),

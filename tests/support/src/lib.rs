@@ -193,23 +193,25 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration) -> (Output, bool) {
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
     let pgid = child.id();
-    let start = Instant::now();
+    let mut exited = || {
+        child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("wait for {:?}: {e}", cmd.get_program()))
+    };
     let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(e) => panic!("wait for {:?}: {e}", cmd.get_program()),
-        }
-        if !timed_out && start.elapsed() > timeout {
+    let status = match poll(timeout, &mut exited) {
+        Some(status) => status,
+        None => {
             timed_out = true;
             signal_group(pgid, "TERM");
+            match poll(Duration::from_secs(10), &mut exited) {
+                Some(status) => status,
+                None => {
+                    signal_group(pgid, "KILL");
+                    child.wait().unwrap_or_else(|e| panic!("wait: {e}"))
+                }
+            }
         }
-        if timed_out && start.elapsed() > timeout + Duration::from_secs(10) {
-            signal_group(pgid, "KILL");
-            break child.wait().unwrap_or_else(|e| panic!("wait: {e}"));
-        }
-        thread::sleep(Duration::from_millis(10));
     };
     // Providers and other helpers outlive Terraform only by mistake; don't let them linger.
     signal_group(pgid, "KILL");
@@ -278,6 +280,52 @@ pub fn stderr_str(output: &Output) -> String {
 /// stdout and stderr together, colours removed: where to look for diagnostics.
 pub fn combined_str(output: &Output) -> String {
     format!("{}\n{}", stdout_str(output), stderr_str(output))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Waiting for a condition
+// ------------------------------------------------------------------------------------------------
+
+/// How often [`poll`] and [`poll_until_async`] ask again.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Asks `check` every [`POLL_INTERVAL`] until it returns `Some`, and returns that; `None` once
+/// `limit` has passed (`check` is always asked at least once). For a caller with its own cleanup
+/// before it fails; [`poll_until`] panics instead.
+pub fn poll<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return Some(value);
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// [`poll`] that panics naming `what` when `limit` passes first.
+pub fn poll_until<T>(what: &str, limit: Duration, check: impl FnMut() -> Option<T>) -> T {
+    poll(limit, check).unwrap_or_else(|| panic!("{what}: not reached within {limit:?}"))
+}
+
+/// [`poll_until`] for async checks (the Rust SDK), sleeping on the tokio timer instead of the
+/// thread.
+pub async fn poll_until_async<T, F>(what: &str, limit: Duration, mut check: impl FnMut() -> F) -> T
+where
+    F: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if start.elapsed() > limit {
+            panic!("{what}: not reached within {limit:?}");
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
 }
 
 // ------------------------------------------------------------------------------------------------

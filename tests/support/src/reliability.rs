@@ -8,29 +8,16 @@ use std::fs::{self, File};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{ProtonLocal, Workspace, aws_cli, aws_env, describe_output, run_bounded, strip_ansi};
+use crate::{
+    ProtonLocal, Workspace, aws_cli, aws_env, describe_output, poll, run_bounded, strip_ansi,
+};
 
 /// Upper bound for one background Terraform command.
 pub const TERRAFORM_DEADLINE: Duration = Duration::from_secs(300);
-
-/// Polls `check` every 50 ms until it returns `Some`, for at most `limit`.
-pub fn wait_until<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        if start.elapsed() > limit {
-            panic!("{what}: not reached within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// `terraform <args>` started in the background in its own process group (as a shell does for a
 /// foreground job), with the workspace's environment plus `extra_env`. Killed with its group when
@@ -103,17 +90,10 @@ impl Background {
 
     /// Waits for Terraform to exit (bounded) and returns its output.
     pub fn wait(mut self, limit: Duration) -> Output {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.try_wait() {
-                break status;
-            }
-            if start.elapsed() > limit {
-                let text = self.output_text();
-                self.kill_group();
-                panic!("terraform did not finish within {limit:?}:\n{text}");
-            }
-            thread::sleep(Duration::from_millis(20));
+        let Some(status) = poll(limit, || self.try_wait()) else {
+            let text = self.output_text();
+            self.kill_group();
+            panic!("terraform did not finish within {limit:?}:\n{text}");
         };
         // Providers outliving Terraform would only be a bug; make sure none lingers.
         self.kill_group();
