@@ -201,21 +201,12 @@ impl Drop for TlsTerminator {
     }
 }
 
-/// proton-local's `host:port` from its `http://` endpoint.
 /// proton-local behind a TLS terminator whose certificate the returned test CA issued.
 fn proton_behind_tls() -> (ProtonLocal, TestCa, TlsTerminator) {
     let proton = ProtonLocal::start(&[]);
     let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let terminator = TlsTerminator::start(&ca, proton.addr());
     (proton, ca, terminator)
-}
-
-fn upstream_of(proton: &ProtonLocal) -> SocketAddr {
-    proton
-        .endpoint()
-        .strip_prefix("http://")
-        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
-        .unwrap_or_else(|| panic!("unexpected proton-local endpoint {}", proton.endpoint()))
 }
 
 // ------------------------------------------------------------------------------------------------

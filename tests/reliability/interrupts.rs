@@ -79,23 +79,9 @@ resource "proton_environment_template_version" "second" {
 }
 "#;
 
-/// proton-local on `state`, with deployments lasting `deploy` seconds, on `port` when given.
-fn proton_on(state: &str, deploy: &str, port: Option<u16>) -> ProtonLocal {
-    let listen = port.map(|p| format!("127.0.0.1:{p}"));
-    let mut args = vec!["--state", state, "--deploy-seconds", deploy];
-    if let Some(listen) = &listen {
-        args.extend(["--listen", listen.as_str()]);
-    }
-    ProtonLocal::start(&args)
-}
-
-fn port_of(proton: &ProtonLocal) -> u16 {
-    proton
-        .endpoint()
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {}", proton.endpoint()))
+/// proton-local on `state`, with deployments lasting `deploy` seconds.
+fn proton_on(state: &str, deploy: &str) -> ProtonLocal {
+    ProtonLocal::start(&["--state", state, "--deploy-seconds", deploy])
 }
 
 /// Whether proton-local has answered `op` successfully.
@@ -108,7 +94,7 @@ fn answered(proton: &ProtonLocal, op: &str) -> bool {
 
 /// The templates, applied while deployments are instant, on a state file for the slow phase.
 fn workspace_with_templates(tf: &Terraform, state: &str) -> Workspace {
-    let fast = proton_on(state, "0", None);
+    let fast = proton_on(state, "0");
     let ws = Workspace::new(tf, &fast);
     ws.write_main(&format!("{PROVIDER}{TEMPLATES}"));
     ws.apply();
@@ -159,7 +145,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         .to_string_lossy()
         .into_owned();
     let mut ws = workspace_with_templates(tf, &state);
-    let proton = proton_on(&state, "8", None);
+    let proton = proton_on(&state, "8");
     ws.set_env("AWS_ENDPOINT_URL_PROTON", proton.endpoint());
     ws.write_main(&format!("{PROVIDER}{TEMPLATES}{WAITING}"));
 
@@ -272,7 +258,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
     let mut ws = workspace_with_templates(&tf, &state);
     // A 12 s deployment: far longer than the 2 s allowed for the stop, short enough that the
     // replacement after it does not wait long for it.
-    let proton = proton_on(&state, "12", None);
+    let proton = proton_on(&state, "12");
     ws.set_env("AWS_ENDPOINT_URL_PROTON", proton.endpoint());
     let environment_only = WAITING
         .split("resource \"proton_environment_template_version\"")
@@ -340,9 +326,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
 
     // The next apply replaces the tainted environment: it waits for the running deployment, deletes
     // and recreates. Deployments after a restart take a second (the running one keeps its end time).
-    let port = port_of(&proton);
-    drop(proton);
-    let proton = proton_on(&state, "1", Some(port));
+    let proton = proton.restart(&["--state", &state, "--deploy-seconds", "1"]);
     let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(
         applied.status.success(),
@@ -394,7 +378,6 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         .to_string_lossy()
         .into_owned();
     let first = ProtonLocal::start(&["--state", &state, "--latency-ms", "300"]);
-    let port = port_of(&first);
     let mut ws = Workspace::new(&tf, &first);
     // Enough retries to span the restart.
     ws.write_main(&quick_objects().replace(
@@ -420,8 +403,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         },
     );
     assert!(apply.try_wait().is_none(), "the apply is still running");
-    drop(first); // SIGKILL
-    let second = ProtonLocal::start(&["--state", &state, "--listen", &format!("127.0.0.1:{port}")]);
+    let second = first.restart(&["--state", &state]);
     ws.set_env("AWS_ENDPOINT_URL_PROTON", second.endpoint());
     let outcome = apply.wait(TERRAFORM_DEADLINE);
     eprintln!(

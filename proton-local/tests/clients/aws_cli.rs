@@ -6,51 +6,18 @@
 //! Uses `.tools/bin/aws` (scripts/install-tools.sh).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use proton_test_support::ProtonLocal;
 use serde_json::{Value, json};
 
 const MANAGEMENT: &str = "000000000000";
 const ENV_ACCOUNT: &str = "111111111111";
 const CMD_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// A proton-local child process, killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(proton_test_support::proton_local_binary())
-            .args(["--listen", "127.0.0.1:0", "--log-level", "warn"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start proton-local");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("banner");
-        let url = line
-            .trim()
-            .strip_prefix("proton-local listening on ")
-            .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-            .to_string();
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Outcome {
@@ -269,7 +236,7 @@ const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\
 #[test]
 fn aws_cli_drives_every_operation() {
     let env_key = "envkey:envsecret:111111111111";
-    let server = Server::start(&[
+    let server = ProtonLocal::start(&[
         "--deploy-seconds",
         "0",
         "--account",
@@ -277,7 +244,7 @@ fn aws_cli_drives_every_operation() {
         "--account",
         env_key,
     ]);
-    let cli = Cli::new(&server.url);
+    let cli = Cli::new(server.endpoint());
     let envk = ("envkey", "envsecret");
     let bundle = "s3={bucket=my-bucket,key=bundles/v1.tar.gz}";
     let env_spec = cli.file("env.yaml", ENV_SPEC);

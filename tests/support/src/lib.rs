@@ -15,6 +15,7 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -86,8 +87,8 @@ fn workspace_binary(name: &str, package: &str) -> PathBuf {
     let path = profile_dir().join(name);
     if !path.is_file() {
         panic!(
-            "{} is missing: build it first (`cargo build -p {package}`, or run the tests from the \
-             repository root, which builds every member)",
+            "{} is missing: build it first (`cargo build -p {package}`, with `--release` for the \
+             benches, or run the tests from the repository root, which builds every member)",
             path.display()
         );
     }
@@ -446,6 +447,31 @@ impl ProtonLocal {
     /// `http://127.0.0.1:PORT`
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The loopback address it listens on (for raw HTTP, or to restart on the same port).
+    pub fn addr(&self) -> SocketAddr {
+        self.endpoint
+            .strip_prefix("http://")
+            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("unexpected proton-local endpoint {}", self.endpoint))
+    }
+
+    /// Kills this proton-local (SIGKILL: no chance to flush) and starts another one on the same port
+    /// with `args`; give it the same `--state` to find what the first one acknowledged.
+    pub fn restart(self, args: &[&str]) -> ProtonLocal {
+        let listen = self.addr().to_string();
+        drop(self);
+        let mut args = args.to_vec();
+        args.extend(["--listen", listen.as_str()]);
+        ProtonLocal::start(&args)
+    }
+
+    /// Its exit status once it has exited (after a signal, say), without waiting.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("wait for proton-local: {e}"))
     }
 
     /// A scratch directory that lives as long as this proton-local (for `--state` files, ...).
