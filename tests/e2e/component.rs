@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    ROLE, assert_import_matches, environment_template, for_versions, is_current, is_old,
-    is_tainted, plan_line, provider, remote, remote_tags, service_template, str_attr, summary_has,
+    ROLE, assert_import_matches, environment_template, is_tainted, plan_line, provider, remote,
+    remote_tags, service_template, str_attr, summary_has,
 };
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
@@ -369,22 +369,4 @@ fn failures(tf: &Terraform) {
     assert!(remote_component(&proton).is_none());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
+proton_test_support::terraform_tests!(lifecycle, failures);

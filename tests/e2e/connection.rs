@@ -8,8 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    environment_template, for_versions, import_all_ways, is_current, is_old, is_tainted, provider,
-    remote, str_attr,
+    environment_template, import_all_ways, is_tainted, provider, remote, str_attr,
 };
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
@@ -213,22 +212,4 @@ fn waiting(tf: &Terraform) {
     assert!(management_connections(&proton).is_empty(), "{tf}");
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn waiting_terraform_1_15() {
-    for_versions("1.15", is_current, waiting);
-}
-
-#[test]
-fn waiting_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, waiting);
-}
+proton_test_support::terraform_tests!(lifecycle, waiting);

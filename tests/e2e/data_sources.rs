@@ -14,10 +14,8 @@ use aws_sdk_proton::types::{
     RepositoryProvider, S3ObjectSource, ServiceStatus, ServiceTemplateSupportedComponentSourceType,
     Tag, TemplateType, TemplateVersionSourceInput, TemplateVersionStatus,
 };
-use proton_test_support::deploy::{ROLE, is_current, is_old, provider};
-use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, poll_until_async, terraform_versions,
-};
+use proton_test_support::deploy::{ROLE, provider};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, pinned_terraforms, poll_until_async};
 use serde_json::{Map, Value, json};
 
 const COMPONENT_ROLE: &str = "arn:aws:iam::000000000000:role/proton-components";
@@ -1122,10 +1120,7 @@ fn every_data_source_with_terraform_1_15_and_1_0_3() {
     let ids = (connection_id, deployment_id);
 
     let cli = Cli::default();
-    let versions: Vec<Terraform> = terraform_versions()
-        .into_iter()
-        .filter(|tf| is_current(tf) || is_old(tf))
-        .collect();
+    let versions = pinned_terraforms();
     // Both unless PROTON_TF_ONLY narrows the choice.
     assert!(!versions.is_empty(), "Terraform 1.15.5 or 1.0.3 is needed");
     for tf in &versions {

@@ -6,9 +6,8 @@
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    ROLE, environment_template, environment_template_with, for_versions, import_all_ways,
-    is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags, str_attr,
-    summary_has,
+    ROLE, environment_template, environment_template_with, import_all_ways, is_tainted, plan_line,
+    provider, remote, remote_tags, str_attr, summary_has,
 };
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
@@ -419,31 +418,6 @@ fn bad_inputs(tf: &Terraform) {
     assert!(remote_names(&proton).is_empty());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
-
-#[test]
-fn bad_input_fails_at_plan() {
-    for_versions("1.15", is_current, bad_inputs);
-}
-
 /// `plan -generate-config-out` writes a configuration that plans as a pure import.
 fn generated_config(tf: &Terraform) {
     let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
@@ -579,16 +553,6 @@ fn self_managed(tf: &Terraform) {
     assert!(remote_names(&proton).is_empty());
 }
 
-#[test]
-fn self_managed_terraform_1_15() {
-    for_versions("1.15", is_current, self_managed);
-}
-
-#[test]
-fn self_managed_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, self_managed);
-}
-
 /// A create whose result was lost (state not saved) runs again: Proton's idempotent CreateEnvironment
 /// returns the environment the first run made, and the apply adopts it instead of failing.
 fn rerun_create_adopts(tf: &Terraform) {
@@ -618,12 +582,5 @@ fn rerun_create_adopts(tf: &Terraform) {
     );
 }
 
-#[test]
-fn rerun_create_adopts_terraform_1_15() {
-    for_versions("1.15", is_current, rerun_create_adopts);
-}
-
-#[test]
-fn generated_config_terraform_1_15() {
-    for_versions("1.15", is_current, generated_config);
-}
+proton_test_support::terraform_tests!(lifecycle, failures, self_managed);
+proton_test_support::terraform_tests!(current: bad_inputs, rerun_create_adopts, generated_config);

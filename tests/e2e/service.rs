@@ -7,9 +7,8 @@
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    assert_generated_config_imports, environment_template, for_versions, import_all_ways,
-    is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags, service_template,
-    str_attr, summary_has,
+    assert_generated_config_imports, environment_template, import_all_ways, is_tainted, plan_line,
+    provider, remote, remote_tags, service_template, str_attr, summary_has,
 };
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
@@ -128,11 +127,12 @@ fn remote_instance(proton: &ProtonLocal, name: &str) -> Option<Map<String, Value
 }
 
 fn remote_instance_names(proton: &ProtonLocal) -> Vec<String> {
-    let answer = proton.aws_raw(&["list-service-instances", "--service-name", "svc"]);
-    if !answer.status.success() {
+    let Ok(json) = proton
+        .cli()
+        .run(&["list-service-instances", "--service-name", "svc"])
+    else {
         return vec![];
-    }
-    let json: Value = serde_json::from_slice(&answer.stdout).unwrap_or(Value::Null);
+    };
     json["serviceInstances"]
         .as_array()
         .cloned()
@@ -526,22 +526,4 @@ fn failures(tf: &Terraform) {
     assert!(remote_service(&proton).is_none());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
+proton_test_support::terraform_tests!(lifecycle, failures);

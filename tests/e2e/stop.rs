@@ -6,8 +6,7 @@ use std::thread;
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    ROLE, environment_template, for_versions, is_current, is_old, is_tainted, provider, remote,
-    str_attr,
+    ROLE, environment_template, is_tainted, provider, remote, str_attr,
 };
 use proton_test_support::reliability::Background;
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
@@ -79,12 +78,4 @@ fn interrupted(tf: &Terraform) {
     );
 }
 
-#[test]
-fn interrupted_terraform_1_15() {
-    for_versions("1.15", is_current, interrupted);
-}
-
-#[test]
-fn interrupted_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, interrupted);
-}
+proton_test_support::terraform_tests!(interrupted);

@@ -16,21 +16,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proton_test_support::reliability::{
-    Background, TERRAFORM_DEADLINE, aws_json, descendants_named, field_values, kill, read_lossy,
+    Background, TERRAFORM_DEADLINE, descendants_named, field_values, kill, read_lossy,
 };
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, poll_until, terraform_versions,
+    AwsCli, ProtonLocal, Terraform, Workspace, combined_str, current_terraform, poll_until,
 };
 use serde_json::Value;
 
 const CONNECTION: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/kill";
-
-fn terraform(prefix: &str) -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no Terraform {prefix}"))
-}
 
 const PROVIDER: &str = "provider \"proton\" {\n  region = \"us-east-1\"\n}\n";
 
@@ -112,7 +105,7 @@ fn seconds_since_epoch() -> f64 {
 /// have finished since, while Terraform wound down and the AWS CLI started (seconds on a loaded
 /// machine); proton-local dates a success at the deployment's deadline, which must come after.
 fn assert_deploying_at(proton: &ProtonLocal, instant: f64, what: &str) {
-    let answer = aws_json(proton.endpoint(), &["get-environment", "--name", "env"]);
+    let answer = AwsCli::retrying(proton.endpoint()).json(&["get-environment", "--name", "env"]);
     let environment = &answer["environment"];
     let deploying = match environment["deploymentStatus"].as_str() {
         Some("IN_PROGRESS") => true,
@@ -137,7 +130,7 @@ fn is_tainted(ws: &Workspace, address: &str) -> bool {
 // Item 2: the provider is killed
 // ------------------------------------------------------------------------------------------------
 
-fn provider_killed_then_rerun_adopts(tf: &Terraform) {
+fn provider_killed_mid_create_then_rerun_adopts(tf: &Terraform) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -194,20 +187,17 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         "{tf}: {rerun_text}"
     );
     ws.assert_plan_empty();
-    let environments = aws_json(proton.endpoint(), &["list-environments"]);
+    let environments = AwsCli::retrying(proton.endpoint()).json(&["list-environments"]);
     assert_eq!(
         field_values(&environments, "environments", "name"),
         ["env"],
         "{tf}: one environment"
     );
-    let versions = aws_json(
-        proton.endpoint(),
-        &[
-            "list-environment-template-versions",
-            "--template-name",
-            "second",
-        ],
-    );
+    let versions = AwsCli::retrying(proton.endpoint()).json(&[
+        "list-environment-template-versions",
+        "--template-name",
+        "second",
+    ]);
     assert_eq!(
         field_values(&versions, "templateVersions", "minorVersion"),
         ["0"],
@@ -215,15 +205,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
     );
 }
 
-#[test]
-fn provider_killed_mid_create_then_rerun_adopts_terraform_1_15() {
-    provider_killed_then_rerun_adopts(&terraform("1.15"));
-}
-
-#[test]
-fn provider_killed_mid_create_then_rerun_adopts_terraform_1_0_3() {
-    provider_killed_then_rerun_adopts(&terraform("1.0.3"));
-}
+proton_test_support::terraform_tests!(provider_killed_mid_create_then_rerun_adopts);
 
 // ------------------------------------------------------------------------------------------------
 // Item 3: Ctrl-C
@@ -248,7 +230,7 @@ fn log_millis(line: &str) -> Option<u64> {
 
 #[test]
 fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -335,7 +317,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
     );
     assert!(!is_tainted(&ws, "proton_environment.env"));
     ws.assert_plan_empty();
-    let environments = aws_json(proton.endpoint(), &["list-environments"]);
+    let environments = AwsCli::retrying(proton.endpoint()).json(&["list-environments"]);
     assert_eq!(field_values(&environments, "environments", "name"), ["env"]);
 }
 
@@ -370,7 +352,7 @@ resource "proton_repository" "r" {{
 
 #[test]
 fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -436,7 +418,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
     }
     ws.assert_plan_empty();
     let names = |args: &[&str], key: &str, field: &str| {
-        field_values(&aws_json(second.endpoint(), args), key, field)
+        field_values(&AwsCli::retrying(second.endpoint()).json(args), key, field)
     };
     let expected =
         |prefix: &str| -> Vec<String> { (0..5).map(|i| format!("{prefix}{i}")).collect() };

@@ -26,6 +26,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+pub use aws::{AwsCli, AwsError};
+
+pub mod aws;
 pub mod deploy;
 #[cfg(feature = "plugin-client")]
 pub mod plugin_client;
@@ -521,56 +524,19 @@ impl ProtonLocal {
         aws_env(&self.endpoint)
     }
 
-    /// Runs `aws proton <args> --output json` against this proton-local; returns the raw output.
-    pub fn aws_raw(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(aws_cli());
-        cmd.arg("proton").args(args).args(["--output", "json"]);
-        scrub_env(&mut cmd);
-        cmd.envs(self.env());
-        cmd.env("AWS_PAGER", "");
-        let (output, timed_out) = run_bounded(cmd, command_timeout());
-        if timed_out {
-            panic!(
-                "aws proton {} timed out: {}",
-                args.join(" "),
-                describe_output(&output)
-            );
-        }
-        output
+    /// The real AWS CLI against this proton-local, as `test`/`test`.
+    pub fn cli(&self) -> AwsCli {
+        AwsCli::new(&self.endpoint).log(self.log_path.clone())
     }
 
-    /// Runs `aws proton <args> --output json` and parses the JSON answer (`Null` when the command
-    /// prints nothing). Panics with the CLI's stderr when it fails.
+    /// `aws proton <args>` that must succeed: its JSON answer ([`AwsCli::json`]).
     pub fn aws(&self, args: &[&str]) -> Value {
-        let output = self.aws_raw(args);
-        if !output.status.success() {
-            panic!(
-                "aws proton {} failed: {}\nproton-local stderr (tail):\n{}",
-                args.join(" "),
-                describe_output(&output),
-                tail(&self.log(), 40)
-            );
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        if text.trim().is_empty() {
-            return Value::Null;
-        }
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("aws proton {}: bad JSON ({e}): {text}", args.join(" ")))
+        self.cli().json(args)
     }
 
-    /// Runs an `aws proton` command that must fail; returns its stderr (e.g. to look for
-    /// `ResourceNotFoundException`).
-    pub fn aws_err(&self, args: &[&str]) -> String {
-        let output = self.aws_raw(args);
-        if output.status.success() {
-            panic!(
-                "aws proton {} unexpectedly succeeded: {}",
-                args.join(" "),
-                describe_output(&output)
-            );
-        }
-        stderr_str(&output)
+    /// `aws proton <args>` that must fail: the error code and message ([`AwsCli::error`]).
+    pub fn aws_err(&self, args: &[&str]) -> AwsError {
+        self.cli().error(args)
     }
 }
 
@@ -692,6 +658,84 @@ fn parse_version(s: &str) -> Option<(u64, u64, u64)> {
     ))
 }
 
+/// The current Terraform release, installed by scripts/install-tools.sh as `.tools/bin/terraform`.
+pub const TERRAFORM_CURRENT: &str = "1.15.5";
+/// The oldest supported Terraform, `.tools/bin/terraform-1.0.3`.
+pub const TERRAFORM_OLD: &str = "1.0.3";
+
+impl Terraform {
+    /// One of the two Terraforms every run has ([`TERRAFORM_CURRENT`], [`TERRAFORM_OLD`]).
+    pub fn is_pinned(&self) -> bool {
+        !self.is_tofu && [TERRAFORM_CURRENT, TERRAFORM_OLD].contains(&self.version_string.as_str())
+    }
+}
+
+/// The pinned Terraform `version` when this run tests it (`PROTON_TF_ONLY` may leave it out).
+pub fn pinned_terraform(version: &str) -> Option<Terraform> {
+    terraform_versions()
+        .into_iter()
+        .find(|tf| !tf.is_tofu && tf.version_string == version)
+}
+
+/// The pinned Terraforms this run tests, current first: for a test that shares one expensive setup
+/// between them (otherwise [`terraform_tests!`] makes one test per version).
+pub fn pinned_terraforms() -> Vec<Terraform> {
+    [TERRAFORM_CURRENT, TERRAFORM_OLD]
+        .into_iter()
+        .filter_map(pinned_terraform)
+        .collect()
+}
+
+/// Terraform [`TERRAFORM_CURRENT`], for a test that needs one current Terraform; panics when
+/// `PROTON_TF_ONLY` leaves it out.
+pub fn current_terraform() -> Terraform {
+    pinned_terraform(TERRAFORM_CURRENT).unwrap_or_else(|| {
+        panic!("this test needs Terraform {TERRAFORM_CURRENT}, which PROTON_TF_ONLY leaves out")
+    })
+}
+
+/// Runs `test` with the pinned Terraform `version`, or says that it was not selected
+/// (`PROTON_TF_ONLY`) and runs nothing. What [`terraform_tests!`] calls.
+pub fn with_terraform(version: &str, test: impl FnOnce(&Terraform)) {
+    match pinned_terraform(version) {
+        Some(tf) => test(&tf),
+        None => eprintln!("Terraform {version} not selected (PROTON_TF_ONLY), nothing to run"),
+    }
+}
+
+/// One `#[test]` per pinned Terraform for each function `f(&Terraform)` named: a module `f` holding
+/// `terraform_1_15` and `terraform_1_0_3` (so nextest runs and reports each version on its own).
+/// `current: f, ...` makes only `f::terraform_1_15`.
+///
+/// ```ignore
+/// proton_test_support::terraform_tests!(lifecycle, failures);
+/// proton_test_support::terraform_tests!(current: bad_inputs);
+/// ```
+#[macro_export]
+macro_rules! terraform_tests {
+    (current: $($f:ident),+ $(,)?) => {$(
+        mod $f {
+            #[test]
+            fn terraform_1_15() {
+                $crate::with_terraform($crate::TERRAFORM_CURRENT, super::$f);
+            }
+        }
+    )+};
+    ($($f:ident),+ $(,)?) => {$(
+        mod $f {
+            #[test]
+            fn terraform_1_15() {
+                $crate::with_terraform($crate::TERRAFORM_CURRENT, super::$f);
+            }
+
+            #[test]
+            fn terraform_1_0_3() {
+                $crate::with_terraform($crate::TERRAFORM_OLD, super::$f);
+            }
+        }
+    )+};
+}
+
 /// Every Terraform the tests run against: `.tools/bin/terraform` (1.15.5) and
 /// `.tools/bin/terraform-1.0.3` (both required), then any other `terraform` or `tofu` on PATH.
 /// `PROTON_TF_ONLY=1.15,1.0` keeps only versions with those prefixes; `PROTON_TF_NO_PATH=1`
@@ -704,7 +748,10 @@ pub fn terraform_versions() -> Vec<Terraform> {
 fn discover_terraforms() -> Vec<Terraform> {
     let mut found = Vec::new();
     let mut seen = BTreeSet::new();
-    for (name, want) in [("terraform", "1.15.5"), ("terraform-1.0.3", "1.0.3")] {
+    for (name, want) in [
+        ("terraform", TERRAFORM_CURRENT),
+        ("terraform-1.0.3", TERRAFORM_OLD),
+    ] {
         let path = required_tool(name);
         let tf = Terraform::probe(&path).unwrap_or_else(|| {
             panic!(
