@@ -609,11 +609,6 @@ impl Terraform {
         (self.version.0, self.version.1) >= (major, minor)
     }
 
-    /// Builtin `terraform_data` resource (Terraform 1.4).
-    pub fn supports_terraform_data(&self) -> bool {
-        self.is_tofu || self.at_least(1, 4)
-    }
-
     /// `import {}` blocks (Terraform 1.5, OpenTofu 1.6).
     pub fn supports_import_blocks(&self) -> bool {
         if self.is_tofu {
@@ -626,20 +621,6 @@ impl Terraform {
     /// Resource identity, `import { identity = {...} }` (Terraform 1.12).
     pub fn supports_identity(&self) -> bool {
         !self.is_tofu && self.at_least(1, 12)
-    }
-
-    /// Provider-defined functions (Terraform 1.8, OpenTofu 1.7).
-    pub fn supports_functions(&self) -> bool {
-        if self.is_tofu {
-            self.at_least(1, 7)
-        } else {
-            self.at_least(1, 8)
-        }
-    }
-
-    /// Ephemeral resources (Terraform 1.10).
-    pub fn supports_ephemeral(&self) -> bool {
-        !self.is_tofu && self.at_least(1, 10)
     }
 
     /// `terraform query` / list resources and actions (Terraform 1.14).
