@@ -204,14 +204,6 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
 
 fn main() {
     let durations = parse_durations();
-    let binary = proton_test_support::proton_local_binary();
-    if !binary.is_file() {
-        eprintln!(
-            "bench: {} is missing: run `cargo build --release --bins` first",
-            binary.display()
-        );
-        std::process::exit(2);
-    }
     // One proton-local per duration, all started before any clock runs.
     let servers: Vec<proton_test_support::ProtonLocal> = durations
         .iter()

@@ -216,14 +216,6 @@ fn describe<E: ProvideErrorMetadata + std::fmt::Debug>(error: E) -> String {
 
 fn main() {
     let args = parse_args();
-    let binary = proton_test_support::proton_local_binary();
-    if !binary.is_file() {
-        eprintln!(
-            "bench: {} is missing: run `cargo build --release --bins` first",
-            binary.display()
-        );
-        std::process::exit(2);
-    }
 
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
     let server =

@@ -11,12 +11,11 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use proton_test_support::{
-    PROVIDER_FQN, ProtonLocal, Terraform, Workspace, aws_cli, hcl_string, provider_binary,
-    run_bounded, stdout_str, terraform_versions,
+    PROVIDER_FQN, ProtonLocal, Terraform, Workspace, current_terraform, hcl_string, provider_binary,
 };
 use serde_json::{Value, json};
 
@@ -230,24 +229,6 @@ mod stand_in {
     }
 }
 
-/// `aws proton ...` as the environment account.
-fn aws_as_environment_account(proton: &ProtonLocal, args: &[&str]) -> Value {
-    let mut cmd = Command::new(aws_cli());
-    cmd.arg("proton").args(args).args(["--output", "json"]);
-    cmd.envs(proton.env());
-    cmd.env("AWS_ACCESS_KEY_ID", "envkey")
-        .env("AWS_SECRET_ACCESS_KEY", "envsecret")
-        .env("AWS_PAGER", "");
-    let (output, timed_out) = run_bounded(cmd, std::time::Duration::from_secs(120));
-    assert!(
-        !timed_out && output.status.success(),
-        "aws proton {}: {}",
-        args.join(" "),
-        proton_test_support::describe_output(&output)
-    );
-    serde_json::from_str(&stdout_str(&output)).unwrap_or_else(|e| panic!("bad JSON: {e}"))
-}
-
 /// CLI configuration: this provider and the stand-in awscc, both through dev_overrides.
 fn cli_config(ws: &Workspace, fake_dir: &Path) -> String {
     let proton_dir = provider_binary()
@@ -352,12 +333,7 @@ moved {{
 }
 
 fn awscc_state_moves() {
-    let Some(tf) = terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.at_least(1, 8))
-    else {
-        panic!("Terraform 1.15.5 is always installed");
-    };
+    let tf = current_terraform();
     let proton = ProtonLocal::start(&[
         "--account",
         "test:test:000000000000",
@@ -385,20 +361,17 @@ fn awscc_state_moves() {
         "key=tier,value=frontend",
     ])["serviceTemplate"]
         .clone();
-    let connection = aws_as_environment_account(
-        &proton,
-        &[
-            "create-environment-account-connection",
-            "--management-account-id",
-            "000000000000",
-            "--environment-name",
-            "prod",
-            "--role-arn",
-            ROLE,
-            "--tags",
-            "key=purpose,value=prod",
-        ],
-    )["environmentAccountConnection"]
+    let connection = proton.cli().credentials("envkey", "envsecret").json(&[
+        "create-environment-account-connection",
+        "--management-account-id",
+        "000000000000",
+        "--environment-name",
+        "prod",
+        "--role-arn",
+        ROLE,
+        "--tags",
+        "key=purpose,value=prod",
+    ])["environmentAccountConnection"]
         .clone();
     let text = |value: &Value, key: &str| value[key].as_str().unwrap_or_default().to_string();
     let connection_id = text(&connection, "id");
@@ -465,10 +438,11 @@ fn awscc_state_moves() {
         same["environmentTemplate"]["createdAt"],
         network["createdAt"]
     );
-    let same = aws_as_environment_account(
-        &proton,
-        &["get-environment-account-connection", "--id", &connection_id],
-    );
+    let same = proton.cli().credentials("envkey", "envsecret").json(&[
+        "get-environment-account-connection",
+        "--id",
+        &connection_id,
+    ]);
     assert_eq!(
         same["environmentAccountConnection"]["id"],
         connection_id.as_str()

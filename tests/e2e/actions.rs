@@ -14,11 +14,12 @@
 
 use std::process::Output;
 use std::thread;
+use std::time::Duration;
 
-use proton_test_support::deploy::{ROLE, eventually};
+use proton_test_support::deploy::ROLE;
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, describe_output, hcl_string, scratch_dir,
-    terraform_versions, with_required_providers,
+    ProtonLocal, Terraform, Workspace, combined_str, current_terraform, describe_output,
+    hcl_string, poll_until, scratch_dir, with_required_providers,
 };
 use serde_json::Value;
 
@@ -178,13 +179,6 @@ action "proton_resolve_service_sync_blocker" "api" {{
     )
 }
 
-fn current() -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| tf.supports_query_and_actions())
-        .unwrap_or_else(|| panic!("Terraform 1.15 is always installed"))
-}
-
 fn invoke(ws: &Workspace, action: &str) -> Output {
     ws.run(&[
         "apply",
@@ -234,7 +228,7 @@ fn make_estate(tf: &Terraform, state: &str) -> String {
         "--name",
         "api-dev",
     ];
-    eventually("the failing deployment", 100, || {
+    poll_until("the failing deployment", Duration::from_secs(120), || {
         (deployment_status(&proton, &instance, "serviceInstance") == "FAILED").then_some(())
     });
     let summary = proton.aws(&["get-service-sync-blocker-summary", "--service-name", "api"]);
@@ -245,7 +239,7 @@ fn make_estate(tf: &Terraform, state: &str) -> String {
 
 #[test]
 fn actions_act_on_deployments_in_progress() {
-    let tf = current();
+    let tf = current_terraform();
     let dir = tempfile::Builder::new()
         .prefix("actions-")
         .tempdir_in(scratch_dir())

@@ -7,7 +7,7 @@
 
 use std::fs;
 
-use proton_test_support::deploy::{for_versions, is_current, is_old, remote, str_attr};
+use proton_test_support::deploy::{remote, str_attr};
 use proton_test_support::{ProtonLocal, Terraform, Workspace, repo_root};
 use serde_json::{Value, json};
 
@@ -181,12 +181,4 @@ fn copy_modules(ws: &Workspace, dir: &std::path::Path, to: &str) {
     }
 }
 
-#[test]
-fn complete_terraform_1_15() {
-    for_versions("1.15", is_current, complete);
-}
-
-#[test]
-fn complete_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, complete);
-}
+proton_test_support::terraform_tests!(complete);

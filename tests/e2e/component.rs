@@ -3,12 +3,13 @@
 //! detaching from a service instance, manifest replacement, tags, import (the manifest Proton never
 //! returns is taken from configuration without a replacement), failures, timeouts, disappears.
 
+use std::time::Duration;
+
 use proton_test_support::deploy::{
-    ROLE, assert_import_matches, environment_template, eventually, for_versions, is_current,
-    is_old, is_tainted, plan_line, provider, remote, remote_tags, service_template, str_attr,
-    summary_has,
+    ROLE, assert_import_matches, environment_template, is_tainted, plan_line, provider, remote,
+    remote_tags, service_template, str_attr, summary_has,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const ADDR: &str = "proton_component.test";
@@ -39,7 +40,7 @@ fn platform(proton: &ProtonLocal) {
         "--component-role-arn",
         COMPONENT_ROLE,
     ]);
-    eventually("environment deployment", 100, || {
+    poll_until("environment deployment", Duration::from_secs(120), || {
         let e = remote(
             proton,
             &["get-environment", "--name", "env-a"],
@@ -65,7 +66,7 @@ fn platform(proton: &ProtonLocal) {
         "--spec",
         "proton: ServiceSpec\ninstances:\n  - name: one\n    environment: env-a\n    spec:\n      port: 80\n",
     ]);
-    eventually("service creation", 100, || {
+    poll_until("service creation", Duration::from_secs(120), || {
         let s = remote(proton, &["get-service", "--name", "svc"], "service")?;
         (s["status"] == json!("ACTIVE")).then_some(())
     });
@@ -293,7 +294,7 @@ fn lifecycle(tf: &Terraform) {
 
     // Disappears.
     proton.aws(&["delete-component", "--name", "comp"]);
-    eventually("out-of-band delete", 100, || {
+    poll_until("out-of-band delete", Duration::from_secs(120), || {
         remote_component(&proton).is_none().then_some(())
     });
     let (code, plan) = ws.plan_with(&[]);
@@ -368,22 +369,4 @@ fn failures(tf: &Terraform) {
     assert!(remote_component(&proton).is_none());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
+proton_test_support::terraform_tests!(lifecycle, failures);

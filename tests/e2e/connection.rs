@@ -8,10 +8,9 @@ use std::thread;
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    environment_template, for_versions, import_all_ways, is_current, is_old, is_tainted, provider,
-    remote, str_attr,
+    environment_template, import_all_ways, is_tainted, provider, remote, str_attr,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const ENV_ACCOUNT: &str = "111111111111";
@@ -91,23 +90,22 @@ fn management_connections(proton: &ProtonLocal) -> Vec<Value> {
 /// In the management account, accepts (or rejects) the first PENDING request for `environment` as
 /// soon as it appears: the other party while an apply waits for the connection.
 fn decide_when_requested(proton: &ProtonLocal, environment: &str, accept: bool) {
-    for _ in 0..600 {
-        let pending = management_connections(proton).into_iter().find(|c| {
-            c["environmentName"] == json!(environment) && c["status"] == json!("PENDING")
-        });
-        if let Some(c) = pending {
-            let id = c["id"].as_str().unwrap_or_default();
-            let verb = if accept { "accept" } else { "reject" };
-            proton.aws(&[
-                &format!("{verb}-environment-account-connection"),
-                "--id",
-                id,
-            ]);
-            return;
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    panic!("no connection request for {environment} appeared");
+    let pending = poll_until(
+        &format!("a connection request for {environment}"),
+        Duration::from_secs(300),
+        || {
+            management_connections(proton).into_iter().find(|c| {
+                c["environmentName"] == json!(environment) && c["status"] == json!("PENDING")
+            })
+        },
+    );
+    let id = pending["id"].as_str().unwrap_or_default();
+    let verb = if accept { "accept" } else { "reject" };
+    proton.aws(&[
+        &format!("{verb}-environment-account-connection"),
+        "--id",
+        id,
+    ]);
 }
 
 fn lifecycle(tf: &Terraform) {
@@ -214,22 +212,4 @@ fn waiting(tf: &Terraform) {
     assert!(management_connections(&proton).is_empty(), "{tf}");
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn waiting_terraform_1_15() {
-    for_versions("1.15", is_current, waiting);
-}
-
-#[test]
-fn waiting_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, waiting);
-}
+proton_test_support::terraform_tests!(lifecycle, waiting);

@@ -14,8 +14,8 @@ use aws_sdk_proton::types::{
     RepositoryProvider, S3ObjectSource, ServiceStatus, ServiceTemplateSupportedComponentSourceType,
     Tag, TemplateType, TemplateVersionSourceInput, TemplateVersionStatus,
 };
-use proton_test_support::deploy::{ROLE, is_current, is_old, provider};
-use proton_test_support::{ProtonLocal, Terraform, Workspace, terraform_versions};
+use proton_test_support::deploy::{ROLE, provider};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, pinned_terraforms, poll_until_async};
 use serde_json::{Map, Value, json};
 
 const COMPONENT_ROLE: &str = "arn:aws:iam::000000000000:role/proton-components";
@@ -23,6 +23,8 @@ const CONNECTION: &str = "arn:aws:codestar-connections:us-east-1:000000000000:co
 const REMOTE_ROLE: &str = "arn:aws:iam::000000000000:role/proton-remote";
 /// More environment templates than one ListEnvironmentTemplates page (100) holds.
 const BULK_TEMPLATES: usize = 101;
+/// How long one step of building the estate may take (registrations and deployments are instant).
+const SETUP_LIMIT: Duration = Duration::from_secs(60);
 
 // ------------------------------------------------------------------------------------------------
 // The estate, built through the SDK (fast); checked later through the AWS CLI.
@@ -35,21 +37,6 @@ fn client(endpoint: &str) -> Client {
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .build();
     Client::from_conf(conf)
-}
-
-/// Polls `check` every 50 ms (at most 400 times) until it says yes.
-async fn until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..400 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: not reached");
 }
 
 fn s3() -> TemplateVersionSourceInput {
@@ -80,17 +67,21 @@ async fn environment_version(c: &Client, major: Option<&str>) {
         .environment_template_version
         .expect("version");
     let (ma, mi) = (created.major_version, created.minor_version);
-    until("environment template version registered", || async {
-        c.get_environment_template_version()
-            .template_name("env-tpl")
-            .major_version(&ma)
-            .minor_version(&mi)
-            .send()
-            .await
-            .ok()
-            .and_then(|o| o.environment_template_version)
-            .is_some_and(|v| v.status == TemplateVersionStatus::Draft)
-    })
+    poll_until_async(
+        "environment template version registered",
+        SETUP_LIMIT,
+        || async {
+            c.get_environment_template_version()
+                .template_name("env-tpl")
+                .major_version(&ma)
+                .minor_version(&mi)
+                .send()
+                .await
+                .ok()
+                .and_then(|o| o.environment_template_version)
+                .filter(|v| v.status == TemplateVersionStatus::Draft)
+        },
+    )
     .await;
     c.update_environment_template_version()
         .template_name("env-tpl")
@@ -114,14 +105,14 @@ async fn environment(c: &Client, name: &str, major: &str, spec: &str) {
         .send()
         .await
         .expect("create environment");
-    until("environment deployed", || async {
+    poll_until_async("environment deployed", SETUP_LIMIT, || async {
         c.get_environment()
             .name(name)
             .send()
             .await
             .ok()
             .and_then(|o| o.environment)
-            .is_some_and(|e| e.deployment_status == DeploymentStatus::Succeeded)
+            .filter(|e| e.deployment_status == DeploymentStatus::Succeeded)
     })
     .await;
 }
@@ -173,17 +164,21 @@ async fn build_estate(c: &Client) {
         .send()
         .await
         .expect("service template version");
-    until("service template version registered", || async {
-        c.get_service_template_version()
-            .template_name("svc-tpl")
-            .major_version("1")
-            .minor_version("0")
-            .send()
-            .await
-            .ok()
-            .and_then(|o| o.service_template_version)
-            .is_some_and(|v| v.status == TemplateVersionStatus::Draft)
-    })
+    poll_until_async(
+        "service template version registered",
+        SETUP_LIMIT,
+        || async {
+            c.get_service_template_version()
+                .template_name("svc-tpl")
+                .major_version("1")
+                .minor_version("0")
+                .send()
+                .await
+                .ok()
+                .and_then(|o| o.service_template_version)
+                .filter(|v| v.status == TemplateVersionStatus::Draft)
+        },
+    )
     .await;
     c.update_service_template_version()
         .template_name("svc-tpl")
@@ -221,14 +216,14 @@ async fn build_estate(c: &Client) {
         .send()
         .await
         .expect("service");
-    until("service active", || async {
+    poll_until_async("service active", SETUP_LIMIT, || async {
         c.get_service()
             .name("svc")
             .send()
             .await
             .ok()
             .and_then(|o| o.service)
-            .is_some_and(|s| s.status == ServiceStatus::Active)
+            .filter(|s| s.status == ServiceStatus::Active)
     })
     .await;
 
@@ -241,14 +236,14 @@ async fn build_estate(c: &Client) {
         .send()
         .await
         .expect("component");
-    until("component deployed", || async {
+    poll_until_async("component deployed", SETUP_LIMIT, || async {
         c.get_component()
             .name("comp")
             .send()
             .await
             .ok()
             .and_then(|o| o.component)
-            .is_some_and(|x| x.deployment_status == DeploymentStatus::Succeeded)
+            .filter(|x| x.deployment_status == DeploymentStatus::Succeeded)
     })
     .await;
 
@@ -288,7 +283,7 @@ async fn build_estate(c: &Client) {
         .send()
         .await
         .expect("failing instance update");
-    until("instance deployment failed", || async {
+    poll_until_async("instance deployment failed", SETUP_LIMIT, || async {
         c.get_service_instance()
             .service_name("svc")
             .name("one")
@@ -296,7 +291,7 @@ async fn build_estate(c: &Client) {
             .await
             .ok()
             .and_then(|o| o.service_instance)
-            .is_some_and(|i| i.deployment_status == DeploymentStatus::Failed)
+            .filter(|i| i.deployment_status == DeploymentStatus::Failed)
     })
     .await;
 
@@ -1125,10 +1120,7 @@ fn every_data_source_with_terraform_1_15_and_1_0_3() {
     let ids = (connection_id, deployment_id);
 
     let cli = Cli::default();
-    let versions: Vec<Terraform> = terraform_versions()
-        .into_iter()
-        .filter(|tf| is_current(tf) || is_old(tf))
-        .collect();
+    let versions = pinned_terraforms();
     // Both unless PROTON_TF_ONLY narrows the choice.
     assert!(!versions.is_empty(), "Terraform 1.15.5 or 1.0.3 is needed");
     for tf in &versions {

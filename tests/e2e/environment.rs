@@ -3,12 +3,13 @@
 //! major updates that do (visible in the plan), failed deployments (tainted on create, recorded and
 //! retried on update), timeouts with and without cancel_on_timeout, tags, import, disappears.
 
+use std::time::Duration;
+
 use proton_test_support::deploy::{
-    ROLE, environment_template, environment_template_with, eventually, for_versions,
-    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
-    str_attr, summary_has,
+    ROLE, environment_template, environment_template_with, import_all_ways, is_tainted, plan_line,
+    provider, remote, remote_tags, str_attr, summary_has,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const ADDR: &str = "proton_environment.test";
@@ -273,7 +274,7 @@ fn lifecycle(tf: &Terraform) {
 
     // Disappears: deleted behind Terraform's back, the plan creates it again.
     proton.aws(&["delete-environment", "--name", "e2e-env"]);
-    eventually("out-of-band delete", 100, || {
+    poll_until("out-of-band delete", Duration::from_secs(120), || {
         remote_env(&proton, "e2e-env").is_none().then_some(())
     });
     let (code, plan) = ws.plan_with(&[]);
@@ -417,31 +418,6 @@ fn bad_inputs(tf: &Terraform) {
     assert!(remote_names(&proton).is_empty());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
-
-#[test]
-fn bad_input_fails_at_plan() {
-    for_versions("1.15", is_current, bad_inputs);
-}
-
 /// `plan -generate-config-out` writes a configuration that plans as a pure import.
 fn generated_config(tf: &Terraform) {
     let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
@@ -517,7 +493,7 @@ fn self_managed(tf: &Terraform) {
     // The customer's pipeline: reports the deployment done once Proton asks for it.
     let report = || {
         let arn = "arn:aws:proton:us-east-1:000000000000:environment/e2e-self";
-        eventually("the deployment request", 300, || {
+        poll_until("the deployment request", Duration::from_secs(300), || {
             let env = remote_env(&proton, "e2e-self")?;
             (env["deploymentStatus"] == json!("IN_PROGRESS")).then_some(())
         });
@@ -577,16 +553,6 @@ fn self_managed(tf: &Terraform) {
     assert!(remote_names(&proton).is_empty());
 }
 
-#[test]
-fn self_managed_terraform_1_15() {
-    for_versions("1.15", is_current, self_managed);
-}
-
-#[test]
-fn self_managed_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, self_managed);
-}
-
 /// A create whose result was lost (state not saved) runs again: Proton's idempotent CreateEnvironment
 /// returns the environment the first run made, and the apply adopts it instead of failing.
 fn rerun_create_adopts(tf: &Terraform) {
@@ -616,12 +582,5 @@ fn rerun_create_adopts(tf: &Terraform) {
     );
 }
 
-#[test]
-fn rerun_create_adopts_terraform_1_15() {
-    for_versions("1.15", is_current, rerun_create_adopts);
-}
-
-#[test]
-fn generated_config_terraform_1_15() {
-    for_versions("1.15", is_current, generated_config);
-}
+proton_test_support::terraform_tests!(lifecycle, failures, self_managed);
+proton_test_support::terraform_tests!(current: bad_inputs, rerun_create_adopts, generated_config);

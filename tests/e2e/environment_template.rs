@@ -291,7 +291,11 @@ fn lifecycle(tf: &Terraform) {
         "{tf}: the old template must be gone after the replacement"
     );
     let gone = proton.aws_err(&["get-environment-template", "--name", "e2e-env-1"]);
-    assert!(gone.contains("ResourceNotFoundException"), "{tf}: {gone}");
+    assert_eq!(
+        gone.code, "ResourceNotFoundException",
+        "{tf}: {}",
+        gone.message
+    );
 
     // Step 4: resource tags merged with the provider's default_tags.
     let default_tags = "  default_tags {\n    tags = {\n      owner = \"team-a\"\n      env   = \"default\"\n    }\n  }\n";
@@ -500,54 +504,28 @@ fn bad_inputs(tf: &Terraform) {
     );
 }
 
-/// Runs `f` for the Terraform versions selected by `pick`; says so when none is selected
-/// (PROTON_TF_ONLY filtered them out, or nothing extra is on PATH).
-fn for_versions(what: &str, pick: impl Fn(usize, &Terraform) -> bool, f: fn(&Terraform)) {
-    let selected: Vec<Terraform> = terraform_versions()
-        .into_iter()
-        .enumerate()
-        .filter(|(i, tf)| pick(*i, tf))
-        .map(|(_, tf)| tf)
-        .collect();
-    if selected.is_empty() {
-        eprintln!("{what}: no Terraform selected, nothing to run");
-    }
-    for tf in &selected {
-        f(tf);
-    }
-}
-
-fn is_current(tf: &Terraform) -> bool {
-    !tf.is_tofu && tf.version_string == "1.15.5"
-}
-
-fn is_old(tf: &Terraform) -> bool {
-    !tf.is_tofu && tf.version_string == "1.0.3"
-}
-
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", |_, tf| is_current(tf), lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", |_, tf| is_old(tf), lifecycle);
-}
+proton_test_support::terraform_tests!(lifecycle);
 
 /// Any other `terraform` or `tofu` on PATH.
 #[test]
 fn lifecycle_terraform_on_path() {
-    for_versions(
-        "PATH",
-        |i, tf| i >= 2 && !is_current(tf) && !is_old(tf),
-        lifecycle,
-    );
+    let others: Vec<Terraform> = terraform_versions()
+        .into_iter()
+        .filter(|tf| !tf.is_pinned())
+        .collect();
+    if others.is_empty() {
+        eprintln!("no other Terraform on PATH, nothing to run");
+    }
+    for tf in &others {
+        lifecycle(tf);
+    }
 }
 
 #[test]
 fn bad_input_fails_at_plan_before_any_api_call() {
-    for_versions("all", |_, _| true, bad_inputs);
+    for tf in &terraform_versions() {
+        bad_inputs(tf);
+    }
 }
 
 #[test]

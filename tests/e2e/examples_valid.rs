@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread;
 
-use proton_test_support::{Terraform, Workspace, combined_str, repo_root, terraform_versions};
+use proton_test_support::{
+    TERRAFORM_CURRENT, TERRAFORM_OLD, Terraform, Workspace, combined_str, pinned_terraform,
+    repo_root, terraform_versions,
+};
 use regex::Regex;
 use serde_json::Value;
 
@@ -270,13 +273,6 @@ fn validate(job: &Job<'_>, modules: &Example) -> Result<(), String> {
     Ok(())
 }
 
-/// The two Terraforms every run has (PROTON_TF_ONLY may leave one out, on purpose).
-fn pinned(version: &str) -> Option<Terraform> {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string == version)
-}
-
 #[test]
 fn every_example_and_module_validates() {
     let all = examples();
@@ -313,8 +309,8 @@ fn every_example_and_module_validates() {
     assert!(modules.is_dir());
 
     let rules = newer_constructs();
-    let current = pinned("1.15.5");
-    let old = pinned("1.0.3");
+    let current = pinned_terraform(TERRAFORM_CURRENT);
+    let old = pinned_terraform(TERRAFORM_OLD);
     let mut jobs = Vec::new();
     let mut expectation_errors = Vec::new();
     let mut left_out = 0;
@@ -433,7 +429,7 @@ fn every_example_and_module_validates() {
 // ------------------------------------------------------------------------------------------------
 
 fn current_terraform() -> Terraform {
-    pinned("1.15.5")
+    pinned_terraform(TERRAFORM_CURRENT)
         .or_else(|| terraform_versions().into_iter().find(|tf| !tf.is_tofu))
         .unwrap_or_else(|| panic!("no Terraform to run fmt with"))
 }

@@ -34,7 +34,7 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, terraform_versions};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, current_terraform, hcl_string};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
@@ -201,34 +201,17 @@ impl Drop for TlsTerminator {
     }
 }
 
-/// proton-local's `host:port` from its `http://` endpoint.
 /// proton-local behind a TLS terminator whose certificate the returned test CA issued.
 fn proton_behind_tls() -> (ProtonLocal, TestCa, TlsTerminator) {
     let proton = ProtonLocal::start(&[]);
     let ca = TestCa::new("proton-test-ca");
-    let terminator = TlsTerminator::start(&ca, upstream_of(&proton));
+    let terminator = TlsTerminator::start(&ca, proton.addr());
     (proton, ca, terminator)
-}
-
-fn upstream_of(proton: &ProtonLocal) -> SocketAddr {
-    proton
-        .endpoint()
-        .strip_prefix("http://")
-        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
-        .unwrap_or_else(|| panic!("unexpected proton-local endpoint {}", proton.endpoint()))
 }
 
 // ------------------------------------------------------------------------------------------------
 // Terraform
 // ------------------------------------------------------------------------------------------------
-
-/// Terraform 1.15.5 from .tools: the HTTPS path is the provider's, one Terraform is enough.
-fn terraform() -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .next()
-        .expect("at least one Terraform")
-}
 
 /// A workspace whose provider processes have the certificates in `ca_file` as the system's roots
 /// (an empty file: none), with no Proton endpoint in the environment (the provider block names it)
@@ -281,7 +264,7 @@ fn completed(handshakes: &[Handshake]) -> Vec<(Option<String>, Option<String>)> 
 #[test]
 fn terraform_applies_over_https_when_the_ca_is_trusted() {
     let start = Instant::now();
-    let tf = terraform();
+    let tf = current_terraform();
     let (proton, ca, terminator) = proton_behind_tls();
     let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
     let mut ws = workspace(&tf, &proton, &ca_file);
@@ -352,7 +335,7 @@ fn terraform_applies_over_https_when_the_ca_is_trusted() {
 #[test]
 fn an_untrusted_certificate_fails_with_a_certificate_diagnostic() {
     let start = Instant::now();
-    let tf = terraform();
+    let tf = current_terraform();
     let (proton, _ca, terminator) = proton_behind_tls();
     // The provider trusts a CA, just not the one that issued the endpoint's certificate.
     let other = TestCa::new("some-other-ca");
@@ -498,7 +481,7 @@ fn round_trip(ws: &Workspace, proton: &ProtonLocal, terminator: &TlsTerminator) 
 #[test]
 fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
     let start = Instant::now();
-    let tf = terraform();
+    let tf = current_terraform();
     let (proton, ca, terminator) = proton_behind_tls();
     let other = TestCa::new("some-other-ca");
     let system = write_pem(proton.dir(), "system-roots.pem", &other.pem());
@@ -529,7 +512,7 @@ fn custom_ca_bundle_adds_the_ca_to_roots_that_do_not_trust_it() {
 #[test]
 fn aws_ca_bundle_and_a_profiles_ca_bundle_are_trusted_with_an_empty_system_store() {
     let start = Instant::now();
-    let tf = terraform();
+    let tf = current_terraform();
     let (proton, ca, terminator) = proton_behind_tls();
     let no_system_roots = write_pem(proton.dir(), "no-roots.pem", "");
     let ca_file = write_pem(proton.dir(), "test-ca.pem", &ca.pem());
@@ -601,7 +584,7 @@ fn assert_mentions(text: &str, expected: &str) {
 /// fails with a diagnostic that names the setting and the file, and nothing is called.
 #[test]
 fn a_bad_bundle_is_a_plan_time_diagnostic_before_any_call() {
-    let tf = terraform();
+    let tf = current_terraform();
     let (proton, ca, terminator) = proton_behind_tls();
     // The system's roots trust the endpoint: only the bad bundle can stop the plan.
     let system = write_pem(proton.dir(), "system-roots.pem", &ca.pem());

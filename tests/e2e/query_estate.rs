@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, stdout_str, terraform_versions,
+    ProtonLocal, Workspace, combined_str, current_terraform, stdout_str, terraform_versions,
 };
 use serde_json::Value;
 
@@ -388,14 +388,6 @@ fn generated_block(generated: &str, type_name: &str, name: &str) -> String {
     panic!("no generated {type_name} named {name} in:\n{generated}");
 }
 
-fn current(versions: &[Terraform]) -> Terraform {
-    versions
-        .iter()
-        .find(|tf| tf.supports_query_and_actions())
-        .cloned()
-        .unwrap_or_else(|| panic!("Terraform 1.15 is always installed"))
-}
-
 #[test]
 fn query_finds_the_estate_and_generated_config_imports_clean() {
     let proton = ProtonLocal::start(&[
@@ -405,7 +397,7 @@ fn query_finds_the_estate_and_generated_config_imports_clean() {
         &format!("envkey:envsecret:{ENV_ACCOUNT}"),
     ]);
     let versions = terraform_versions();
-    let tf = current(&versions);
+    let tf = current_terraform();
 
     let estate = Workspace::new(&tf, &proton);
     estate.write_main(&format!("{PROVIDERS}\n{ESTATE}"));

@@ -4,12 +4,13 @@
 //! pipeline taken over by `proton_service_pipeline`; updates choosing their deployment type, no
 //! perpetual diff either way instances are declared, failures, timeouts, import, disappears.
 
+use std::time::Duration;
+
 use proton_test_support::deploy::{
-    assert_generated_config_imports, environment_template, eventually, for_versions,
-    import_all_ways, is_current, is_old, is_tainted, plan_line, provider, remote, remote_tags,
-    service_template, str_attr, summary_has,
+    assert_generated_config_imports, environment_template, import_all_ways, is_tainted, plan_line,
+    provider, remote, remote_tags, service_template, str_attr, summary_has,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
 use serde_json::{Map, Value, json};
 
 const SERVICE: &str = "proton_service.svc";
@@ -38,7 +39,7 @@ fn platform(proton: &ProtonLocal) {
         ]);
     }
     for env in ["env-a", "env-b"] {
-        eventually("environment deployment", 100, || {
+        poll_until("environment deployment", Duration::from_secs(120), || {
             let e = remote(proton, &["get-environment", "--name", env], "environment")?;
             (e["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
         });
@@ -126,11 +127,12 @@ fn remote_instance(proton: &ProtonLocal, name: &str) -> Option<Map<String, Value
 }
 
 fn remote_instance_names(proton: &ProtonLocal) -> Vec<String> {
-    let answer = proton.aws_raw(&["list-service-instances", "--service-name", "svc"]);
-    if !answer.status.success() {
+    let Ok(json) = proton
+        .cli()
+        .run(&["list-service-instances", "--service-name", "svc"])
+    else {
         return vec![];
-    }
-    let json: Value = serde_json::from_slice(&answer.stdout).unwrap_or(Value::Null);
+    };
     json["serviceInstances"]
         .as_array()
         .cloned()
@@ -510,7 +512,7 @@ fn failures(tf: &Terraform) {
 
     // Disappears: the service deleted behind Terraform's back; everything is planned again.
     proton.aws(&["delete-service", "--name", "svc"]);
-    eventually("out-of-band delete", 100, || {
+    poll_until("out-of-band delete", Duration::from_secs(120), || {
         remote_service(&proton).is_none().then_some(())
     });
     let (code, plan) = ws.plan_with(&[]);
@@ -524,22 +526,4 @@ fn failures(tf: &Terraform) {
     assert!(remote_service(&proton).is_none());
 }
 
-#[test]
-fn lifecycle_terraform_1_15() {
-    for_versions("1.15", is_current, lifecycle);
-}
-
-#[test]
-fn lifecycle_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, lifecycle);
-}
-
-#[test]
-fn failures_terraform_1_15() {
-    for_versions("1.15", is_current, failures);
-}
-
-#[test]
-fn failures_terraform_1_0_3() {
-    for_versions("1.0.3", is_old, failures);
-}
+proton_test_support::terraform_tests!(lifecycle, failures);

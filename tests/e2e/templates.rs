@@ -8,7 +8,7 @@
 //! identity compared attribute by attribute with the applied state, disappears, destroy leaving
 //! proton-local empty. Bad input must fail at plan time, naming the attribute, before any API call.
 
-use proton_test_support::{ProtonLocal, Terraform, Workspace, diff_attrs, terraform_versions};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, diff_attrs};
 use serde_json::{Map, Value, json};
 
 const ACCOUNT: &str = "000000000000";
@@ -1207,49 +1207,14 @@ fn repositories_bad_inputs(tf: &Terraform) {
 // Test entry points: every lifecycle on Terraform 1.15.5 and 1.0.3
 // ------------------------------------------------------------------------------------------------
 
-fn with_version(want: &str, f: fn(&Terraform)) {
-    let selected: Vec<Terraform> = terraform_versions()
-        .into_iter()
-        .filter(|tf| !tf.is_tofu && tf.version_string == want)
-        .collect();
-    if selected.is_empty() {
-        eprintln!("Terraform {want} not selected (PROTON_TF_ONLY), nothing to run");
-    }
-    for tf in &selected {
-        f(tf);
-    }
+fn bad_inputs(tf: &Terraform) {
+    version_bad_inputs(tf);
+    repositories_bad_inputs(tf);
 }
 
-#[test]
-fn template_versions_terraform_1_15() {
-    with_version("1.15.5", versions_lifecycle);
-}
-
-#[test]
-fn template_versions_terraform_1_0_3() {
-    with_version("1.0.3", versions_lifecycle);
-}
-
-#[test]
-fn failed_registration_is_tainted_then_replaced() {
-    with_version("1.15.5", failed_registration);
-    with_version("1.0.3", failed_registration);
-}
-
-#[test]
-fn repositories_and_settings_terraform_1_15() {
-    with_version("1.15.5", repositories_lifecycle);
-}
-
-#[test]
-fn repositories_and_settings_terraform_1_0_3() {
-    with_version("1.0.3", repositories_lifecycle);
-}
-
-#[test]
-fn bad_input_fails_at_plan_without_api_calls() {
-    for want in ["1.15.5", "1.0.3"] {
-        with_version(want, version_bad_inputs);
-        with_version(want, repositories_bad_inputs);
-    }
-}
+proton_test_support::terraform_tests!(
+    versions_lifecycle,
+    failed_registration,
+    repositories_lifecycle,
+    bad_inputs
+);

@@ -366,10 +366,7 @@ fn panicky_config(a: &str) -> String {
 
 #[test]
 fn terraform_shows_panics_as_errors_and_the_plugin_carries_on() {
-    let tf = proton_test_support::terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with("1.15"))
-        .expect("Terraform 1.15");
+    let tf = proton_test_support::current_terraform();
     let dir = tempfile::tempdir().expect("tempdir");
     let reattach = serve_for_reattach(dir.path());
     let mut ws = proton_test_support::Workspace::with_env(

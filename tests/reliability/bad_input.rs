@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use proton_test_support::{ProtonLocal, Terraform, Workspace, terraform_versions};
+use proton_test_support::{ProtonLocal, Terraform, Workspace};
 use serde_json::Value as Json;
 use terraform_provider_proton::engine::{ConfigRule, Engine};
 use terraform_provider_proton::provider;
@@ -1030,7 +1030,7 @@ fn unpointed(tf: &Terraform, ws: &Workspace, config: &str, expect: &[(&str, &str
     missing
 }
 
-fn sample_through_terraform(tf: &Terraform) {
+fn bad_input_sample_through_terraform(tf: &Terraform) {
     let proton = ProtonLocal::start(&[]);
     let ws = Workspace::new(tf, &proton);
     let mut missing = unpointed(
@@ -1060,19 +1060,4 @@ fn sample_through_terraform(tf: &Terraform) {
     );
 }
 
-fn terraform(prefix: &str) -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no Terraform {prefix}"))
-}
-
-#[test]
-fn bad_input_sample_through_terraform_1_15() {
-    sample_through_terraform(&terraform("1.15"));
-}
-
-#[test]
-fn bad_input_sample_through_terraform_1_0_3() {
-    sample_through_terraform(&terraform("1.0.3"));
-}
+proton_test_support::terraform_tests!(bad_input_sample_through_terraform);

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use proton_test_support::reliability::{aws_json, changed_attributes, plan_json, planned_actions};
-use proton_test_support::{ProtonLocal, Terraform, Workspace, terraform_versions};
+use proton_test_support::reliability::{changed_attributes, plan_json, planned_actions};
+use proton_test_support::{AwsCli, ProtonLocal, Terraform, Workspace};
 use serde_json::Value;
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
@@ -129,7 +129,7 @@ fn drift(plan: &Value) -> BTreeMap<String, Vec<String>> {
     found
 }
 
-fn drift_shows_exactly(tf: &Terraform) {
+fn out_of_band_changes_show_up_exactly(tf: &Terraform) {
     let proton = ProtonLocal::start(&[]);
     let ws = Workspace::new(tf, &proton);
     ws.write_main(
@@ -206,22 +206,19 @@ fn drift_shows_exactly(tf: &Terraform) {
     ];
     std::thread::scope(|scope| {
         for args in &changes {
-            scope.spawn(move || aws_json(endpoint, args));
+            scope.spawn(move || AwsCli::retrying(endpoint).json(args));
         }
     });
     // The environment's spec changes with a redeployment (instant here).
-    aws_json(
-        endpoint,
-        &[
-            "update-environment",
-            "--name",
-            "drift-env",
-            "--deployment-type",
-            "CURRENT_VERSION",
-            "--spec",
-            "proton: EnvironmentSpec\nspec:\n  size: 9\n",
-        ],
-    );
+    AwsCli::retrying(endpoint).json(&[
+        "update-environment",
+        "--name",
+        "drift-env",
+        "--deployment-type",
+        "CURRENT_VERSION",
+        "--spec",
+        "proton: EnvironmentSpec\nspec:\n  size: 9\n",
+    ]);
 
     let (code, plan) = plan_json(&ws);
     assert_eq!(code, 2, "{tf}: drift is a change");
@@ -289,18 +286,13 @@ fn drift_shows_exactly(tf: &Terraform) {
 
     ws.apply();
     ws.assert_plan_empty();
-    let et = aws_json(
-        endpoint,
-        &["get-environment-template", "--name", "drift-et"],
-    );
+    let et = AwsCli::retrying(endpoint).json(&["get-environment-template", "--name", "drift-et"]);
     assert_eq!(
         et.pointer("/environmentTemplate/description"),
         Some(&Value::from("as configured"))
     );
-    let tags = aws_json(
-        endpoint,
-        &["list-tags-for-resource", "--resource-arn", &et_arn],
-    );
+    let tags =
+        AwsCli::retrying(endpoint).json(&["list-tags-for-resource", "--resource-arn", &et_arn]);
     let mut keys: Vec<&str> = tags["tags"]
         .as_array()
         .map(|t| t.iter().filter_map(|t| t["key"].as_str()).collect())
@@ -309,19 +301,4 @@ fn drift_shows_exactly(tf: &Terraform) {
     assert_eq!(keys, ["keep", "lose"], "{tf}: tags as configured");
 }
 
-fn terraform(prefix: &str) -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no Terraform {prefix}"))
-}
-
-#[test]
-fn out_of_band_changes_show_up_exactly_terraform_1_15() {
-    drift_shows_exactly(&terraform("1.15"));
-}
-
-#[test]
-fn out_of_band_changes_show_up_exactly_terraform_1_0_3() {
-    drift_shows_exactly(&terraform("1.0.3"));
-}
+proton_test_support::terraform_tests!(out_of_band_changes_show_up_exactly);

@@ -13,19 +13,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use proton_test_support::reliability::{aws_json, field_values, request_counts};
-use proton_test_support::{ProtonLocal, Terraform, Workspace, terraform_versions};
+use proton_test_support::reliability::{field_values, request_counts};
+use proton_test_support::{AwsCli, ProtonLocal, Workspace, current_terraform};
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
 const CONNECTION: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/faults";
 const GROUPS: usize = 8;
-
-fn terraform(prefix: &str) -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no Terraform {prefix}"))
-}
 
 /// 8 groups of environment template + published version + environment + service template +
 /// repository + template sync config, and 2 service template versions: 50 resources.
@@ -112,7 +105,7 @@ fn remote_inventory(endpoint: &str) -> BTreeMap<&'static str, Vec<String>> {
     let templates: Vec<String> = (0..GROUPS).map(|i| format!("et-{i}")).collect();
     std::thread::scope(|scope| {
         let list = |args: &'static [&'static str], key: &'static str, field: &'static str| {
-            scope.spawn(move || field_values(&aws_json(endpoint, args), key, field))
+            scope.spawn(move || field_values(&AwsCli::retrying(endpoint).json(args), key, field))
         };
         let env_templates = list(&["list-environment-templates"], "templates", "name");
         let svc_templates = list(&["list-service-templates"], "templates", "name");
@@ -124,7 +117,7 @@ fn remote_inventory(endpoint: &str) -> BTreeMap<&'static str, Vec<String>> {
             .chain((0..2).map(|i| ("list-service-template-versions", format!("st-{i}"))))
             .map(|(op, name)| {
                 scope.spawn(move || {
-                    let listed = aws_json(endpoint, &[op, "--template-name", &name]);
+                    let listed = AwsCli::retrying(endpoint).json(&[op, "--template-name", &name]);
                     field_values(&listed, "templateVersions", "majorVersion")
                         .into_iter()
                         .map(|v| format!("{name}:{v}"))
@@ -136,16 +129,13 @@ fn remote_inventory(endpoint: &str) -> BTreeMap<&'static str, Vec<String>> {
             .iter()
             .map(|name| {
                 scope.spawn(move || {
-                    let got = aws_json(
-                        endpoint,
-                        &[
-                            "get-template-sync-config",
-                            "--template-name",
-                            name,
-                            "--template-type",
-                            "ENVIRONMENT",
-                        ],
-                    );
+                    let got = AwsCli::retrying(endpoint).json(&[
+                        "get-template-sync-config",
+                        "--template-name",
+                        name,
+                        "--template-type",
+                        "ENVIRONMENT",
+                    ]);
                     got.pointer("/templateSyncConfig/repositoryName")
                         .and_then(serde_json::Value::as_str)
                         .map(|repo| format!("{name}:{repo}"))
@@ -217,7 +207,7 @@ fn apply_converges(ws: &Workspace, what: &str) -> usize {
 
 #[test]
 fn fifty_resources_converge_under_throttling_failures_drops_and_latency() {
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let proton = ProtonLocal::start(&[
         "--throttle-rate",
         "0.2",
@@ -592,7 +582,7 @@ async fn lossy_cycle(
     let endpoint = proxy.endpoint.clone();
     let lost = Arc::clone(&proxy.lost);
     let proton_endpoint = proton.endpoint().to_string();
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let outcome = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(&tf, &proton);
         let var = format!("-var=endpoint={endpoint}");
@@ -621,7 +611,7 @@ async fn lossy_cycle(
             proton_test_support::describe_output(&destroyed)
         );
         for (list, key) in lists {
-            let left = aws_json(&proton_endpoint, &[list]);
+            let left = AwsCli::retrying(&proton_endpoint).json(&[list]);
             assert_eq!(
                 left.get(key)
                     .and_then(serde_json::Value::as_array)
@@ -645,7 +635,7 @@ fn one_version_each(endpoint: &str, step: &str) {
         ("list-environment-template-versions", "lossy-et"),
         ("list-service-template-versions", "lossy-st"),
     ] {
-        let versions = aws_json(endpoint, &[op, "--template-name", template]);
+        let versions = AwsCli::retrying(endpoint).json(&[op, "--template-name", template]);
         assert_eq!(
             field_values(&versions, "templateVersions", "minorVersion"),
             ["0"],
@@ -766,16 +756,14 @@ resource "proton_service_pipeline" "svc" {{
 }
 
 fn one_service(endpoint: &str, step: &str) {
-    let services = aws_json(endpoint, &["list-services"]);
+    let services = AwsCli::retrying(endpoint).json(&["list-services"]);
     assert_eq!(
         field_values(&services, "services", "name"),
         ["svc"],
         "{step}"
     );
-    let instances = aws_json(
-        endpoint,
-        &["list-service-instances", "--service-name", "svc"],
-    );
+    let instances =
+        AwsCli::retrying(endpoint).json(&["list-service-instances", "--service-name", "svc"]);
     assert_eq!(
         field_values(&instances, "serviceInstances", "name"),
         ["one"],

@@ -16,20 +16,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proton_test_support::reliability::{
-    Background, TERRAFORM_DEADLINE, aws_json, descendants_named, field_values, kill, read_lossy,
-    wait_until,
+    Background, TERRAFORM_DEADLINE, descendants_named, field_values, kill, read_lossy,
 };
-use proton_test_support::{ProtonLocal, Terraform, Workspace, combined_str, terraform_versions};
+use proton_test_support::{
+    AwsCli, ProtonLocal, Terraform, Workspace, combined_str, current_terraform, poll_until,
+};
 use serde_json::Value;
 
 const CONNECTION: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/kill";
-
-fn terraform(prefix: &str) -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no Terraform {prefix}"))
-}
 
 const PROVIDER: &str = "provider \"proton\" {\n  region = \"us-east-1\"\n}\n";
 
@@ -78,23 +72,9 @@ resource "proton_environment_template_version" "second" {
 }
 "#;
 
-/// proton-local on `state`, with deployments lasting `deploy` seconds, on `port` when given.
-fn proton_on(state: &str, deploy: &str, port: Option<u16>) -> ProtonLocal {
-    let listen = port.map(|p| format!("127.0.0.1:{p}"));
-    let mut args = vec!["--state", state, "--deploy-seconds", deploy];
-    if let Some(listen) = &listen {
-        args.extend(["--listen", listen.as_str()]);
-    }
-    ProtonLocal::start(&args)
-}
-
-fn port_of(proton: &ProtonLocal) -> u16 {
-    proton
-        .endpoint()
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {}", proton.endpoint()))
+/// proton-local on `state`, with deployments lasting `deploy` seconds.
+fn proton_on(state: &str, deploy: &str) -> ProtonLocal {
+    ProtonLocal::start(&["--state", state, "--deploy-seconds", deploy])
 }
 
 /// Whether proton-local has answered `op` successfully.
@@ -107,7 +87,7 @@ fn answered(proton: &ProtonLocal, op: &str) -> bool {
 
 /// The templates, applied while deployments are instant, on a state file for the slow phase.
 fn workspace_with_templates(tf: &Terraform, state: &str) -> Workspace {
-    let fast = proton_on(state, "0", None);
+    let fast = proton_on(state, "0");
     let ws = Workspace::new(tf, &fast);
     ws.write_main(&format!("{PROVIDER}{TEMPLATES}"));
     ws.apply();
@@ -125,7 +105,7 @@ fn seconds_since_epoch() -> f64 {
 /// have finished since, while Terraform wound down and the AWS CLI started (seconds on a loaded
 /// machine); proton-local dates a success at the deployment's deadline, which must come after.
 fn assert_deploying_at(proton: &ProtonLocal, instant: f64, what: &str) {
-    let answer = aws_json(proton.endpoint(), &["get-environment", "--name", "env"]);
+    let answer = AwsCli::retrying(proton.endpoint()).json(&["get-environment", "--name", "env"]);
     let environment = &answer["environment"];
     let deploying = match environment["deploymentStatus"].as_str() {
         Some("IN_PROGRESS") => true,
@@ -150,7 +130,7 @@ fn is_tainted(ws: &Workspace, address: &str) -> bool {
 // Item 2: the provider is killed
 // ------------------------------------------------------------------------------------------------
 
-fn provider_killed_then_rerun_adopts(tf: &Terraform) {
+fn provider_killed_mid_create_then_rerun_adopts(tf: &Terraform) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -158,7 +138,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         .to_string_lossy()
         .into_owned();
     let mut ws = workspace_with_templates(tf, &state);
-    let proton = proton_on(&state, "8", None);
+    let proton = proton_on(&state, "8");
     ws.set_env("AWS_ENDPOINT_URL_PROTON", proton.endpoint());
     ws.write_main(&format!("{PROVIDER}{TEMPLATES}{WAITING}"));
 
@@ -169,7 +149,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         &[],
     );
     // Both creates made and now waiting: the environment deploys, the version registers.
-    wait_until(
+    poll_until(
         "both creates to be answered",
         Duration::from_secs(60),
         || {
@@ -207,20 +187,17 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
         "{tf}: {rerun_text}"
     );
     ws.assert_plan_empty();
-    let environments = aws_json(proton.endpoint(), &["list-environments"]);
+    let environments = AwsCli::retrying(proton.endpoint()).json(&["list-environments"]);
     assert_eq!(
         field_values(&environments, "environments", "name"),
         ["env"],
         "{tf}: one environment"
     );
-    let versions = aws_json(
-        proton.endpoint(),
-        &[
-            "list-environment-template-versions",
-            "--template-name",
-            "second",
-        ],
-    );
+    let versions = AwsCli::retrying(proton.endpoint()).json(&[
+        "list-environment-template-versions",
+        "--template-name",
+        "second",
+    ]);
     assert_eq!(
         field_values(&versions, "templateVersions", "minorVersion"),
         ["0"],
@@ -228,15 +205,7 @@ fn provider_killed_then_rerun_adopts(tf: &Terraform) {
     );
 }
 
-#[test]
-fn provider_killed_mid_create_then_rerun_adopts_terraform_1_15() {
-    provider_killed_then_rerun_adopts(&terraform("1.15"));
-}
-
-#[test]
-fn provider_killed_mid_create_then_rerun_adopts_terraform_1_0_3() {
-    provider_killed_then_rerun_adopts(&terraform("1.0.3"));
-}
+proton_test_support::terraform_tests!(provider_killed_mid_create_then_rerun_adopts);
 
 // ------------------------------------------------------------------------------------------------
 // Item 3: Ctrl-C
@@ -261,7 +230,7 @@ fn log_millis(line: &str) -> Option<u64> {
 
 #[test]
 fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -271,7 +240,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
     let mut ws = workspace_with_templates(&tf, &state);
     // A 12 s deployment: far longer than the 2 s allowed for the stop, short enough that the
     // replacement after it does not wait long for it.
-    let proton = proton_on(&state, "12", None);
+    let proton = proton_on(&state, "12");
     ws.set_env("AWS_ENDPOINT_URL_PROTON", proton.endpoint());
     let environment_only = WAITING
         .split("resource \"proton_environment_template_version\"")
@@ -287,11 +256,11 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
         &["apply", "-auto-approve", "-input=false", "-no-color"],
         &[("TF_LOG", "INFO"), ("TF_LOG_PATH", &log_path)],
     );
-    wait_until("the deployment to start", Duration::from_secs(60), || {
+    poll_until("the deployment to start", Duration::from_secs(60), || {
         answered(&proton, "CreateEnvironment").then_some(())
     });
     // Let the provider settle into its wait, then press Ctrl-C.
-    wait_until("the first status poll", Duration::from_secs(30), || {
+    poll_until("the first status poll", Duration::from_secs(30), || {
         answered(&proton, "GetEnvironment").then_some(())
     });
     let interrupted_at = seconds_since_epoch();
@@ -339,9 +308,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
 
     // The next apply replaces the tainted environment: it waits for the running deployment, deletes
     // and recreates. Deployments after a restart take a second (the running one keeps its end time).
-    let port = port_of(&proton);
-    drop(proton);
-    let proton = proton_on(&state, "1", Some(port));
+    let proton = proton.restart(&["--state", &state, "--deploy-seconds", "1"]);
     let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(
         applied.status.success(),
@@ -350,7 +317,7 @@ fn ctrl_c_ends_waits_within_two_seconds_and_the_next_apply_converges() {
     );
     assert!(!is_tainted(&ws, "proton_environment.env"));
     ws.assert_plan_empty();
-    let environments = aws_json(proton.endpoint(), &["list-environments"]);
+    let environments = AwsCli::retrying(proton.endpoint()).json(&["list-environments"]);
     assert_eq!(field_values(&environments, "environments", "name"), ["env"]);
 }
 
@@ -385,7 +352,7 @@ resource "proton_repository" "r" {{
 
 #[test]
 fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
-    let tf = terraform("1.15");
+    let tf = current_terraform();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = dir
         .path()
@@ -393,7 +360,6 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         .to_string_lossy()
         .into_owned();
     let first = ProtonLocal::start(&["--state", &state, "--latency-ms", "300"]);
-    let port = port_of(&first);
     let mut ws = Workspace::new(&tf, &first);
     // Enough retries to span the restart.
     ws.write_main(&quick_objects().replace(
@@ -406,7 +372,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         &["apply", "-auto-approve", "-input=false", "-no-color"],
         &[],
     );
-    wait_until(
+    poll_until(
         "some creates to be acknowledged",
         Duration::from_secs(60),
         || {
@@ -419,8 +385,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
         },
     );
     assert!(apply.try_wait().is_none(), "the apply is still running");
-    drop(first); // SIGKILL
-    let second = ProtonLocal::start(&["--state", &state, "--listen", &format!("127.0.0.1:{port}")]);
+    let second = first.restart(&["--state", &state]);
     ws.set_env("AWS_ENDPOINT_URL_PROTON", second.endpoint());
     let outcome = apply.wait(TERRAFORM_DEADLINE);
     eprintln!(
@@ -453,7 +418,7 @@ fn proton_local_killed_and_restarted_mid_apply_loses_nothing() {
     }
     ws.assert_plan_empty();
     let names = |args: &[&str], key: &str, field: &str| {
-        field_values(&aws_json(second.endpoint(), args), key, field)
+        field_values(&AwsCli::retrying(second.endpoint()).json(args), key, field)
     };
     let expected =
         |prefix: &str| -> Vec<String> { (0..5).map(|i| format!("{prefix}{i}")).collect() };

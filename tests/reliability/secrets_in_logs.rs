@@ -15,10 +15,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use proton_test_support::reliability::{
-    Background, TERRAFORM_DEADLINE, descendants_named, read_lossy, wait_until,
+    Background, TERRAFORM_DEADLINE, descendants_named, read_lossy,
 };
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, aws_env, combined_str, terraform_versions,
+    ProtonLocal, Workspace, aws_env, combined_str, current_terraform, poll_until,
 };
 
 const ACCESS_KEY: &str = "AKIAMARKERACCESSKEY7";
@@ -168,16 +168,9 @@ fn unix_listeners(pid: u32, inodes: &BTreeSet<u64>) -> Vec<String> {
     found
 }
 
-fn terraform() -> Terraform {
-    terraform_versions()
-        .into_iter()
-        .find(|tf| !tf.is_tofu && tf.version_string.starts_with("1.15"))
-        .unwrap_or_else(|| panic!("no Terraform 1.15"))
-}
-
 #[test]
 fn no_secret_reaches_the_logs_and_the_plugin_listens_privately() {
-    let tf = terraform();
+    let tf = current_terraform();
     let account = format!("{ACCESS_KEY}:{SECRET_KEY}:{ACCOUNT}");
     // Deployments take a moment, so the provider is alive long enough to look at its sockets.
     let proton = ProtonLocal::start(&["--account", &account, "--deploy-seconds", "2"]);
@@ -209,7 +202,7 @@ fn no_secret_reaches_the_logs_and_the_plugin_listens_privately() {
     // Terraform starts the provider several times (validate, plan, apply): look at whichever runs,
     // reading its sockets and their directory together (a finishing one removes its directory).
     let (provider, unix, tcp, meta) =
-        wait_until("a provider listening", Duration::from_secs(60), || {
+        poll_until("a provider listening", Duration::from_secs(60), || {
             descendants_named(apply.pid, "terraform-provider-proton")
                 .into_iter()
                 .find_map(|pid| {

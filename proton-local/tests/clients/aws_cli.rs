@@ -6,82 +6,40 @@
 //! Uses `.tools/bin/aws` (scripts/install-tools.sh).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
+use proton_test_support::{AwsCli, AwsError, ProtonLocal};
 use serde_json::{Value, json};
 
 const MANAGEMENT: &str = "000000000000";
 const ENV_ACCOUNT: &str = "111111111111";
-const CMD_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A proton-local child process, killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
+/// What one `aws proton` command answered.
+type Outcome = Result<Value, AwsError>;
 
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(proton_test_support::proton_local_binary())
-            .args(["--listen", "127.0.0.1:0", "--log-level", "warn"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start proton-local");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("banner");
-        let url = line
-            .trim()
-            .strip_prefix("proton-local listening on ")
-            .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-            .to_string();
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Outcome {
-    Ok(Value),
-    Err { code: String, message: String },
-}
-
+/// The CLI without retries (an error answer is the answer), recording which commands ran.
 struct Cli {
-    aws: PathBuf,
-    url: String,
-    home: tempfile::TempDir,
+    aws: AwsCli,
+    files: tempfile::TempDir,
     commands: Mutex<BTreeSet<String>>,
 }
 
 impl Cli {
-    fn new(url: &str) -> Cli {
+    fn new(proton: &ProtonLocal) -> Cli {
         Cli {
-            aws: proton_test_support::aws_cli(),
-            url: url.to_string(),
-            home: tempfile::tempdir().expect("tempdir"),
+            aws: proton.cli().max_attempts(1),
+            files: tempfile::tempdir().expect("tempdir"),
             commands: Mutex::new(BTreeSet::new()),
         }
     }
 
     fn file(&self, name: &str, text: &str) -> String {
-        let p = self.home.path().join(name);
+        let p = self.files.path().join(name);
         std::fs::write(&p, text).expect("write file");
         format!("file://{}", p.display())
     }
 
-    fn run_as(&self, key: (&str, &str), args: &[&str]) -> Outcome {
+    fn run_as(&self, (key, secret): (&str, &str), args: &[&str]) -> Outcome {
         if let Some(cmd) = args.iter().find(|a| !a.starts_with('-')) {
             let cmd = if *cmd == "wait" {
                 format!("wait {}", args[1])
@@ -90,78 +48,7 @@ impl Cli {
             };
             self.commands.lock().unwrap().insert(cmd);
         }
-        let home = self.home.path();
-        let started = Instant::now();
-        let mut child = Command::new(&self.aws)
-            .arg("proton")
-            .args(args)
-            .args(["--endpoint-url", &self.url, "--output", "json"])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("AWS_CONFIG_FILE", home.join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-            .env("AWS_ACCESS_KEY_ID", key.0)
-            .env("AWS_SECRET_ACCESS_KEY", key.1)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_RETRY_MODE", "standard")
-            .env("AWS_MAX_ATTEMPTS", "1")
-            .env("AWS_PAGER", "")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run aws");
-        let mut out = String::new();
-        let mut err = String::new();
-        let mut so = child.stdout.take().expect("stdout");
-        let mut se = child.stderr.take().expect("stderr");
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = se.read_to_string(&mut s);
-            s
-        });
-        let _ = so.read_to_string(&mut out);
-        let deadline = Instant::now() + CMD_TIMEOUT;
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("aws proton {args:?} timed out");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        err.push_str(&reader.join().unwrap_or_default());
-        if started.elapsed() > Duration::from_secs(8) {
-            eprintln!("slow: aws proton {args:?} took {:?}", started.elapsed());
-        }
-        if status.success() {
-            let v = if out.trim().is_empty() {
-                json!({})
-            } else {
-                serde_json::from_str(&out)
-                    .unwrap_or_else(|e| panic!("aws proton {args:?}: bad JSON {e}: {out}"))
-            };
-            return Outcome::Ok(v);
-        }
-        // "An error occurred (Code) when calling the Op operation: message"
-        if let Some(rest) = err.split("An error occurred (").nth(1) {
-            let code = rest.split(')').next().unwrap_or_default().to_string();
-            // "... operation: msg" or "... operation (reached max retries: 0): msg"
-            let after_op = rest.split_once(" operation").map(|x| x.1).unwrap_or(rest);
-            let after_op = match after_op.strip_prefix(" (") {
-                Some(r) => r.split_once("): ").map(|x| x.1).unwrap_or(r),
-                None => after_op.strip_prefix(": ").unwrap_or(after_op),
-            };
-            let message = after_op.trim().to_string();
-            return Outcome::Err { code, message };
-        }
-        Outcome::Err {
-            code: "CLI".to_string(),
-            message: err.trim().to_string(),
-        }
+        self.aws.clone().credentials(key, secret).run(args)
     }
 
     fn run(&self, args: &[&str]) -> Outcome {
@@ -169,27 +56,17 @@ impl Cli {
     }
 
     fn ok(&self, args: &[&str]) -> Value {
-        match self.run(args) {
-            Outcome::Ok(v) => v,
-            Outcome::Err { code, message } => {
-                panic!("aws proton {args:?} failed: {code}: {message}")
-            }
-        }
+        self.ok_as(("test", "test"), args)
     }
 
     fn ok_as(&self, key: (&str, &str), args: &[&str]) -> Value {
-        match self.run_as(key, args) {
-            Outcome::Ok(v) => v,
-            Outcome::Err { code, message } => {
-                panic!("aws proton {args:?} failed: {code}: {message}")
-            }
-        }
+        ok(&self.run_as(key, args)).clone()
     }
 
     fn err_as(&self, key: (&str, &str), args: &[&str], want: &str) -> String {
         match self.run_as(key, args) {
-            Outcome::Ok(v) => panic!("aws proton {args:?} succeeded, expected {want}: {v}"),
-            Outcome::Err { code, message } => {
+            Ok(v) => panic!("aws proton {args:?} succeeded, expected {want}: {v}"),
+            Err(AwsError { code, message }) => {
                 assert_eq!(code, want, "aws proton {args:?}: {message}");
                 message
             }
@@ -234,8 +111,8 @@ fn v(args: &[&str]) -> Vec<String> {
 
 fn ok(o: &Outcome) -> &Value {
     match o {
-        Outcome::Ok(v) => v,
-        Outcome::Err { code, message } => panic!("unexpected {code}: {message}"),
+        Ok(v) => v,
+        Err(AwsError { code, message }) => panic!("unexpected {code}: {message}"),
     }
 }
 
@@ -269,7 +146,7 @@ const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\
 #[test]
 fn aws_cli_drives_every_operation() {
     let env_key = "envkey:envsecret:111111111111";
-    let server = Server::start(&[
+    let server = ProtonLocal::start(&[
         "--deploy-seconds",
         "0",
         "--account",
@@ -277,7 +154,7 @@ fn aws_cli_drives_every_operation() {
         "--account",
         env_key,
     ]);
-    let cli = Cli::new(&server.url);
+    let cli = Cli::new(&server);
     let envk = ("envkey", "envsecret");
     let bundle = "s3={bucket=my-bucket,key=bundles/v1.tar.gz}";
     let env_spec = cli.file("env.yaml", ENV_SPEC);
@@ -350,7 +227,7 @@ fn aws_cli_drives_every_operation() {
         "arn:aws:proton:us-east-1:000000000000:repository/github:org/repo"
     );
     match &r[5] {
-        Outcome::Err { code, message } => {
+        Err(AwsError { code, message }) => {
             assert_eq!(code, "ValidationException");
             assert!(
                 message.starts_with("1 validation error detected: Value 'bad_name!' at 'name'"),
@@ -443,7 +320,7 @@ fn aws_cli_drives_every_operation() {
         "arn:aws:proton:us-east-1:000000000000:environment-template/et:1.0"
     );
     assert_eq!(s(ok(&r[2]), "environmentTemplate.description"), "d2");
-    assert!(matches!(&r[3], Outcome::Err { code, .. } if code == "ResourceNotFoundException"));
+    assert!(matches!(&r[3], Err(AwsError { code, .. }) if code == "ResourceNotFoundException"));
     // Modified since creation: an identical create now conflicts.
     cli.err(
         &[
@@ -502,7 +379,7 @@ fn aws_cli_drives_every_operation() {
     ok(&r[0]);
     ok(&r[1]);
     match &r[2] {
-        Outcome::Err { message, .. } => {
+        Err(AwsError { message, .. }) => {
             assert!(message.contains("REGISTRATION_FAILED"), "{message}")
         }
         other => panic!("waiter should fail: {other:?}"),
@@ -594,7 +471,7 @@ fn aws_cli_drives_every_operation() {
         ),
         "et"
     );
-    assert!(matches!(&r[5], Outcome::Err { code, .. } if code == "ValidationException"));
+    assert!(matches!(&r[5], Err(AwsError { code, .. }) if code == "ValidationException"));
     // Same client token, same parameters: the same version, not 1.1.
     let replay = cli.ok(&[
         "create-service-template-version",
@@ -733,7 +610,7 @@ fn aws_cli_drives_every_operation() {
     assert_eq!(ok(&r[8])["templates"].as_array().map(Vec::len), Some(2));
     assert_eq!(ok(&r[9])["templates"].as_array().map(Vec::len), Some(2));
     assert_eq!(s(ok(&r[10]), "repository.connectionArn"), CONN_ARN);
-    assert!(matches!(&r[12], Outcome::Err { code, .. } if code == "ConflictException"));
+    assert!(matches!(&r[12], Err(AwsError { code, .. }) if code == "ConflictException"));
 
     // --- Environments, connections, account settings -----------------------------------------
     let r = cli.par(vec![
@@ -790,7 +667,7 @@ fn aws_cli_drives_every_operation() {
     assert_eq!(s(e1, "environment.deploymentStatus"), "IN_PROGRESS");
     assert_eq!(s(e1, "environment.templateMinorVersion"), "0");
     assert_eq!(s(ok(&r[1]), "environment.provisioning"), "CUSTOMER_MANAGED");
-    assert!(matches!(&r[2], Outcome::Err { code, .. } if code == "ValidationException"));
+    assert!(matches!(&r[2], Err(AwsError { code, .. }) if code == "ValidationException"));
     assert_eq!(s(ok(&r[3]), "accountSettings.pipelineServiceRoleArn"), ROLE);
     let conn = cli.ok_as(
         envk,
@@ -853,7 +730,7 @@ fn aws_cli_drives_every_operation() {
         s(ok(&r[4]), "provisionedResources.0.provisioningEngine"),
         "CLOUDFORMATION"
     );
-    assert!(matches!(&r[5], Outcome::Err { code, .. } if code == "ConflictException"));
+    assert!(matches!(&r[5], Err(AwsError { code, .. }) if code == "ConflictException"));
     assert_eq!(ok(&r[6])["environments"].as_array().map(Vec::len), Some(1));
     // The environment account cannot accept its own request.
     cli.err_as(
@@ -899,7 +776,7 @@ fn aws_cli_drives_every_operation() {
         s(ok(&r[1]), "environment.environmentAccountId"),
         ENV_ACCOUNT
     );
-    assert!(matches!(&r[2], Outcome::Err { code, .. } if code == "AccessDeniedException"));
+    assert!(matches!(&r[2], Err(AwsError { code, .. }) if code == "AccessDeniedException"));
     assert_eq!(
         s(
             ok(&r[3]),
@@ -934,12 +811,12 @@ fn aws_cli_drives_every_operation() {
         json!([{"key": "endpoint", "valueString": "https://x"}])
     );
     assert!(
-        matches!(&r[2], Outcome::Err { code, .. } if code == "ConflictException"),
+        matches!(&r[2], Err(AwsError { code, .. }) if code == "ConflictException"),
         "a connection in use can't be rejected"
     );
     assert_eq!(s(ok(&r[3]), "environment.description"), "meta only");
     assert!(
-        matches!(&r[4], Outcome::Err { code, .. } if code == "ValidationException"),
+        matches!(&r[4], Err(AwsError { code, .. }) if code == "ValidationException"),
         "no newer major is published"
     );
     cli.ok_as(
@@ -1021,7 +898,7 @@ fn aws_cli_drives_every_operation() {
         &bad,
     ]);
     match cli.run(&["wait", "environment-deployed", "--name", "e1"]) {
-        Outcome::Err { message, .. } => assert!(message.contains("FAILED"), "{message}"),
+        Err(AwsError { message, .. }) => assert!(message.contains("FAILED"), "{message}"),
         other => panic!("{other:?}"),
     }
     let g = cli.ok(&["get-environment", "--name", "e1"]);
@@ -1093,7 +970,7 @@ fn aws_cli_drives_every_operation() {
     );
     ok(&r[1]);
     assert!(
-        matches!(&r[2], Outcome::Err { code, .. } if code == "ValidationException"),
+        matches!(&r[2], Err(AwsError { code, .. }) if code == "ValidationException"),
         "a pipeline template needs repository settings"
     );
     let r = cli.par(vec![
@@ -1198,8 +1075,8 @@ fn aws_cli_drives_every_operation() {
         Some(1)
     );
     assert_eq!(ok(&r[7])["services"].as_array().map(Vec::len), Some(2));
-    assert!(matches!(&r[8], Outcome::Err { code, .. } if code == "ConflictException"));
-    assert!(matches!(&r[9], Outcome::Err { code, .. } if code == "ConflictException"));
+    assert!(matches!(&r[8], Err(AwsError { code, .. }) if code == "ConflictException"));
+    assert!(matches!(&r[9], Err(AwsError { code, .. }) if code == "ConflictException"));
     assert_eq!(
         ok(&r[10])["serviceInstances"].as_array().map(Vec::len),
         Some(1)
@@ -1275,7 +1152,7 @@ fn aws_cli_drives_every_operation() {
         "IN_PROGRESS"
     );
     assert_eq!(s(ok(&r[2]), "pipeline.deploymentStatus"), "IN_PROGRESS");
-    assert!(matches!(&r[3], Outcome::Err { code, .. } if code == "ValidationException"));
+    assert!(matches!(&r[3], Err(AwsError { code, .. }) if code == "ValidationException"));
 
     // --- Components --------------------------------------------------------------------------
     let r = cli.par(vec![
@@ -1322,7 +1199,7 @@ fn aws_cli_drives_every_operation() {
     assert_eq!(s(ok(&r[0]), "component.environmentName"), "e1");
     ok(&r[1]);
     assert!(
-        matches!(&r[2], Outcome::Err { code, .. } if code == "ValidationException"),
+        matches!(&r[2], Err(AwsError { code, .. }) if code == "ValidationException"),
         "st2 doesn't support components"
     );
     cli.ok(&["wait", "component-deployed", "--name", "c1"]);
@@ -1368,7 +1245,7 @@ fn aws_cli_drives_every_operation() {
         Some(1)
     );
     assert_eq!(s(ok(&r[4]), "component.description"), "c two");
-    assert!(matches!(&r[5], Outcome::Err { code, .. } if code == "ConflictException"));
+    assert!(matches!(&r[5], Err(AwsError { code, .. }) if code == "ConflictException"));
     assert_eq!(s(ok(&r[6]), "component.serviceInstanceName"), "i2");
 
     // --- Deployments history -------------------------------------------------------------------
@@ -1410,7 +1287,7 @@ fn aws_cli_drives_every_operation() {
     let counts = &ok(&r[2])["counts"];
     assert_eq!(counts["environments"]["total"], json!(3));
     assert_eq!(counts["services"]["total"], json!(2));
-    assert!(matches!(&r[3], Outcome::Err { code, .. } if code == "ResourceNotFoundException"));
+    assert!(matches!(&r[3], Err(AwsError { code, .. }) if code == "ResourceNotFoundException"));
     let d = cli.ok(&["delete-deployment", "--id", &first_env_dep]);
     assert_eq!(s(&d, "deployment.id"), first_env_dep);
 
@@ -1460,7 +1337,7 @@ fn aws_cli_drives_every_operation() {
     ]);
     ok(&r[0]);
     ok(&r[1]);
-    assert!(matches!(&r[2], Outcome::Err { code, .. } if code == "ValidationException"));
+    assert!(matches!(&r[2], Err(AwsError { code, .. }) if code == "ValidationException"));
     let got = cli.ok(&[
         "get-template-sync-config",
         "--template-name",
@@ -1554,7 +1431,7 @@ fn aws_cli_drives_every_operation() {
         "no template sync on branch main any more"
     );
     assert_eq!(s(ok(&r[4]), "syncDefinitions.0.parent"), "s2");
-    assert!(matches!(&r[5], Outcome::Err { code, .. } if code == "ConflictException"));
+    assert!(matches!(&r[5], Err(AwsError { code, .. }) if code == "ConflictException"));
     // A failed deployment of a synced service blocks its sync until resolved.
     let bad_svc = cli.file("bad-svc.yaml", "proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e1\n    spec:\n      proton_local_fail: nope\n");
     cli.ok(&[
@@ -1611,7 +1488,7 @@ fn aws_cli_drives_every_operation() {
         ]),
     ]);
     ok(&r[0]);
-    assert!(matches!(&r[1], Outcome::Err { code, .. } if code == "ResourceNotFoundException"));
+    assert!(matches!(&r[1], Err(AwsError { code, .. }) if code == "ResourceNotFoundException"));
     cli.ok(&[
         "untag-resource",
         "--resource-arn",
@@ -1642,11 +1519,11 @@ fn aws_cli_drives_every_operation() {
         v(&["delete-environment-account-connection", "--id", &conn_id]),
     ]);
     assert!(
-        matches!(&r[0], Outcome::Err { code, .. } if code == "ConflictException"),
+        matches!(&r[0], Err(AwsError { code, .. }) if code == "ConflictException"),
         "e1 has services"
     );
     assert!(
-        matches!(&r[1], Outcome::Err { code, .. } if code == "ConflictException"),
+        matches!(&r[1], Err(AwsError { code, .. }) if code == "ConflictException"),
         "et has versions"
     );
     ok(&r[2]);
@@ -1657,7 +1534,7 @@ fn aws_cli_drives_every_operation() {
     );
     ok(&r[5]);
     assert!(
-        matches!(&r[6], Outcome::Err { code, .. } if code == "ConflictException"),
+        matches!(&r[6], Err(AwsError { code, .. }) if code == "ConflictException"),
         "e3 uses the connection"
     );
     let r = cli.par(vec![
@@ -1780,6 +1657,4 @@ fn aws_cli_drives_every_operation() {
     );
     let waiters: Vec<&String> = used.iter().filter(|c| c.starts_with("wait ")).collect();
     assert!(waiters.len() >= 10, "waiters used: {waiters:?}");
-    drop(server);
-    let _ = Path::new("");
 }

@@ -4,53 +4,18 @@
 #![allow(deprecated)] // every aws-sdk-proton operation is marked deprecated
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use aws_sdk_proton::Client;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_types::retry::RetryConfig;
-
-struct Server {
-    child: Child,
-    url: String,
-    addr: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(proton_test_support::proton_local_binary())
-            .args(["--listen", "127.0.0.1:0", "--log-level", "warn"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start proton-local");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("banner");
-        let url = line
-            .trim()
-            .strip_prefix("proton-local listening on ")
-            .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-            .to_string();
-        let addr = url.trim_start_matches("http://").to_string();
-        Server { child, url, addr }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use proton_test_support::reliability::kill;
+use proton_test_support::{ProtonLocal, poll_until};
 
 /// One raw HTTP/1.1 exchange; returns (status, headers+body text).
-fn raw(addr: &str, request: &[u8]) -> (u16, String) {
+fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
@@ -66,7 +31,7 @@ fn raw(addr: &str, request: &[u8]) -> (u16, String) {
     (status, text)
 }
 
-fn post(addr: &str, target: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
+fn post(addr: SocketAddr, target: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
     let mut req = format!(
         "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.0\r\n\
          X-Amz-Target: AwsProton20200720.{target}\r\nContent-Length: {}\r\nConnection: close\r\n{extra_headers}\r\n",
@@ -96,11 +61,9 @@ fn client(url: &str, retries: bool) -> Client {
 
 #[test]
 fn unauthenticated_and_oversized_requests_are_refused() {
-    let server = Server::start(&[]);
-    let (status, text) = raw(
-        &server.addr,
-        &post(&server.addr, "ListEnvironments", "", b"{}"),
-    );
+    let proton = ProtonLocal::start(&[]);
+    let addr = proton.addr();
+    let (status, text) = raw(addr, &post(addr, "ListEnvironments", "", b"{}"));
     assert_eq!(status, 403, "{text}");
     assert!(
         text.contains("MissingAuthenticationTokenException"),
@@ -117,26 +80,20 @@ fn unauthenticated_and_oversized_requests_are_refused() {
     );
 
     let bogus = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDX/20240101/us-east-1/proton/aws4_request, SignedHeaders=host, Signature=00\r\nX-Amz-Date: 20240101T000000Z\r\n";
-    let (status, text) = raw(
-        &server.addr,
-        &post(&server.addr, "ListEnvironments", bogus, b"{}"),
-    );
+    let (status, text) = raw(addr, &post(addr, "ListEnvironments", bogus, b"{}"));
     assert_eq!(status, 403, "{text}");
     assert!(text.contains("UnrecognizedClientException"), "{text}");
 
     let big = vec![b' '; 2 * 1024 * 1024];
-    let (status, text) = raw(
-        &server.addr,
-        &post(&server.addr, "ListEnvironments", "", &big),
-    );
+    let (status, text) = raw(addr, &post(addr, "ListEnvironments", "", &big));
     assert_eq!(status, 413, "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_are_injected_before_anything_happens() {
     // Every request fails or is throttled; nothing is created.
-    let server = Server::start(&["--fail-rate", "1"]);
-    let c = client(&server.url, false);
+    let proton = ProtonLocal::start(&["--fail-rate", "1"]);
+    let c = client(proton.endpoint(), false);
     let err = c
         .create_environment_template()
         .name("x")
@@ -148,27 +105,27 @@ async fn faults_are_injected_before_anything_happens() {
         err.as_service_error()
             .is_some_and(|e| e.is_internal_server_exception())
     );
-    drop(server);
-    let server = Server::start(&["--throttle-rate", "1"]);
-    let c = client(&server.url, false);
+    drop(proton);
+    let proton = ProtonLocal::start(&["--throttle-rate", "1"]);
+    let c = client(proton.endpoint(), false);
     let err = c.list_environments().send().await.expect_err("429");
     assert!(
         err.as_service_error()
             .is_some_and(|e| e.is_throttling_exception()),
         "{err:?}"
     );
-    drop(server);
-    let server = Server::start(&["--drop-rate", "1"]);
-    let c = client(&server.url, false);
+    drop(proton);
+    let proton = ProtonLocal::start(&["--drop-rate", "1"]);
+    let c = client(proton.endpoint(), false);
     let err = c.list_environments().send().await.expect_err("dropped");
     assert!(
         err.raw_response().is_none(),
         "a dropped request has no answer: {err:?}"
     );
-    drop(server);
+    drop(proton);
 
     // Half the requests fail: exactly the acknowledged creates exist.
-    let server = Server::start(&[
+    let proton = ProtonLocal::start(&[
         "--fail-rate",
         "0.3",
         "--throttle-rate",
@@ -176,7 +133,7 @@ async fn faults_are_injected_before_anything_happens() {
         "--seed",
         "42",
     ]);
-    let c = client(&server.url, false);
+    let c = client(proton.endpoint(), false);
     let mut acked = BTreeSet::new();
     for i in 0..40 {
         let name = format!("t{i}");
@@ -194,7 +151,7 @@ async fn faults_are_injected_before_anything_happens() {
         "{} of 40 succeeded",
         acked.len()
     );
-    let reader = client(&server.url, true);
+    let reader = client(proton.endpoint(), true);
     let mut found = BTreeSet::new();
     let mut token: Option<String> = None;
     loop {
@@ -215,21 +172,12 @@ async fn faults_are_injected_before_anything_happens() {
 
 #[test]
 fn sigterm_shuts_down_cleanly() {
-    let mut server = Server::start(&[]);
-    let pid = server.child.id().to_string();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let mut exit = None;
-    for _ in 0..200 {
-        if let Some(s) = server.child.try_wait().expect("wait") {
-            exit = Some(s);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let exit = exit.expect("proton-local did not stop after SIGTERM");
+    let mut proton = ProtonLocal::start(&[]);
+    kill(proton.pid(), "TERM");
+    let exit = poll_until(
+        "proton-local to stop after SIGTERM",
+        Duration::from_secs(10),
+        || proton.try_wait(),
+    );
     assert!(exit.success(), "{exit:?}");
 }

@@ -3,9 +3,7 @@
 //! everything that was acknowledged is there.
 #![allow(deprecated)] // every aws-sdk-proton operation is marked deprecated
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,47 +15,7 @@ use aws_sdk_proton::types::{
 };
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-
-/// A proton-local with its stderr shown, for the SDK tests and `state_lock`.
-pub(crate) struct Server {
-    pub(crate) child: Child,
-    pub(crate) url: String,
-}
-
-impl Server {
-    pub(crate) fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(proton_test_support::proton_local_binary())
-            .args(["--listen", "127.0.0.1:0", "--log-level", "warn"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start proton-local");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("banner");
-        let url = line
-            .trim()
-            .strip_prefix("proton-local listening on ")
-            .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-            .to_string();
-        Server { child, url }
-    }
-
-    /// SIGKILL: no chance to flush or clean up.
-    pub(crate) fn kill_9(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use proton_test_support::{ProtonLocal, poll_until_async};
 
 pub(crate) fn client(url: &str, key: &str, secret: &str) -> Client {
     let conf = aws_sdk_proton::Config::builder()
@@ -107,8 +65,8 @@ async fn all_env_templates(c: &Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sdk_parses_answers_and_errors() {
-    let server = Server::start(&["--deploy-seconds", "0"]);
-    let c = client(&server.url, "test", "test");
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0"]);
+    let c = client(proton.endpoint(), "test", "test");
 
     let t = c
         .create_environment_template()
@@ -217,7 +175,7 @@ async fn sdk_parses_answers_and_errors() {
     );
 
     // Signatures are checked: a wrong secret is refused.
-    let bad = client(&server.url, "test", "not-the-secret");
+    let bad = client(proton.endpoint(), "test", "not-the-secret");
     let err = bad
         .list_environments()
         .send()
@@ -251,8 +209,8 @@ async fn kill_9_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path").to_string();
-    let server = Server::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
-    let url = server.url.clone();
+    let proton = ProtonLocal::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
+    let url = proton.endpoint().to_string();
 
     // A registration in flight when the process dies.
     let c = client(&url, "test", "test");
@@ -287,13 +245,13 @@ async fn kill_9_loses_nothing_acknowledged() {
         }));
     }
     // Kill once a good number of mutations were acknowledged (bounded wait).
-    for _ in 0..600 {
-        if acked.lock().unwrap().len() >= 60 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    server.kill_9();
+    poll_until_async(
+        "60 acknowledged creates",
+        Duration::from_secs(12),
+        || async { (acked.lock().unwrap().len() >= 60).then_some(()) },
+    )
+    .await;
+    drop(proton); // SIGKILL: no chance to flush or clean up
     for w in workers {
         let _ = tokio::time::timeout(Duration::from_secs(60), w).await;
     }
@@ -307,8 +265,8 @@ async fn kill_9_loses_nothing_acknowledged() {
     assert!(!Path::new(&format!("{state_arg}.tmp")).exists() || state.exists());
 
     // Restart on the same state: everything acknowledged is there, nothing invented.
-    let server = Server::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
-    let c = client(&server.url, "test", "test");
+    let proton = ProtonLocal::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
+    let c = client(proton.endpoint(), "test", "test");
     let names = all_env_templates(&c).await;
     for a in &acked {
         assert!(names.contains(a), "acknowledged template {a} was lost");
@@ -320,21 +278,23 @@ async fn kill_9_loses_nothing_acknowledged() {
         );
     }
     // The in-flight registration finishes after the restart (its deadline was stored).
-    let mut status = None;
-    for _ in 0..100 {
-        let v = c
-            .get_environment_template_version()
-            .template_name("inflight")
-            .major_version("1")
-            .minor_version("0")
-            .send()
-            .await
-            .expect("get version");
-        status = v.environment_template_version().map(|v| v.status().clone());
-        if status == Some(TemplateVersionStatus::Draft) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(status, Some(TemplateVersionStatus::Draft));
+    let status = poll_until_async(
+        "the in-flight registration",
+        Duration::from_secs(30),
+        || async {
+            let v = c
+                .get_environment_template_version()
+                .template_name("inflight")
+                .major_version("1")
+                .minor_version("0")
+                .send()
+                .await
+                .expect("get version");
+            v.environment_template_version()
+                .map(|v| v.status().clone())
+                .filter(|status| *status == TemplateVersionStatus::Draft)
+        },
+    )
+    .await;
+    assert_eq!(status, TemplateVersionStatus::Draft);
 }

@@ -7,9 +7,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use proton_test_support::{describe_output, proton_local_binary, run_bounded, stderr_str};
+use proton_test_support::{
+    ProtonLocal, describe_output, proton_local_binary, run_bounded, stderr_str,
+};
 
-use crate::sdk::{Server, client};
+use crate::sdk::client;
 
 fn files_of(state: &Path) -> Vec<(String, Vec<u8>)> {
     ["", ".journal"]
@@ -45,8 +47,8 @@ async fn a_second_proton_local_on_the_same_state_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
-    let first = Server::start(&["--state", state_arg, "--deploy-seconds", "0"]);
-    create_template(&first.url, "kept").await;
+    let first = ProtonLocal::start(&["--state", state_arg]);
+    create_template(first.endpoint(), "kept").await;
     let before = files_of(&state);
 
     let mut second = Command::new(proton_local_binary());
@@ -60,7 +62,7 @@ async fn a_second_proton_local_on_the_same_state_is_refused() {
         "proton-local: state file {} is in use by another proton-local (pid {}): stop it, or give \
          this one another --state file (lock file {}.lock)",
         state.display(),
-        first.child.id(),
+        first.pid(),
         state.display()
     );
     assert!(stderr.contains(&expected), "{shown}");
@@ -71,8 +73,8 @@ async fn a_second_proton_local_on_the_same_state_is_refused() {
 
     // The first one still serves and takes changes, and the refused start changed nothing on disk.
     assert_eq!(files_of(&state), before);
-    assert!(template_exists(&first.url, "kept").await);
-    create_template(&first.url, "after").await;
+    assert!(template_exists(first.endpoint(), "kept").await);
+    create_template(first.endpoint(), "after").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,14 +82,14 @@ async fn the_lock_dies_with_a_killed_proton_local() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
-    let first = Server::start(&["--state", state_arg, "--deploy-seconds", "0"]);
-    create_template(&first.url, "survivor").await;
-    first.kill_9();
+    let first = ProtonLocal::start(&["--state", state_arg]);
+    create_template(first.endpoint(), "survivor").await;
+    drop(first); // SIGKILL: no chance to flush or clean up
     assert!(
         Path::new(&format!("{state_arg}.lock")).exists(),
         "the lock file stays; only the lock goes"
     );
 
-    let next = Server::start(&["--state", state_arg, "--deploy-seconds", "0"]);
-    assert!(template_exists(&next.url, "survivor").await);
+    let next = ProtonLocal::start(&["--state", state_arg]);
+    assert!(template_exists(next.endpoint(), "survivor").await);
 }

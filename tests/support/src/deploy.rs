@@ -1,27 +1,15 @@
 //! Helpers shared by the deployed-resource end-to-end tests (environments, services, instances,
 //! pipelines, components, connections): published templates in proton-local, remote reads through
-//! the real AWS CLI, state checks. Use with `mod support; mod deploy_support;`.
+//! the real AWS CLI, state checks.
 
-use std::thread;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, terraform_versions};
+use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, poll_until};
 
 pub const ACCOUNT: &str = "000000000000";
 pub const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
-
-/// Polls `check` (at most `tries` times, 100 ms apart) until it returns `Some`.
-pub fn eventually<T>(what: &str, tries: u32, mut check: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..tries {
-        if let Some(value) = check() {
-            return value;
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{what}: not reached after {tries} tries");
-}
 
 fn publish_version(
     proton: &ProtonLocal,
@@ -66,10 +54,14 @@ fn publish_version(
         minor.clone(),
     ];
     let get: Vec<&str> = get.iter().map(String::as_str).collect();
-    eventually("template version registration", 100, || {
-        let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
-        (status == "DRAFT").then_some(())
-    });
+    poll_until(
+        "template version registration",
+        Duration::from_secs(120),
+        || {
+            let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
+            (status == "DRAFT").then_some(())
+        },
+    );
     let publish = [
         format!("update-{kind}-template-version"),
         "--template-name".to_string(),
@@ -137,18 +129,19 @@ pub fn service_template(
 /// `get-<noun>` through the AWS CLI: the object under `key`, or None when proton-local says it does
 /// not exist.
 pub fn remote(proton: &ProtonLocal, args: &[&str], key: &str) -> Option<Map<String, Value>> {
-    let output = proton.aws_raw(args);
-    if !output.status.success() {
-        let err = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            err.contains("ResourceNotFoundException"),
-            "aws proton {}: {err}",
-            args.join(" ")
-        );
-        return None;
-    }
-    let json: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("aws proton {}: {e}", args.join(" ")));
+    let json = match proton.cli().run(args) {
+        Ok(json) => json,
+        Err(e) => {
+            assert_eq!(
+                e.code,
+                "ResourceNotFoundException",
+                "aws proton {}: {}",
+                args.join(" "),
+                e.message
+            );
+            return None;
+        }
+    };
     match json.get(key) {
         Some(Value::Object(object)) => Some(object.clone()),
         other => panic!("aws proton {}: no {key}: {other:?}", args.join(" ")),
@@ -278,28 +271,6 @@ pub fn import_all_ways(
         ws.remove("import.tf");
         ws.assert_plan_empty();
     }
-}
-
-/// Runs `f` for the Terraform versions selected by `pick`.
-pub fn for_versions(what: &str, pick: impl Fn(&Terraform) -> bool, f: fn(&Terraform)) {
-    let selected: Vec<Terraform> = terraform_versions()
-        .into_iter()
-        .filter(|tf| pick(tf))
-        .collect();
-    if selected.is_empty() {
-        eprintln!("{what}: no Terraform selected, nothing to run");
-    }
-    for tf in &selected {
-        f(tf);
-    }
-}
-
-pub fn is_current(tf: &Terraform) -> bool {
-    !tf.is_tofu && tf.version_string == "1.15.5"
-}
-
-pub fn is_old(tf: &Terraform) -> bool {
-    !tf.is_tofu && tf.version_string == "1.0.3"
 }
 
 /// The provider block every test configuration starts with.

@@ -15,6 +15,7 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -25,6 +26,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+pub use aws::{AwsCli, AwsError};
+
+pub mod aws;
 pub mod deploy;
 #[cfg(feature = "plugin-client")]
 pub mod plugin_client;
@@ -86,8 +90,8 @@ fn workspace_binary(name: &str, package: &str) -> PathBuf {
     let path = profile_dir().join(name);
     if !path.is_file() {
         panic!(
-            "{} is missing: build it first (`cargo build -p {package}`, or run the tests from the \
-             repository root, which builds every member)",
+            "{} is missing: build it first (`cargo build -p {package}`, with `--release` for the \
+             benches, or run the tests from the repository root, which builds every member)",
             path.display()
         );
     }
@@ -193,23 +197,25 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration) -> (Output, bool) {
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
     let pgid = child.id();
-    let start = Instant::now();
+    let mut exited = || {
+        child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("wait for {:?}: {e}", cmd.get_program()))
+    };
     let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(e) => panic!("wait for {:?}: {e}", cmd.get_program()),
-        }
-        if !timed_out && start.elapsed() > timeout {
+    let status = match poll(timeout, &mut exited) {
+        Some(status) => status,
+        None => {
             timed_out = true;
             signal_group(pgid, "TERM");
+            match poll(Duration::from_secs(10), &mut exited) {
+                Some(status) => status,
+                None => {
+                    signal_group(pgid, "KILL");
+                    child.wait().unwrap_or_else(|e| panic!("wait: {e}"))
+                }
+            }
         }
-        if timed_out && start.elapsed() > timeout + Duration::from_secs(10) {
-            signal_group(pgid, "KILL");
-            break child.wait().unwrap_or_else(|e| panic!("wait: {e}"));
-        }
-        thread::sleep(Duration::from_millis(10));
     };
     // Providers and other helpers outlive Terraform only by mistake; don't let them linger.
     signal_group(pgid, "KILL");
@@ -278,6 +284,52 @@ pub fn stderr_str(output: &Output) -> String {
 /// stdout and stderr together, colours removed: where to look for diagnostics.
 pub fn combined_str(output: &Output) -> String {
     format!("{}\n{}", stdout_str(output), stderr_str(output))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Waiting for a condition
+// ------------------------------------------------------------------------------------------------
+
+/// How often [`poll`] and [`poll_until_async`] ask again.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Asks `check` every [`POLL_INTERVAL`] until it returns `Some`, and returns that; `None` once
+/// `limit` has passed (`check` is always asked at least once). For a caller with its own cleanup
+/// before it fails; [`poll_until`] panics instead.
+pub fn poll<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return Some(value);
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// [`poll`] that panics naming `what` when `limit` passes first.
+pub fn poll_until<T>(what: &str, limit: Duration, check: impl FnMut() -> Option<T>) -> T {
+    poll(limit, check).unwrap_or_else(|| panic!("{what}: not reached within {limit:?}"))
+}
+
+/// [`poll_until`] for async checks (the Rust SDK), sleeping on the tokio timer instead of the
+/// thread.
+pub async fn poll_until_async<T, F>(what: &str, limit: Duration, mut check: impl FnMut() -> F) -> T
+where
+    F: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if start.elapsed() > limit {
+            panic!("{what}: not reached within {limit:?}");
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -400,6 +452,31 @@ impl ProtonLocal {
         &self.endpoint
     }
 
+    /// The loopback address it listens on (for raw HTTP, or to restart on the same port).
+    pub fn addr(&self) -> SocketAddr {
+        self.endpoint
+            .strip_prefix("http://")
+            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("unexpected proton-local endpoint {}", self.endpoint))
+    }
+
+    /// Kills this proton-local (SIGKILL: no chance to flush) and starts another one on the same port
+    /// with `args`; give it the same `--state` to find what the first one acknowledged.
+    pub fn restart(self, args: &[&str]) -> ProtonLocal {
+        let listen = self.addr().to_string();
+        drop(self);
+        let mut args = args.to_vec();
+        args.extend(["--listen", listen.as_str()]);
+        ProtonLocal::start(&args)
+    }
+
+    /// Its exit status once it has exited (after a signal, say), without waiting.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("wait for proton-local: {e}"))
+    }
+
     /// A scratch directory that lives as long as this proton-local (for `--state` files, ...).
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -447,56 +524,19 @@ impl ProtonLocal {
         aws_env(&self.endpoint)
     }
 
-    /// Runs `aws proton <args> --output json` against this proton-local; returns the raw output.
-    pub fn aws_raw(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(aws_cli());
-        cmd.arg("proton").args(args).args(["--output", "json"]);
-        scrub_env(&mut cmd);
-        cmd.envs(self.env());
-        cmd.env("AWS_PAGER", "");
-        let (output, timed_out) = run_bounded(cmd, command_timeout());
-        if timed_out {
-            panic!(
-                "aws proton {} timed out: {}",
-                args.join(" "),
-                describe_output(&output)
-            );
-        }
-        output
+    /// The real AWS CLI against this proton-local, as `test`/`test`.
+    pub fn cli(&self) -> AwsCli {
+        AwsCli::new(&self.endpoint).log(self.log_path.clone())
     }
 
-    /// Runs `aws proton <args> --output json` and parses the JSON answer (`Null` when the command
-    /// prints nothing). Panics with the CLI's stderr when it fails.
+    /// `aws proton <args>` that must succeed: its JSON answer ([`AwsCli::json`]).
     pub fn aws(&self, args: &[&str]) -> Value {
-        let output = self.aws_raw(args);
-        if !output.status.success() {
-            panic!(
-                "aws proton {} failed: {}\nproton-local stderr (tail):\n{}",
-                args.join(" "),
-                describe_output(&output),
-                tail(&self.log(), 40)
-            );
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        if text.trim().is_empty() {
-            return Value::Null;
-        }
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("aws proton {}: bad JSON ({e}): {text}", args.join(" ")))
+        self.cli().json(args)
     }
 
-    /// Runs an `aws proton` command that must fail; returns its stderr (e.g. to look for
-    /// `ResourceNotFoundException`).
-    pub fn aws_err(&self, args: &[&str]) -> String {
-        let output = self.aws_raw(args);
-        if output.status.success() {
-            panic!(
-                "aws proton {} unexpectedly succeeded: {}",
-                args.join(" "),
-                describe_output(&output)
-            );
-        }
-        stderr_str(&output)
+    /// `aws proton <args>` that must fail: the error code and message ([`AwsCli::error`]).
+    pub fn aws_err(&self, args: &[&str]) -> AwsError {
+        self.cli().error(args)
     }
 }
 
@@ -569,11 +609,6 @@ impl Terraform {
         (self.version.0, self.version.1) >= (major, minor)
     }
 
-    /// Builtin `terraform_data` resource (Terraform 1.4).
-    pub fn supports_terraform_data(&self) -> bool {
-        self.is_tofu || self.at_least(1, 4)
-    }
-
     /// `import {}` blocks (Terraform 1.5, OpenTofu 1.6).
     pub fn supports_import_blocks(&self) -> bool {
         if self.is_tofu {
@@ -586,20 +621,6 @@ impl Terraform {
     /// Resource identity, `import { identity = {...} }` (Terraform 1.12).
     pub fn supports_identity(&self) -> bool {
         !self.is_tofu && self.at_least(1, 12)
-    }
-
-    /// Provider-defined functions (Terraform 1.8, OpenTofu 1.7).
-    pub fn supports_functions(&self) -> bool {
-        if self.is_tofu {
-            self.at_least(1, 7)
-        } else {
-            self.at_least(1, 8)
-        }
-    }
-
-    /// Ephemeral resources (Terraform 1.10).
-    pub fn supports_ephemeral(&self) -> bool {
-        !self.is_tofu && self.at_least(1, 10)
     }
 
     /// `terraform query` / list resources and actions (Terraform 1.14).
@@ -618,6 +639,84 @@ fn parse_version(s: &str) -> Option<(u64, u64, u64)> {
     ))
 }
 
+/// The current Terraform release, installed by scripts/install-tools.sh as `.tools/bin/terraform`.
+pub const TERRAFORM_CURRENT: &str = "1.15.5";
+/// The oldest supported Terraform, `.tools/bin/terraform-1.0.3`.
+pub const TERRAFORM_OLD: &str = "1.0.3";
+
+impl Terraform {
+    /// One of the two Terraforms every run has ([`TERRAFORM_CURRENT`], [`TERRAFORM_OLD`]).
+    pub fn is_pinned(&self) -> bool {
+        !self.is_tofu && [TERRAFORM_CURRENT, TERRAFORM_OLD].contains(&self.version_string.as_str())
+    }
+}
+
+/// The pinned Terraform `version` when this run tests it (`PROTON_TF_ONLY` may leave it out).
+pub fn pinned_terraform(version: &str) -> Option<Terraform> {
+    terraform_versions()
+        .into_iter()
+        .find(|tf| !tf.is_tofu && tf.version_string == version)
+}
+
+/// The pinned Terraforms this run tests, current first: for a test that shares one expensive setup
+/// between them (otherwise [`terraform_tests!`] makes one test per version).
+pub fn pinned_terraforms() -> Vec<Terraform> {
+    [TERRAFORM_CURRENT, TERRAFORM_OLD]
+        .into_iter()
+        .filter_map(pinned_terraform)
+        .collect()
+}
+
+/// Terraform [`TERRAFORM_CURRENT`], for a test that needs one current Terraform; panics when
+/// `PROTON_TF_ONLY` leaves it out.
+pub fn current_terraform() -> Terraform {
+    pinned_terraform(TERRAFORM_CURRENT).unwrap_or_else(|| {
+        panic!("this test needs Terraform {TERRAFORM_CURRENT}, which PROTON_TF_ONLY leaves out")
+    })
+}
+
+/// Runs `test` with the pinned Terraform `version`, or says that it was not selected
+/// (`PROTON_TF_ONLY`) and runs nothing. What [`terraform_tests!`] calls.
+pub fn with_terraform(version: &str, test: impl FnOnce(&Terraform)) {
+    match pinned_terraform(version) {
+        Some(tf) => test(&tf),
+        None => eprintln!("Terraform {version} not selected (PROTON_TF_ONLY), nothing to run"),
+    }
+}
+
+/// One `#[test]` per pinned Terraform for each function `f(&Terraform)` named: a module `f` holding
+/// `terraform_1_15` and `terraform_1_0_3` (so nextest runs and reports each version on its own).
+/// `current: f, ...` makes only `f::terraform_1_15`.
+///
+/// ```ignore
+/// proton_test_support::terraform_tests!(lifecycle, failures);
+/// proton_test_support::terraform_tests!(current: bad_inputs);
+/// ```
+#[macro_export]
+macro_rules! terraform_tests {
+    (current: $($f:ident),+ $(,)?) => {$(
+        mod $f {
+            #[test]
+            fn terraform_1_15() {
+                $crate::with_terraform($crate::TERRAFORM_CURRENT, super::$f);
+            }
+        }
+    )+};
+    ($($f:ident),+ $(,)?) => {$(
+        mod $f {
+            #[test]
+            fn terraform_1_15() {
+                $crate::with_terraform($crate::TERRAFORM_CURRENT, super::$f);
+            }
+
+            #[test]
+            fn terraform_1_0_3() {
+                $crate::with_terraform($crate::TERRAFORM_OLD, super::$f);
+            }
+        }
+    )+};
+}
+
 /// Every Terraform the tests run against: `.tools/bin/terraform` (1.15.5) and
 /// `.tools/bin/terraform-1.0.3` (both required), then any other `terraform` or `tofu` on PATH.
 /// `PROTON_TF_ONLY=1.15,1.0` keeps only versions with those prefixes; `PROTON_TF_NO_PATH=1`
@@ -630,7 +729,10 @@ pub fn terraform_versions() -> Vec<Terraform> {
 fn discover_terraforms() -> Vec<Terraform> {
     let mut found = Vec::new();
     let mut seen = BTreeSet::new();
-    for (name, want) in [("terraform", "1.15.5"), ("terraform-1.0.3", "1.0.3")] {
+    for (name, want) in [
+        ("terraform", TERRAFORM_CURRENT),
+        ("terraform-1.0.3", TERRAFORM_OLD),
+    ] {
         let path = required_tool(name);
         let tf = Terraform::probe(&path).unwrap_or_else(|| {
             panic!(

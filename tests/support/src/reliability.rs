@@ -1,36 +1,19 @@
 //! Helpers for the reliability and security tests: Terraform in the background (to signal or kill
-//! things mid-apply), the provider process it started, the AWS CLI with generous retries (for
-//! proton-local with faults switched on), proton-local's request log and plan JSON.
-//! Use with `mod support; mod reliability_support;`.
+//! things mid-apply), the provider process it started, proton-local's request log and plan JSON.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{ProtonLocal, Workspace, aws_cli, aws_env, describe_output, run_bounded, strip_ansi};
+use crate::{ProtonLocal, Workspace, describe_output, poll, strip_ansi};
 
 /// Upper bound for one background Terraform command.
 pub const TERRAFORM_DEADLINE: Duration = Duration::from_secs(300);
-
-/// Polls `check` every 50 ms until it returns `Some`, for at most `limit`.
-pub fn wait_until<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        if start.elapsed() > limit {
-            panic!("{what}: not reached within {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// `terraform <args>` started in the background in its own process group (as a shell does for a
 /// foreground job), with the workspace's environment plus `extra_env`. Killed with its group when
@@ -103,17 +86,10 @@ impl Background {
 
     /// Waits for Terraform to exit (bounded) and returns its output.
     pub fn wait(mut self, limit: Duration) -> Output {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.try_wait() {
-                break status;
-            }
-            if start.elapsed() > limit {
-                let text = self.output_text();
-                self.kill_group();
-                panic!("terraform did not finish within {limit:?}:\n{text}");
-            }
-            thread::sleep(Duration::from_millis(20));
+        let Some(status) = poll(limit, || self.try_wait()) else {
+            let text = self.output_text();
+            self.kill_group();
+            panic!("terraform did not finish within {limit:?}:\n{text}");
         };
         // Providers outliving Terraform would only be a bug; make sure none lingers.
         self.kill_group();
@@ -214,34 +190,6 @@ pub fn kill(pid: u32, signal: &str) {
         .status()
         .unwrap_or_else(|e| panic!("kill: {e}"));
     assert!(status.success(), "kill -{signal} {pid}");
-}
-
-/// `aws proton ...` against `endpoint`, retrying up to 20 times in standard mode: proton-local may
-/// inject faults into the CLI's requests too. Panics with the output when the command fails.
-pub fn aws_json(endpoint: &str, args: &[&str]) -> Value {
-    let mut cmd = Command::new(aws_cli());
-    cmd.arg("proton").args(args).args(["--output", "json"]);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.envs(aws_env(endpoint));
-    cmd.env("AWS_PAGER", "")
-        .env("AWS_RETRY_MODE", "standard")
-        .env("AWS_MAX_ATTEMPTS", "20");
-    let (output, timed_out) = run_bounded(cmd, Duration::from_secs(120));
-    assert!(
-        !timed_out && output.status.success(),
-        "aws proton {}: {}",
-        args.join(" "),
-        describe_output(&output)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    if text.trim().is_empty() {
-        return Value::Null;
-    }
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("aws proton {}: {e}", args.join(" ")))
 }
 
 /// The values of `field` in each element of `answer[list]`, sorted (duplicates kept).
