@@ -11,6 +11,7 @@ mod plan;
 mod plan_edit;
 mod registry;
 mod resource;
+mod rpc;
 mod stop;
 mod tags;
 mod timeouts;
@@ -23,13 +24,13 @@ pub use data_source::{DataSource, DataSourceSpec};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{
-    ActionEntry, ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ListedObject,
-    ProviderConfig, ReadOutcome, ResourceEntry,
+    ActionEntry, Configured, DataSourceEntry, Engine, ListEntry, ProviderConfig, ResourceEntry,
 };
 pub use resource::{
     BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, ListSpec, Resource, ResourceSpec,
     Timeouts,
 };
+pub use rpc::{ApplyOutcome, ImportedResource, ListedObject, ReadOutcome};
 pub use stop::StopSignal;
 pub use tags::{Tags, from_value as tags_from_value};
 pub use timeouts::{format_duration, parse_duration};

@@ -1,0 +1,31 @@
+//! InvokeAction: validate the configuration again, then run the action, reporting progress.
+
+use crate::engine::Engine;
+use crate::engine::action::Progress;
+use crate::tf::{Diagnostics, Value};
+
+use super::error_diagnostic;
+
+impl Engine {
+    /// Runs an action, reporting progress through `progress`; its outcome as diagnostics.
+    pub async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: &Value,
+        progress: &Progress,
+    ) -> Diagnostics {
+        let mut diags = self.validate_action_config(type_name, config);
+        if diags.has_errors() {
+            return diags;
+        }
+        let (entry, configured) = match (self.action(type_name), self.configured()) {
+            (Ok(entry), Ok(configured)) => (entry, configured),
+            (Err(errors), _) | (_, Err(errors)) => return errors,
+        };
+        let ctx = self.context(&configured, std::time::Duration::from_secs(30 * 60));
+        if let Err(error) = entry.action.invoke(&ctx, config, progress).await {
+            diags.push(error_diagnostic(type_name, "run", &error));
+        }
+        diags
+    }
+}
