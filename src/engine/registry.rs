@@ -112,6 +112,13 @@ impl ResourceEntry {
             .collect()
     }
 
+    /// The `terraform query` list resource, or an error when this resource cannot be listed.
+    pub fn list_entry(&self) -> Result<&ListEntry, Diagnostics> {
+        self.list
+            .as_ref()
+            .ok_or_else(|| unknown_type("list resource", self.spec.type_name))
+    }
+
     pub fn identity_type(&self) -> Type {
         Type::object(self.spec.identity.iter().map(|name| (*name, Type::String)))
     }
@@ -281,9 +288,6 @@ impl Engine {
     }
 
     pub fn list_entry(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
-        self.resource(type_name)?
-            .list
-            .as_ref()
-            .ok_or_else(|| unknown_type("list resource", type_name))
+        self.resource(type_name)?.list_entry()
     }
 }

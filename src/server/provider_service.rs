@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
-use crate::engine::{Engine, Progress, ResourceEntry};
+use crate::engine::{ActionEntry, DataSourceEntry, Engine, ListEntry, Progress, ResourceEntry};
 use crate::tf::codec::{decode_json, decode_msgpack, encode_msgpack};
 use crate::tf::schema::{Attribute, AttributeKind, Block, NestedBlock, Nesting, Presence, Schema};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity, Type, Value};
@@ -289,15 +289,39 @@ fn decode_identity(
 
 type Reply<T> = Result<Response<T>, Status>;
 
-/// Decodes a configuration of type `ty` (when the type exists) and runs `validate` on it.
-fn validated(
-    ty: Result<&Type, Diagnostics>,
+/// What a configuration is decoded against: an entry's type, or the provider block's.
+trait ConfigType {
+    fn config_type(&self) -> &Type;
+}
+
+impl ConfigType for Type {
+    fn config_type(&self) -> &Type {
+        self
+    }
+}
+
+macro_rules! config_type_is_ty {
+    ($($entry:ty),*) => {$(
+        impl ConfigType for $entry {
+            fn config_type(&self) -> &Type {
+                &self.ty
+            }
+        }
+    )*};
+}
+config_type_is_ty!(ResourceEntry, DataSourceEntry, ListEntry, ActionEntry);
+
+/// Decodes a configuration for the entry looked up (when it exists) and runs `validate` on it.
+fn validated<E: ConfigType>(
+    entry: Result<&E, Diagnostics>,
     config: Option<&pb::DynamicValue>,
-    validate: impl FnOnce(&Value) -> Diagnostics,
+    validate: impl FnOnce(&E, &Value) -> Diagnostics,
 ) -> Vec<pb::Diagnostic> {
-    let diagnostics = ty
-        .and_then(|ty| decode(config, ty, "configuration"))
-        .map(|config| validate(&config))
+    let diagnostics = entry
+        .and_then(|entry| {
+            let config = decode(config, entry.config_type(), "configuration")?;
+            Ok(validate(entry, &config))
+        })
         .unwrap_or_else(|diags| diags);
     diagnostics_to_proto(diagnostics)
 }
@@ -308,9 +332,8 @@ impl ProviderService {
         type_name: &str,
         config: Option<&pb::DynamicValue>,
     ) -> Vec<pb::Diagnostic> {
-        let ty = self.engine.action(type_name).map(|e| &e.ty);
-        validated(ty, config, |config| {
-            self.engine.validate_action_config(type_name, config)
+        validated(self.engine.action(type_name), config, |entry, config| {
+            self.engine.validate_action_config(entry, config)
         })
     }
 
@@ -319,17 +342,12 @@ impl ProviderService {
         request: &pb::list_resource::Request,
     ) -> Result<Vec<pb::list_resource::Event>, Diagnostics> {
         let entry = self.engine.resource(&request.type_name)?;
-        let list = self.engine.list_entry(&request.type_name)?;
+        let list = entry.list_entry()?;
         let filter = decode(request.config.as_ref(), &list.ty, "list configuration")?;
         let limit = usize::try_from(request.limit).unwrap_or(0);
         let listed = self
             .engine
-            .list_resource(
-                &request.type_name,
-                &filter,
-                request.include_resource_object,
-                limit,
-            )
+            .list_resource(entry, &filter, request.include_resource_object, limit)
             .await?;
         listed
             .into_iter()
@@ -416,7 +434,7 @@ impl Provider for ProviderService {
     ) -> Reply<pb::validate_provider_config::Response> {
         let request = request.into_inner();
         let ty = self.engine.provider_schema().block.value_type();
-        let diagnostics = validated(Ok(&ty), request.config.as_ref(), |config| {
+        let diagnostics = validated(Ok(&ty), request.config.as_ref(), |_, config| {
             self.engine.validate_provider_config(config)
         });
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -429,10 +447,9 @@ impl Provider for ProviderService {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Reply<pb::validate_resource_config::Response> {
         let request = request.into_inner();
-        let ty = self.engine.resource(&request.type_name).map(|e| &e.ty);
-        let diagnostics = validated(ty, request.config.as_ref(), |config| {
-            self.engine
-                .validate_resource_config(&request.type_name, config)
+        let entry = self.engine.resource(&request.type_name);
+        let diagnostics = validated(entry, request.config.as_ref(), |entry, config| {
+            self.engine.validate_resource_config(entry, config)
         });
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics,
@@ -444,10 +461,9 @@ impl Provider for ProviderService {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Reply<pb::validate_data_resource_config::Response> {
         let request = request.into_inner();
-        let ty = self.engine.data_source(&request.type_name).map(|e| &e.ty);
-        let diagnostics = validated(ty, request.config.as_ref(), |config| {
-            self.engine
-                .validate_data_source_config(&request.type_name, config)
+        let entry = self.engine.data_source(&request.type_name);
+        let diagnostics = validated(entry, request.config.as_ref(), |entry, config| {
+            self.engine.validate_data_source_config(entry, config)
         });
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics,
@@ -460,13 +476,12 @@ impl Provider for ProviderService {
     ) -> Reply<pb::upgrade_resource_state::Response> {
         let request = request.into_inner();
         let raw = request.raw_state.map(|r| r.json).unwrap_or_default();
-        let result = self
-            .engine
-            .upgrade_resource_state(&request.type_name, request.version, &raw)
-            .and_then(|state| {
-                let entry = self.engine.resource(&request.type_name)?;
-                encode(&state, &entry.ty)
-            });
+        let result = self.engine.resource(&request.type_name).and_then(|entry| {
+            let state = self
+                .engine
+                .upgrade_resource_state(entry, request.version, &raw)?;
+            encode(&state, &entry.ty)
+        });
         Ok(Response::new(match result {
             Ok(upgraded) => pb::upgrade_resource_state::Response {
                 upgraded_state: Some(upgraded),
@@ -543,10 +558,7 @@ impl Provider for ProviderService {
             Ok(current) => current,
             Err(diags) => return Ok(Response::new(failed(diags, request.current_state.clone()))),
         };
-        let outcome = self
-            .engine
-            .read_resource(&request.type_name, &current)
-            .await;
+        let outcome = self.engine.read_resource(entry, &current).await;
         let mut diagnostics = outcome.diagnostics;
         let new_state = match encode(&outcome.new_state, &entry.ty) {
             Ok(state) => Some(state),
@@ -578,9 +590,9 @@ impl Provider for ProviderService {
                 "proposed state",
             )?;
             let config = decode(request.config.as_ref(), &entry.ty, "configuration")?;
-            let change =
-                self.engine
-                    .plan_resource(&request.type_name, &prior, &proposed, &config)?;
+            let change = self
+                .engine
+                .plan_resource(entry, &prior, &proposed, &config)?;
             let identity = if change.planned.is_null() {
                 None
             } else {
@@ -636,10 +648,7 @@ impl Provider for ProviderService {
                 }));
             }
         };
-        let outcome = self
-            .engine
-            .apply_resource(&request.type_name, &prior, &planned)
-            .await;
+        let outcome = self.engine.apply_resource(entry, &prior, &planned).await;
         let mut diagnostics = outcome.diagnostics;
         let new_state = match encode(&outcome.new_state, &entry.ty) {
             Ok(state) => Some(state),
@@ -665,10 +674,10 @@ impl Provider for ProviderService {
         let result = (|| {
             let entry = self.engine.resource(&request.type_name)?;
             let imported = match decode_identity(entry, request.identity.as_ref())? {
-                Some(identity) if request.id.is_empty() => self
-                    .engine
-                    .import_by_identity(&request.type_name, &identity)?,
-                _ => self.engine.import_by_id(&request.type_name, &request.id)?,
+                Some(identity) if request.id.is_empty() => {
+                    self.engine.import_by_identity(entry, &identity)?
+                }
+                _ => self.engine.import_by_id(entry, &request.id)?,
             };
             Ok::<_, Diagnostics>(pb::import_resource_state::ImportedResource {
                 type_name: request.type_name.clone(),
@@ -697,10 +706,7 @@ impl Provider for ProviderService {
         let result = async {
             let entry = self.engine.data_source(&request.type_name)?;
             let config = decode(request.config.as_ref(), &entry.ty, "configuration")?;
-            let state = self
-                .engine
-                .read_data_source(&request.type_name, &config)
-                .await?;
+            let state = self.engine.read_data_source(entry, &config).await?;
             encode(&state, &entry.ty)
         }
         .await;
@@ -721,9 +727,9 @@ impl Provider for ProviderService {
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Reply<pb::validate_list_resource_config::Response> {
         let request = request.into_inner();
-        let ty = self.engine.list_entry(&request.type_name).map(|l| &l.ty);
-        let diagnostics = validated(ty, request.config.as_ref(), |config| {
-            self.engine.validate_list_config(&request.type_name, config)
+        let list = self.engine.list_entry(&request.type_name);
+        let diagnostics = validated(list, request.config.as_ref(), |list, config| {
+            self.engine.validate_list_config(list, config)
         });
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics,
@@ -755,11 +761,9 @@ impl Provider for ProviderService {
         let result = (|| {
             let entry = self.engine.resource(&request.target_type_name)?;
             let raw = request.source_state.map(|r| r.json).unwrap_or_default();
-            let moved = self.engine.move_resource_state(
-                &request.source_type_name,
-                &raw,
-                &request.target_type_name,
-            )?;
+            let moved = self
+                .engine
+                .move_resource_state(&request.source_type_name, &raw, entry)?;
             Ok::<_, Diagnostics>((
                 encode(&moved.state, &entry.ty)?,
                 identity_data(entry, moved.identity),
@@ -787,7 +791,7 @@ impl Provider for ProviderService {
         let result = (|| {
             let entry = self.engine.resource(&request.type_name)?;
             let state = decode(request.state.as_ref(), &entry.ty, "state")?;
-            let config = self.engine.generate_config(&request.type_name, &state)?;
+            let config = self.engine.generate_config(entry, &state)?;
             encode(&config, &entry.ty)
         })();
         Ok(Response::new(match result {
@@ -837,17 +841,17 @@ impl Provider for ProviderService {
                 diagnostics: diagnostics_to_proto(diags),
             })),
         };
-        let config = self
-            .engine
-            .action(&request.action_type)
-            .and_then(|entry| decode(request.config.as_ref(), &entry.ty, "action configuration"));
-        match config {
-            Err(diags) => {
-                let _ = events.send(Ok(completed(diags))).await;
-            }
-            Ok(config) => {
-                let engine = self.engine.clone();
-                tokio::spawn(async move {
+        let engine = self.engine.clone();
+        // The action is looked up in the task that runs it: the entry borrows the engine, which the
+        // task owns.
+        tokio::spawn(async move {
+            let found = engine.action(&request.action_type).and_then(|entry| {
+                let config = decode(request.config.as_ref(), &entry.ty, "action configuration")?;
+                Ok((entry, config))
+            });
+            let diags = match found {
+                Err(diags) => diags,
+                Ok((entry, config)) => {
                     let (progress, mut messages) = Progress::channel();
                     let forward = {
                         let events = events.clone();
@@ -861,17 +865,16 @@ impl Provider for ProviderService {
                         }
                     };
                     let run = async {
-                        let diags = engine
-                            .invoke_action(&request.action_type, &config, &progress)
-                            .await;
+                        let diags = engine.invoke_action(entry, &config, &progress).await;
                         drop(progress);
                         diags
                     };
                     let (diags, ()) = tokio::join!(run, forward);
-                    let _ = events.send(Ok(completed(diags))).await;
-                });
-            }
-        }
+                    diags
+                }
+            };
+            let _ = events.send(Ok(completed(diags))).await;
+        });
         Ok(Response::new(Box::pin(
             tokio_stream::wrappers::ReceiverStream::new(stream),
         )))

@@ -22,7 +22,7 @@ pub struct ApplyOutcome {
 impl Engine {
     pub async fn apply_resource(
         &self,
-        type_name: &str,
+        entry: &ResourceEntry,
         prior: &Value,
         planned: &Value,
     ) -> ApplyOutcome {
@@ -30,10 +30,6 @@ impl Engine {
             new_state: prior.clone(),
             identity: None,
             diagnostics: diags,
-        };
-        let entry = match self.resource(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return failed(diags),
         };
         let configured = match self.configured() {
             Ok(configured) => configured,

@@ -15,8 +15,12 @@ pub struct ImportedResource {
 
 impl Engine {
     /// Import by ID: the identity attributes joined with `:`, in order.
-    pub fn import_by_id(&self, type_name: &str, id: &str) -> Result<ImportedResource, Diagnostics> {
-        let entry = self.resource(type_name)?;
+    pub fn import_by_id(
+        &self,
+        entry: &ResourceEntry,
+        id: &str,
+    ) -> Result<ImportedResource, Diagnostics> {
+        let type_name = entry.spec.type_name;
         let parts: Vec<&str> = if entry.spec.identity.len() == 1 {
             vec![id]
         } else {
@@ -37,10 +41,10 @@ impl Engine {
 
     pub fn import_by_identity(
         &self,
-        type_name: &str,
+        entry: &ResourceEntry,
         identity: &Value,
     ) -> Result<ImportedResource, Diagnostics> {
-        let entry = self.resource(type_name)?;
+        let type_name = entry.spec.type_name;
         let mut parts = Vec::new();
         for name in entry.spec.identity {
             match identity.get(name).and_then(Value::as_str) {
@@ -75,8 +79,11 @@ impl Engine {
 
     /// Configuration for an imported object (`-generate-config-out`): only what a user sets, without
     /// computed values, engine-managed attributes or values equal to their defaults.
-    pub fn generate_config(&self, type_name: &str, state: &Value) -> Result<Value, Diagnostics> {
-        let entry = self.resource(type_name)?;
+    pub fn generate_config(
+        &self,
+        entry: &ResourceEntry,
+        state: &Value,
+    ) -> Result<Value, Diagnostics> {
         let mut config = null_object(&entry.ty);
         for attribute in &entry.schema.block.attributes {
             if !attribute.presence.is_configurable() || attribute.name == TAGS_ALL {

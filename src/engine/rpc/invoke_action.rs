@@ -1,7 +1,7 @@
 //! InvokeAction: validate the configuration again, then run the action, reporting progress.
 
-use crate::engine::Engine;
 use crate::engine::action::Progress;
+use crate::engine::{ActionEntry, Engine};
 use crate::tf::{Diagnostics, Value};
 
 use super::error_diagnostic;
@@ -10,21 +10,21 @@ impl Engine {
     /// Runs an action, reporting progress through `progress`; its outcome as diagnostics.
     pub async fn invoke_action(
         &self,
-        type_name: &str,
+        entry: &ActionEntry,
         config: &Value,
         progress: &Progress,
     ) -> Diagnostics {
-        let mut diags = self.validate_action_config(type_name, config);
+        let mut diags = self.validate_action_config(entry, config);
         if diags.has_errors() {
             return diags;
         }
-        let (entry, configured) = match (self.action(type_name), self.configured()) {
-            (Ok(entry), Ok(configured)) => (entry, configured),
-            (Err(errors), _) | (_, Err(errors)) => return errors,
+        let configured = match self.configured() {
+            Ok(configured) => configured,
+            Err(errors) => return errors,
         };
         let ctx = self.context(&configured, std::time::Duration::from_secs(30 * 60));
         if let Err(error) = entry.action.invoke(&ctx, config, progress).await {
-            diags.push(error_diagnostic(type_name, "run", &error));
+            diags.push(error_diagnostic(entry.spec.type_name, "run", &error));
         }
         diags
     }

@@ -1,7 +1,7 @@
 //! ListResource (`terraform query`): the resource's list call, each object named by its identity and,
 //! when asked, read in full.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostics, Value};
 
 use super::error_diagnostic;
@@ -19,20 +19,21 @@ impl Engine {
     /// full when `include_objects` is set.
     pub async fn list_resource(
         &self,
-        type_name: &str,
+        entry: &ResourceEntry,
         filter: &Value,
         include_objects: bool,
         limit: usize,
     ) -> Result<Vec<ListedObject>, Diagnostics> {
-        let entry = self.resource(type_name)?;
-        self.list_entry(type_name)?;
+        entry.list_entry()?;
         let configured = self.configured()?;
         let ctx = self.context(&configured, std::time::Duration::from_secs(20 * 60));
         let found = entry
             .resource
             .list(&ctx, filter, &entry.ty)
             .await
-            .map_err(|error| Diagnostics::from(error_diagnostic(type_name, "list", &error)))?;
+            .map_err(|error| {
+                Diagnostics::from(error_diagnostic(entry.spec.type_name, "list", &error))
+            })?;
         let limit = if limit == 0 { usize::MAX } else { limit };
         let mut listed = Vec::new();
         for summary in found.into_iter().take(limit) {
@@ -40,7 +41,7 @@ impl Engine {
                 continue;
             };
             let state = if include_objects {
-                let read = self.read_resource(type_name, &summary).await;
+                let read = self.read_resource(entry, &summary).await;
                 if read.diagnostics.has_errors() {
                     return Err(read.diagnostics);
                 }

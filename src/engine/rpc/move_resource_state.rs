@@ -1,7 +1,7 @@
 //! MoveResourceState: a `moved` block from another provider's resource type.
 
-use crate::engine::Engine;
 use crate::engine::convert::from_json;
+use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostic, Diagnostics};
 
 use super::import_resource_state::ImportedResource;
@@ -13,16 +13,16 @@ impl Engine {
         &self,
         source_type: &str,
         source_json: &[u8],
-        target_type: &str,
+        target: &ResourceEntry,
     ) -> Result<ImportedResource, Diagnostics> {
-        let entry = self.resource(target_type)?;
+        let target_type = target.spec.type_name;
         let source: serde_json::Value = serde_json::from_slice(source_json).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Unreadable source state",
                 format!("The state of the {source_type} being moved is not valid JSON: {e}"),
             ))
         })?;
-        let moved = entry
+        let moved = target
             .resource
             .move_from(source_type, &source)
             .ok_or_else(|| {
@@ -31,14 +31,14 @@ impl Engine {
                     format!("{target_type} cannot take over the state of a {source_type}."),
                 ))
             })?;
-        let state = from_json(&moved, &entry.ty).map_err(|e| {
+        let state = from_json(&moved, &target.ty).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Unsupported move",
                 format!("The moved state does not fit {target_type}: {e}"),
             ))
         })?;
         Ok(ImportedResource {
-            identity: entry.identity_of(&state),
+            identity: target.identity_of(&state),
             state,
         })
     }

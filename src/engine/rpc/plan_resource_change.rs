@@ -1,20 +1,19 @@
 //! PlanResourceChange: Terraform's plan rules (`engine::plan`), then the resource's own plan hook.
 
-use crate::engine::Engine;
 use crate::engine::plan::{PlanRequest, PlannedChange, plan_resource_change};
 use crate::engine::plan_edit::PlanEdit;
 use crate::engine::tags::Tags;
+use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostics, Value};
 
 impl Engine {
     pub fn plan_resource(
         &self,
-        type_name: &str,
+        entry: &ResourceEntry,
         prior: &Value,
         proposed: &Value,
         config: &Value,
     ) -> Result<PlannedChange, Diagnostics> {
-        let entry = self.resource(type_name)?;
         let default_tags = match self.configured() {
             Ok(configured) => configured.default_tags.clone(),
             Err(_) if !entry.spec.tags => Tags::new(),

@@ -1,6 +1,6 @@
 //! ReadDataSource: the data source's lookup, with the configured arguments kept as written.
 
-use crate::engine::Engine;
+use crate::engine::{DataSourceEntry, Engine};
 use crate::tf::{Diagnostics, Value};
 
 use super::{error_diagnostic, known_or_null, set_attribute};
@@ -8,17 +8,18 @@ use super::{error_diagnostic, known_or_null, set_attribute};
 impl Engine {
     pub async fn read_data_source(
         &self,
-        type_name: &str,
+        entry: &DataSourceEntry,
         config: &Value,
     ) -> Result<Value, Diagnostics> {
-        let entry = self.data_source(type_name)?;
         let configured = self.configured()?;
         let ctx = self.context(&configured, std::time::Duration::from_secs(20 * 60));
         let found = entry
             .data_source
             .read(&ctx, config, &entry.ty)
             .await
-            .map_err(|error| Diagnostics::from(error_diagnostic(type_name, "read", &error)))?;
+            .map_err(|error| {
+                Diagnostics::from(error_diagnostic(entry.spec.type_name, "read", &error))
+            })?;
         Ok(known_or_null(keep_configured(config, found)))
     }
 }

@@ -1,11 +1,11 @@
 //! ReadResource: the object as the API now has it (null when it is gone), its tags split from
 //! `default_tags`, and the stored spelling kept where the API only reformatted a value.
 
-use crate::engine::Engine;
 use crate::engine::plan::TIMEOUTS;
 use crate::engine::resource::Error;
 use crate::engine::tags::{self, TAGS, TAGS_ALL};
 use crate::engine::timeouts::{self, Operation};
+use crate::engine::{Engine, ResourceEntry};
 use crate::tf::schema::{Block, Semantics, yaml_equal};
 use crate::tf::{Diagnostics, Value};
 
@@ -18,15 +18,12 @@ pub struct ReadOutcome {
 }
 
 impl Engine {
-    pub async fn read_resource(&self, type_name: &str, current: &Value) -> ReadOutcome {
+    pub async fn read_resource(&self, entry: &ResourceEntry, current: &Value) -> ReadOutcome {
+        let type_name = entry.spec.type_name;
         let failed = |diags: Diagnostics| ReadOutcome {
             new_state: current.clone(),
             identity: None,
             diagnostics: diags,
-        };
-        let entry = match self.resource(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return failed(diags),
         };
         let configured = match self.configured() {
             Ok(configured) => configured,

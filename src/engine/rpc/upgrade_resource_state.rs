@@ -1,18 +1,18 @@
 //! UpgradeResourceState: stored JSON state read against the current schema.
 
-use crate::engine::Engine;
 use crate::engine::convert::from_json;
+use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostic, Diagnostics, Value};
 
 impl Engine {
     /// Upgrades stored JSON state to the current schema. Attributes the schema no longer has are dropped.
     pub fn upgrade_resource_state(
         &self,
-        type_name: &str,
+        entry: &ResourceEntry,
         version: i64,
         raw_json: &[u8],
     ) -> Result<Value, Diagnostics> {
-        let entry = self.resource(type_name)?;
+        let type_name = entry.spec.type_name;
         if version > entry.schema.version {
             return Err(Diagnostic::error(
                 "State from a newer provider",

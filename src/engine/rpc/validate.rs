@@ -1,9 +1,9 @@
 //! The Validate*Config RPCs: a configuration against its schema's validators and cross-attribute rules,
 //! before Terraform plans anything.
 
-use crate::engine::Engine;
 use crate::engine::resource::ConfigRule;
 use crate::engine::timeouts;
+use crate::engine::{ActionEntry, DataSourceEntry, Engine, ListEntry, ResourceEntry};
 use crate::tf::schema::Block;
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
@@ -12,36 +12,27 @@ impl Engine {
         validate_config(&self.provider_schema().block, &[], config)
     }
 
-    pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.resource(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
+    pub fn validate_resource_config(&self, entry: &ResourceEntry, config: &Value) -> Diagnostics {
         let mut diags = validate_config(&entry.schema.block, &entry.spec.rules, config);
         timeouts::validate(config, &mut diags);
         deprecations(&entry.schema.block, config, &mut diags);
         diags
     }
 
-    pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.data_source(type_name) {
-            Ok(entry) => validate_config(&entry.schema.block, &entry.spec.rules, config),
-            Err(diags) => diags,
-        }
+    pub fn validate_data_source_config(
+        &self,
+        entry: &DataSourceEntry,
+        config: &Value,
+    ) -> Diagnostics {
+        validate_config(&entry.schema.block, &entry.spec.rules, config)
     }
 
-    pub fn validate_list_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.list_entry(type_name) {
-            Ok(list) => validate_config(&list.schema.block, &[], config),
-            Err(diags) => diags,
-        }
+    pub fn validate_list_config(&self, list: &ListEntry, config: &Value) -> Diagnostics {
+        validate_config(&list.schema.block, &[], config)
     }
 
-    pub fn validate_action_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.action(type_name) {
-            Ok(entry) => validate_config(&entry.schema.block, &entry.spec.rules, config),
-            Err(diags) => diags,
-        }
+    pub fn validate_action_config(&self, entry: &ActionEntry, config: &Value) -> Diagnostics {
+        validate_config(&entry.schema.block, &entry.spec.rules, config)
     }
 }
 
