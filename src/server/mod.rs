@@ -6,4 +6,5 @@ pub mod logging;
 pub mod plugin;
 pub mod proto;
 pub mod provider_service;
+mod rpc;
 pub mod tls;
