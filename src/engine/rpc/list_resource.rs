@@ -1,6 +1,7 @@
 //! ListResource (`terraform query`): the resource's list call, each object named by its identity and,
 //! when asked, read in full.
 
+use crate::engine::timeouts::FALLBACK;
 use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostics, Value};
 
@@ -26,7 +27,8 @@ impl Engine {
     ) -> Result<Vec<ListedObject>, Diagnostics> {
         entry.list_entry()?;
         let configured = self.configured()?;
-        let ctx = self.context(&configured, std::time::Duration::from_secs(20 * 60));
+        // A list has no `timeouts` block: it gets the bound every undeclared operation gets.
+        let ctx = self.context(&configured, FALLBACK);
         let found = entry
             .resource
             .list(&ctx, filter, &entry.ty)

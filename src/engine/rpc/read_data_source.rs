@@ -1,5 +1,6 @@
 //! ReadDataSource: the data source's lookup, with the configured arguments kept as written.
 
+use crate::engine::timeouts::FALLBACK;
 use crate::engine::{DataSourceEntry, Engine};
 use crate::tf::{Diagnostics, Value};
 
@@ -12,7 +13,8 @@ impl Engine {
         config: &Value,
     ) -> Result<Value, Diagnostics> {
         let configured = self.configured()?;
-        let ctx = self.context(&configured, std::time::Duration::from_secs(20 * 60));
+        // A data source has no `timeouts` block: it gets the bound every undeclared operation gets.
+        let ctx = self.context(&configured, FALLBACK);
         let found = entry
             .data_source
             .read(&ctx, config, &entry.ty)

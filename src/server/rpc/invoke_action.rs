@@ -11,12 +11,15 @@ use crate::tf::Diagnostics;
 
 use super::{decode, diagnostics_to_proto};
 
+/// Progress messages Terraform has not read yet; when full, the action waits for Terraform.
+const EVENT_BUFFER: usize = 16;
+
 pub(crate) fn invoke_action(
     engine: &Arc<Engine>,
     request: pb::invoke_action::Request,
 ) -> BoxStream<pb::invoke_action::Event> {
     use pb::invoke_action::event::{Completed, Progress as ProgressEvent, Type};
-    let (events, stream) = tokio::sync::mpsc::channel(16);
+    let (events, stream) = tokio::sync::mpsc::channel(EVENT_BUFFER);
     let completed = |diags: Diagnostics| pb::invoke_action::Event {
         r#type: Some(Type::Completed(Completed {
             diagnostics: diagnostics_to_proto(diags),
