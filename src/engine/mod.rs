@@ -3,6 +3,13 @@
 //! Resources describe themselves with a [`ResourceSpec`] and implement async CRUD on a typed model;
 //! everything Terraform insists on (unknown computed values, requires-replace paths, apply results equal
 //! to the plan, tags merged with `default_tags`, import by ID or identity, stop handling) happens here.
+//!
+//! - `registry`: the [`Engine`], its resource, data source, list and action entries, and the lookups
+//!   by type name. The server looks an entry up once per RPC and passes it by reference.
+//! - `rpc/`: one file per tfplugin6 RPC (or tight family), each an `impl Engine` block with the
+//!   helpers only it uses, as terraform-plugin-framework's `internal/fwserver` is laid out.
+//! - `plan`, `plan_edit`, `tags`, `timeouts`, `wait`, `stop`, `convert`: the rules and tools those
+//!   RPCs share; `resource`, `data_source`, `action`: the API resources and data sources implement.
 
 mod action;
 mod convert;
