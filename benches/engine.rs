@@ -14,7 +14,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use futures_util::FutureExt as _;
 use prost::Message as _;
 
-use terraform_provider_proton::engine::Engine;
+use terraform_provider_proton::engine::{Engine, ResourceEntry};
 use terraform_provider_proton::server::proto::tfplugin6::get_provider_schema;
 use terraform_provider_proton::server::proto::tfplugin6::provider_server::Provider as _;
 use terraform_provider_proton::server::provider_service::ProviderService;
@@ -150,6 +150,13 @@ impl Fixture {
         }
     }
 
+    /// The environment's entry, looked up by name as the server does once per RPC.
+    fn entry(&self) -> &ResourceEntry {
+        self.engine
+            .resource(RESOURCE)
+            .expect("proton_environment is registered")
+    }
+
     /// (config, proposed) with `attribute` set to `value`, the way Terraform proposes it.
     fn edited(&self, attribute: &str, value: Value) -> (Value, Value) {
         let mut config = self.config.clone();
@@ -212,7 +219,7 @@ fn codec(c: &mut Criterion, f: &Fixture) {
     group.bench_function("upgrade_state/environment", |b| {
         b.iter(|| {
             f.engine
-                .upgrade_resource_state(RESOURCE, 0, black_box(&f.state_json))
+                .upgrade_resource_state(f.entry(), 0, black_box(&f.state_json))
                 .expect("upgrades")
         })
     });
@@ -222,7 +229,7 @@ fn codec(c: &mut Criterion, f: &Fixture) {
 fn plan(c: &mut Criterion, f: &Fixture) {
     let plan = |config: &Value, proposed: &Value| {
         f.engine
-            .plan_resource(RESOURCE, &f.state, proposed, config)
+            .plan_resource(f.entry(), &f.state, proposed, config)
             .expect("plans")
     };
     let no_change = (f.config.clone(), f.state.clone());
@@ -261,7 +268,7 @@ fn plan(c: &mut Criterion, f: &Fixture) {
             let config = decode_msgpack(black_box(&config_msgpack), &f.ty).expect("config");
             let change = f
                 .engine
-                .plan_resource(RESOURCE, &prior, &proposed, &config)
+                .plan_resource(f.entry(), &prior, &proposed, &config)
                 .expect("plans");
             encode_msgpack(&change.planned, &f.ty).expect("planned encodes")
         })

@@ -2,8 +2,10 @@
 //!
 //! The layers, each only calling the one below it:
 //! - [`server`]: the plugin protocol (go-plugin handshake, AutoMTLS, tfplugin6 over gRPC); the only
-//!   module that sees protobuf types.
-//! - [`engine`]: Terraform's rules for plan, apply, read and import, written once for every resource.
+//!   module that sees protobuf types. One file per RPC in `server/rpc/` converts protobuf to engine
+//!   calls.
+//! - [`engine`]: Terraform's rules for plan, apply, read and import, written once for every resource;
+//!   one file per RPC in `engine/rpc/`, the entries and lookups in `engine/registry.rs`.
 //! - [`resources`] and [`data_sources`]: one small declarative file per Proton object.
 //! - [`aws`]: the only code that calls aws-sdk-proton.
 //!

@@ -3,6 +3,13 @@
 //! Resources describe themselves with a [`ResourceSpec`] and implement async CRUD on a typed model;
 //! everything Terraform insists on (unknown computed values, requires-replace paths, apply results equal
 //! to the plan, tags merged with `default_tags`, import by ID or identity, stop handling) happens here.
+//!
+//! - `registry`: the [`Engine`], its resource, data source, list and action entries, and the lookups
+//!   by type name. The server looks an entry up once per RPC and passes it by reference.
+//! - `rpc/`: one file per tfplugin6 RPC (or tight family), each an `impl Engine` block with the
+//!   helpers only it uses, as terraform-plugin-framework's `internal/fwserver` is laid out.
+//! - `plan`, `plan_edit`, `tags`, `timeouts`, `wait`, `stop`, `convert`: the rules and tools those
+//!   RPCs share; `resource`, `data_source`, `action`: the API resources and data sources implement.
 
 mod action;
 mod convert;
@@ -11,6 +18,7 @@ mod plan;
 mod plan_edit;
 mod registry;
 mod resource;
+mod rpc;
 mod stop;
 mod tags;
 mod timeouts;
@@ -23,13 +31,13 @@ pub use data_source::{DataSource, DataSourceSpec};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{
-    ActionEntry, ApplyOutcome, Configured, DataSourceEntry, Engine, ImportedResource, ListedObject,
-    ProviderConfig, ReadOutcome, ResourceEntry,
+    ActionEntry, Configured, DataSourceEntry, Engine, ListEntry, ProviderConfig, ResourceEntry,
 };
 pub use resource::{
     BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, ListSpec, Resource, ResourceSpec,
     Timeouts,
 };
+pub use rpc::{ApplyOutcome, ImportedResource, ListedObject, ReadOutcome};
 pub use stop::StopSignal;
 pub use tags::{Tags, from_value as tags_from_value};
 pub use timeouts::{format_duration, parse_duration};

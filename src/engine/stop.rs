@@ -47,7 +47,9 @@ mod tests {
         };
         assert!(!stop.is_raised());
         stop.raise();
-        tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+        // Only bounds a hang: waking takes microseconds.
+        const WAKE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+        tokio::time::timeout(WAKE_DEADLINE, waiter)
             .await
             .expect("waiter woke")
             .expect("waiter finished");

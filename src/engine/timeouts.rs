@@ -37,7 +37,7 @@ impl Operation {
 const OPERATIONS: [Operation; 3] = [Operation::Create, Operation::Update, Operation::Delete];
 
 /// Without a declared timeout an operation still has a bound, so nothing waits forever.
-const FALLBACK: Duration = Duration::from_secs(20 * 60);
+pub(super) const FALLBACK: Duration = Duration::from_secs(20 * 60);
 
 pub fn block(timeouts: &Timeouts) -> Option<NestedBlock> {
     if timeouts.is_empty() {

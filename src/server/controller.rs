@@ -237,6 +237,11 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// Only bounds a hang: each of these resolves at once when the code is right.
+    const DEADLINE: Duration = Duration::from_secs(5);
+    /// How long "nothing is sent" is watched for.
+    const QUIET: Duration = Duration::from_millis(50);
+
     #[tokio::test]
     async fn stages_only_move_forward() {
         let s = ShutdownSignal::new();
@@ -245,9 +250,7 @@ mod tests {
         assert_eq!(s.request(Stage::Graceful), Stage::Immediate);
         assert_eq!(s.stage(), Stage::Immediate);
         // Already past graceful: resolves at once.
-        tokio::time::timeout(Duration::from_secs(5), s.graceful())
-            .await
-            .unwrap();
+        tokio::time::timeout(DEADLINE, s.graceful()).await.unwrap();
     }
 
     #[tokio::test]
@@ -259,16 +262,14 @@ mod tests {
             .unwrap()
             .into_inner();
         // Nothing is sent while running.
-        let early = tokio::time::timeout(Duration::from_millis(50), stdio.next()).await;
+        let early = tokio::time::timeout(QUIET, stdio.next()).await;
         assert!(early.is_err());
         Controller::new(s.clone())
             .shutdown(Request::new(Empty {}))
             .await
             .unwrap();
         assert_eq!(s.stage(), Stage::Graceful);
-        let end = tokio::time::timeout(Duration::from_secs(5), stdio.next())
-            .await
-            .unwrap();
+        let end = tokio::time::timeout(DEADLINE, stdio.next()).await.unwrap();
         assert!(end.is_none());
     }
 
@@ -304,7 +305,7 @@ mod tests {
         let first = watch.next().await.unwrap().unwrap();
         assert_eq!(first.status, ServingStatus::Serving as i32);
         s.request(Stage::Graceful);
-        let last = tokio::time::timeout(Duration::from_secs(5), watch.next())
+        let last = tokio::time::timeout(DEADLINE, watch.next())
             .await
             .unwrap()
             .unwrap()

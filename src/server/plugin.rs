@@ -33,6 +33,9 @@ pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// A client that connects but never finishes the TLS handshake is dropped after this long.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The pause after a failed accept (typically EMFILE): long enough not to spin on the error, short
+/// enough that Terraform's next connection is not noticeably late.
+const ACCEPT_RETRY_DELAY: Duration = Duration::from_millis(50);
 const CLIENT_CERT_ENV: &str = "PLUGIN_CLIENT_CERT";
 const PROTOCOL_VERSIONS_ENV: &str = "PLUGIN_PROTOCOL_VERSIONS";
 
@@ -243,9 +246,8 @@ async fn accept_loop(
         let conn = match accepted {
             Ok(conn) => conn,
             Err(e) => {
-                // Typically EMFILE; back off briefly instead of spinning.
                 tracing::warn!(error = %e, "accepting a connection failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(ACCEPT_RETRY_DELAY).await;
                 continue;
             }
         };

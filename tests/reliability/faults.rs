@@ -302,10 +302,7 @@ async fn read_once(endpoint: &str, max_retries: Option<i64>, mode: Option<&str>)
             })
             .collect(),
     );
-    engine
-        .read_data_source("proton_environment_template", &lookup)
-        .await
-        .is_err()
+    engine.read_data_source(entry, &lookup).await.is_err()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,104 @@
+//! ImportResourceState (by ID or by identity) and GenerateResourceConfig, which Terraform asks for
+//! right after an import with `-generate-config-out`.
+
+use crate::engine::Engine;
+use crate::engine::registry::ResourceEntry;
+use crate::engine::tags::{TAGS, TAGS_ALL};
+use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
+
+use super::{null_object, set_attribute};
+
+pub struct ImportedResource {
+    pub state: Value,
+    pub identity: Option<Value>,
+}
+
+impl Engine {
+    /// Import by ID: the identity attributes joined with `:`, in order.
+    pub fn import_by_id(
+        &self,
+        entry: &ResourceEntry,
+        id: &str,
+    ) -> Result<ImportedResource, Diagnostics> {
+        let type_name = entry.spec.type_name;
+        let parts: Vec<&str> = if entry.spec.identity.len() == 1 {
+            vec![id]
+        } else {
+            id.splitn(entry.spec.identity.len(), ':').collect()
+        };
+        if parts.len() != entry.spec.identity.len() || parts.iter().any(|p| p.is_empty()) {
+            return Err(Diagnostic::error(
+                "Invalid import ID",
+                format!(
+                    "{type_name} is imported by an ID of the form {:?}, got {id:?}.",
+                    entry.spec.identity.join(":")
+                ),
+            )
+            .into());
+        }
+        Ok(self.imported(entry, entry.spec.identity.iter().copied().zip(parts)))
+    }
+
+    pub fn import_by_identity(
+        &self,
+        entry: &ResourceEntry,
+        identity: &Value,
+    ) -> Result<ImportedResource, Diagnostics> {
+        let type_name = entry.spec.type_name;
+        let mut parts = Vec::new();
+        for name in entry.spec.identity {
+            match identity.get(name).and_then(Value::as_str) {
+                Some(value) if !value.is_empty() => parts.push((*name, value)),
+                _ => {
+                    return Err(Diagnostic::error(
+                        "Invalid import identity",
+                        format!("The identity of {type_name} needs a non-empty {name:?}."),
+                    )
+                    .at(AttributePath::attribute(*name))
+                    .into());
+                }
+            }
+        }
+        Ok(self.imported(entry, parts.into_iter()))
+    }
+
+    fn imported<'a>(
+        &self,
+        entry: &ResourceEntry,
+        parts: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> ImportedResource {
+        let mut state = null_object(&entry.ty);
+        for (name, value) in parts {
+            set_attribute(&mut state, name, Value::string(value));
+        }
+        ImportedResource {
+            identity: entry.identity_of(&state),
+            state,
+        }
+    }
+
+    /// Configuration for an imported object (`-generate-config-out`): only what a user sets, without
+    /// computed values, engine-managed attributes or values equal to their defaults.
+    pub fn generate_config(
+        &self,
+        entry: &ResourceEntry,
+        state: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let mut config = null_object(&entry.ty);
+        for attribute in &entry.schema.block.attributes {
+            if !attribute.presence.is_configurable() || attribute.name == TAGS_ALL {
+                continue;
+            }
+            let Some(value) = state.get(&attribute.name) else {
+                continue;
+            };
+            let is_default = attribute.default.as_ref() == Some(value);
+            let is_empty_map =
+                attribute.name == TAGS && value.entries().is_some_and(|m| m.is_empty());
+            if !value.is_null() && !is_default && !is_empty_map {
+                set_attribute(&mut config, &attribute.name, value.clone());
+            }
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,44 @@
+//! ApplyResourceChange: decode prior and planned state, apply, encode the new state. When nothing could
+//! be applied the prior state goes back, so Terraform keeps what it had.
+
+use crate::engine::Engine;
+use crate::server::proto::tfplugin6 as pb;
+
+use super::{decode, diagnostics_to_proto, encode, identity_data};
+
+pub(crate) async fn apply_resource_change(
+    engine: &Engine,
+    request: pb::apply_resource_change::Request,
+) -> pb::apply_resource_change::Response {
+    let decoded = engine.resource(&request.type_name).and_then(|entry| {
+        let prior = decode(request.prior_state.as_ref(), &entry.ty, "prior state")?;
+        let planned = decode(request.planned_state.as_ref(), &entry.ty, "planned state")?;
+        Ok((entry, prior, planned))
+    });
+    let (entry, prior, planned) = match decoded {
+        Ok(decoded) => decoded,
+        Err(diags) => {
+            return pb::apply_resource_change::Response {
+                new_state: request.prior_state,
+                diagnostics: diagnostics_to_proto(diags),
+                ..Default::default()
+            };
+        }
+    };
+    let outcome = engine.apply_resource(entry, &prior, &planned).await;
+    let mut diagnostics = outcome.diagnostics;
+    let new_state = match encode(&outcome.new_state, &entry.ty) {
+        Ok(state) => Some(state),
+        Err(diags) => {
+            diagnostics.extend(diags);
+            request.prior_state
+        }
+    };
+    pb::apply_resource_change::Response {
+        new_state,
+        private: request.planned_private,
+        diagnostics: diagnostics_to_proto(diagnostics),
+        legacy_type_system: false,
+        new_identity: identity_data(entry, outcome.identity),
+    }
+}

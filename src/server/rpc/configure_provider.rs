@@ -1,0 +1,20 @@
+//! ConfigureProvider: the provider block, decoded, becomes the engine's API clients.
+
+use crate::engine::Engine;
+use crate::server::proto::tfplugin6 as pb;
+
+use super::{decode, diagnostics_to_proto};
+
+pub(crate) async fn configure_provider(
+    engine: &Engine,
+    request: pb::configure_provider::Request,
+) -> pb::configure_provider::Response {
+    let ty = engine.provider_schema().block.value_type();
+    let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
+        Ok(config) => engine.configure(&config).await,
+        Err(diags) => diags,
+    };
+    pb::configure_provider::Response {
+        diagnostics: diagnostics_to_proto(diagnostics),
+    }
+}

@@ -1,0 +1,44 @@
+//! ReadResource: decode the current state, read, encode the new state. When nothing could be read
+//! the current state goes back, so Terraform keeps what it had.
+
+use crate::engine::Engine;
+use crate::server::proto::tfplugin6 as pb;
+
+use super::{decode, diagnostics_to_proto, encode, identity_data};
+
+pub(crate) async fn read_resource(
+    engine: &Engine,
+    request: pb::read_resource::Request,
+) -> pb::read_resource::Response {
+    let decoded = engine.resource(&request.type_name).and_then(|entry| {
+        let current = decode(request.current_state.as_ref(), &entry.ty, "current state")?;
+        Ok((entry, current))
+    });
+    let (entry, current) = match decoded {
+        Ok(decoded) => decoded,
+        Err(diags) => {
+            return pb::read_resource::Response {
+                new_state: request.current_state,
+                diagnostics: diagnostics_to_proto(diags),
+                private: request.private,
+                ..Default::default()
+            };
+        }
+    };
+    let outcome = engine.read_resource(entry, &current).await;
+    let mut diagnostics = outcome.diagnostics;
+    let new_state = match encode(&outcome.new_state, &entry.ty) {
+        Ok(state) => Some(state),
+        Err(diags) => {
+            diagnostics.extend(diags);
+            request.current_state
+        }
+    };
+    pb::read_resource::Response {
+        new_state,
+        diagnostics: diagnostics_to_proto(diagnostics),
+        private: request.private,
+        deferred: None,
+        new_identity: identity_data(entry, outcome.identity),
+    }
+}
