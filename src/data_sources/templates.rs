@@ -29,41 +29,59 @@ impl Kind {
 }
 
 /// One template as a listing describes it.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Item {
     pub name: String,
     pub display_name: Option<String>,
     pub description: Option<String>,
-    pub provisioning: Option<String>,
-    pub pipeline_provisioning: Option<String>,
+    #[serde(flatten)]
+    pub provisioning: Provisioning,
     pub arn: Option<String>,
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
     pub recommended_version: Option<String>,
 }
 
+/// Who provisions what, under each kind's own attribute name. The field must be there (null or not:
+/// `deserialize_with` makes a missing one an error), so serde picks the kind the value has.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Provisioning {
+    /// `provisioning`: an environment template's environments.
+    Environment {
+        #[serde(deserialize_with = "Option::deserialize")]
+        provisioning: Option<String>,
+    },
+    /// `pipeline_provisioning`: a service template's pipelines.
+    Service {
+        #[serde(deserialize_with = "Option::deserialize")]
+        pipeline_provisioning: Option<String>,
+    },
+}
+
 macro_rules! item_from {
-    ($ty:ty, $provisioning:ident) => {
+    ($ty:ty, $variant:ident, $provisioning:ident) => {
         impl From<&$ty> for Item {
             fn from(t: &$ty) -> Self {
                 Self {
                     name: t.name().to_string(),
                     display_name: text(t.display_name()),
                     description: text(t.description()),
-                    $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    provisioning: Provisioning::$variant {
+                        $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    },
                     arn: Some(t.arn().to_string()),
                     created_at: Some(crate::aws::timestamp(t.created_at())),
                     last_modified_at: Some(crate::aws::timestamp(t.last_modified_at())),
                     recommended_version: text(t.recommended_version()),
-                    ..Self::default()
                 }
             }
         }
     };
 }
 
-item_from!(EnvironmentTemplateSummary, provisioning);
-item_from!(ServiceTemplateSummary, pipeline_provisioning);
+item_from!(EnvironmentTemplateSummary, Environment, provisioning);
+item_from!(ServiceTemplateSummary, Service, pipeline_provisioning);
 
 fn item_attributes(kind: Kind) -> Vec<Attribute> {
     let what = format!("{} template", kind.word());

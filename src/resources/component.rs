@@ -346,7 +346,7 @@ impl Resource for Component {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             environment_name: Option<String>,
             service_name: Option<String>,

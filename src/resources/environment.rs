@@ -447,12 +447,12 @@ impl Resource for Environment {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Template {
             template_name: String,
             major_version: String,
         }
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             environment_templates: Option<Vec<Template>>,
         }

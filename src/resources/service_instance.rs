@@ -364,12 +364,12 @@ impl Resource for ServiceInstance {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct KeyValue {
             key: String,
             value: String,
         }
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             service_name: Option<String>,
             filters: Option<Vec<KeyValue>>,
