@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{EnvironmentTemplate, Provisioning};
 
-use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    tag_list,
+};
 
 /// What a new environment template is made of.
 #[derive(Clone, Debug)]
@@ -34,14 +37,14 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.environment_template, "environment template")
+        object_in_answer(output.environment_template, "environment template")
     }
 
     pub async fn get_environment_template(
         &self,
         name: &str,
     ) -> Result<Option<EnvironmentTemplate>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_environment_template()
                 .name(name)
@@ -67,11 +70,11 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.environment_template, "environment template")
+        object_in_answer(output.environment_template, "environment template")
     }
 
     pub async fn delete_environment_template(&self, name: &str) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_environment_template()
                 .name(name)

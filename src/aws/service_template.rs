@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{Provisioning, ServiceTemplate};
 
-use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    tag_list,
+};
 
 /// What a new service template is made of.
 #[derive(Clone, Debug)]
@@ -34,14 +37,14 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_template, "service template")
+        object_in_answer(output.service_template, "service template")
     }
 
     pub async fn get_service_template(
         &self,
         name: &str,
     ) -> Result<Option<ServiceTemplate>, ApiError> {
-        got(
+        object_from_get(
             self.client.get_service_template().name(name).send().await,
             |o| o.service_template,
         )
@@ -63,11 +66,11 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_template, "service template")
+        object_in_answer(output.service_template, "service template")
     }
 
     pub async fn delete_service_template(&self, name: &str) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_service_template()
                 .name(name)

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes;
 use crate::resources::environment_template::Model as TemplateModel;
+use crate::shared::attributes;
 use crate::tf::schema::Attribute;
 
 pub struct EnvironmentTemplate;

@@ -11,7 +11,7 @@ use crate::aws::types::{
 };
 use crate::aws::{VersionId, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::version_part;
+use crate::shared::attributes::version_part;
 use crate::tf::schema::Attribute;
 
 use super::shape::{self, computed, missing, or_missing, text};

@@ -8,7 +8,7 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::Validator;
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct EnvironmentTemplate;
 
@@ -141,7 +141,7 @@ impl Resource for EnvironmentTemplate {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let display_name = super::changed(&planned.display_name, &prior.display_name);
+        let display_name = crate::shared::changed_value(&planned.display_name, &prior.display_name);
         let updated = ctx
             .api
             .update_environment_template(
@@ -163,7 +163,7 @@ impl Resource for EnvironmentTemplate {
         source: &serde_json::Value,
     ) -> Option<serde_json::Value> {
         (source_type == "awscc_proton_environment_template")
-            .then(|| super::awscc::moved_state(source))
+            .then(|| crate::shared::awscc::moved_state(source))
     }
 
     fn list_spec(&self) -> Option<ListSpec> {

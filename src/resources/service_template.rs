@@ -8,7 +8,7 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct ServiceTemplate;
 
@@ -125,7 +125,7 @@ impl Resource for ServiceTemplate {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let display_name = super::changed(&planned.display_name, &prior.display_name);
+        let display_name = crate::shared::changed_value(&planned.display_name, &prior.display_name);
         let updated = ctx
             .api
             .update_service_template(
@@ -146,7 +146,8 @@ impl Resource for ServiceTemplate {
         source_type: &str,
         source: &serde_json::Value,
     ) -> Option<serde_json::Value> {
-        (source_type == "awscc_proton_service_template").then(|| super::awscc::moved_state(source))
+        (source_type == "awscc_proton_service_template")
+            .then(|| crate::shared::awscc::moved_state(source))
     }
 
     fn list_spec(&self) -> Option<ListSpec> {
