@@ -3,20 +3,18 @@
 #![allow(deprecated)]
 
 mod account_settings;
-mod environment_template;
 mod environment_template_version;
 mod repository;
-mod service_template;
 mod service_template_version;
 mod sync_config;
+mod templates;
 
 pub use account_settings::{Branch, SettingsChanges};
-pub use environment_template::NewEnvironmentTemplate;
 pub use environment_template_version::{NewTemplateVersion, VersionChanges, VersionId};
 pub use repository::NewRepository;
-pub use service_template::NewServiceTemplate;
 pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
 pub use sync_config::{ServiceSync, TemplateSync};
+pub use templates::{NewTemplate, Template, TemplateKind};
 
 mod component;
 pub mod deployment_status;

@@ -197,19 +197,12 @@ impl TemplateVersion {
                 Ok((major, minor))
             }
             (None, None) => {
-                let recommended = match self.0 {
-                    Kind::Environment => ctx
-                        .api
-                        .get_environment_template(template)
-                        .await?
-                        .map(|t| t.recommended_version().map(str::to_string)),
-                    Kind::Service => ctx
-                        .api
-                        .get_service_template(template)
-                        .await?
-                        .map(|t| t.recommended_version().map(str::to_string)),
-                }
-                .ok_or_else(|| missing(format!("{kind} template named {template:?}")))?;
+                let recommended = ctx
+                    .api
+                    .get_template(self.0, template)
+                    .await?
+                    .map(|t| t.recommended_version)
+                    .ok_or_else(|| missing(format!("{kind} template named {template:?}")))?;
                 recommended
                     .as_deref()
                     .and_then(|v| v.split_once('.'))

@@ -5,28 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::TemplateKind as Kind;
 use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::service_template::Model as ServiceTemplateModel;
+use crate::shared::template::{Model as ServiceTemplateModel, Provisioning};
 use crate::tf::schema::Attribute;
 
 use super::shape::{self, computed, missing, text};
-
-/// Which kind of template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Environment,
-    Service,
-}
-
-impl Kind {
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Environment => "environment",
-            Kind::Service => "service",
-        }
-    }
-}
 
 /// One template as a listing describes it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -40,23 +25,6 @@ pub struct Item {
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
     pub recommended_version: Option<String>,
-}
-
-/// Who provisions what, under each kind's own attribute name. The field must be there (null or not:
-/// `deserialize_with` makes a missing one an error), so serde picks the kind the value has.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Provisioning {
-    /// `provisioning`: an environment template's environments.
-    Environment {
-        #[serde(deserialize_with = "Option::deserialize")]
-        provisioning: Option<String>,
-    },
-    /// `pipeline_provisioning`: a service template's pipelines.
-    Service {
-        #[serde(deserialize_with = "Option::deserialize")]
-        pipeline_provisioning: Option<String>,
-    },
 }
 
 macro_rules! item_from {
@@ -170,7 +138,7 @@ impl DataSource for Templates {
 /// `data "proton_service_template"`: a service template by name.
 pub struct ServiceTemplate;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceTemplateData {
     #[serde(flatten)]
     pub template: ServiceTemplateModel,
@@ -212,10 +180,10 @@ impl DataSource for ServiceTemplate {
         let name = config.template.name;
         let template = ctx
             .api
-            .get_service_template(&name)
+            .get_template(Kind::Service, &name)
             .await?
             .ok_or_else(|| missing(format!("service template named {name:?}")))?;
-        let template = ServiceTemplateModel::from(template);
+        let template = ServiceTemplateModel::from_api(Kind::Service, template);
         let tags = match template.arn.as_deref() {
             Some(arn) => Some(ctx.api.list_tags(arn).await?),
             None => None,
