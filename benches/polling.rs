@@ -22,7 +22,7 @@ use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::types::{EnvironmentTemplateVersion, TemplateVersionStatus};
 use futures_util::future::join_all;
 use terraform_provider_proton::aws::{
-    NewEnvironmentTemplate, NewTemplateVersion, Proton, VersionId,
+    NewTemplate, NewTemplateVersion, Proton, TemplateKind, VersionId,
 };
 use terraform_provider_proton::engine::wait::{Poll, wait_for};
 use terraform_provider_proton::engine::{Ctx, Error, StopSignal};
@@ -115,7 +115,8 @@ async fn fixed_poller(api: &Proton, id: VersionId<'_>, limit: Duration) -> Resul
 async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
     let api = Arc::new(api(&endpoint));
     let no_tags = BTreeMap::new();
-    api.create_environment_template(NewEnvironmentTemplate {
+    api.create_template(NewTemplate {
+        kind: TemplateKind::Environment,
         name: TEMPLATE,
         display_name: None,
         description: None,

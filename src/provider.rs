@@ -430,6 +430,75 @@ impl ProviderConfig for AwsProvider {
 mod tests {
     use super::*;
 
+    /// The attributes the engine adds to a resource's schema and handles itself, so models lack them.
+    const ENGINE_OWNED: [&str; 3] = ["tags", "tags_all", "timeouts"];
+
+    fn attribute_names(ty: &crate::tf::Type) -> std::collections::BTreeSet<&str> {
+        match ty {
+            crate::tf::Type::Object { attributes, .. } => {
+                attributes.keys().map(String::as_str).collect()
+            }
+            other => panic!("a schema's type is an object, not {other:?}"),
+        }
+    }
+
+    /// Every resource, data source and action `engine()` registers: its model's fields are its schema's
+    /// attributes (nested ones too), apart from the engine's own, so no attribute silently reads as null.
+    #[test]
+    fn every_model_matches_its_schema() {
+        assert_eq!(ENGINE_OWNED.as_slice(), crate::engine::ENGINE_OWNED);
+        let engine = engine();
+        let mut failures = Vec::new();
+        let mut resources = crate::resources::all();
+        for entry in engine.resources() {
+            let name = entry.spec.type_name;
+            let position = resources.iter().position(|r| r.spec().type_name == name);
+            let resource = resources.remove(position.expect("registered"));
+            let declared: std::collections::BTreeSet<&str> = (entry.spec.attributes.iter())
+                .map(|a| a.name.as_str())
+                .chain(entry.spec.blocks.iter().map(|b| b.name.as_str()))
+                .collect();
+            for added in attribute_names(&entry.ty).difference(&declared) {
+                assert!(
+                    ENGINE_OWNED.contains(added),
+                    "{name}: {added} is not declared"
+                );
+            }
+            if let Err(error) = resource.check_model(&entry.ty) {
+                failures.push(format!("{name}: {error}"));
+            }
+        }
+        assert!(
+            resources.is_empty(),
+            "not in the engine: {}",
+            resources.len()
+        );
+        let mut data_sources = crate::data_sources::all();
+        for entry in engine.data_sources() {
+            let name = entry.spec.type_name;
+            let position = data_sources.iter().position(|d| d.spec().type_name == name);
+            let data_source = data_sources.remove(position.expect("registered"));
+            if let Err(error) = data_source.check_model(&entry.ty) {
+                failures.push(format!("data {name}: {error}"));
+            }
+        }
+        assert!(
+            data_sources.is_empty(),
+            "not in the engine: {}",
+            data_sources.len()
+        );
+        let mut actions = crate::actions::all();
+        for entry in engine.actions() {
+            let name = entry.spec.type_name;
+            let position = actions.iter().position(|a| a.spec().type_name == name);
+            let action = actions.remove(position.expect("registered"));
+            if let Err(error) = action.check_model(&entry.ty) {
+                failures.push(format!("action {name}: {error}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn only_an_http_endpoint_gets_the_client_without_roots() {
         assert!(plain_http(Some("http://127.0.0.1:4599")));

@@ -14,8 +14,8 @@ use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{
     Action, ActionSpec, ConfigRule, Ctx, Error, Progress, format_duration, parse_duration,
 };
-use crate::resources::attributes;
-use crate::resources::deployment_status::Deployed;
+use crate::shared::attributes;
+use crate::shared::deployment::Deployed;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 pub struct CancelDeployment;

@@ -6,7 +6,10 @@ use aws_sdk_proton::types::{
     Component, ComponentDeploymentUpdateType, DeploymentTargetResourceType,
 };
 
-use super::{ApiError, Proton, classify, deleted, done, got, held, owned, tag_list};
+use super::{
+    ApiError, Proton, answer_unused, classify, deleted_or_already_gone, object_from_get,
+    object_in_answer, owned_text, tag_list,
+};
 
 /// What a new component is made of.
 #[derive(Clone, Debug)]
@@ -42,23 +45,23 @@ impl Proton {
             .client
             .create_component()
             .name(new.name)
-            .set_description(owned(new.description))
-            .set_environment_name(owned(new.environment_name))
-            .set_service_name(owned(new.service_name))
-            .set_service_instance_name(owned(new.service_instance_name))
+            .set_description(owned_text(new.description))
+            .set_environment_name(owned_text(new.environment_name))
+            .set_service_name(owned_text(new.service_name))
+            .set_service_instance_name(owned_text(new.service_instance_name))
             .template_file(new.template_file)
             .manifest(new.manifest)
-            .set_service_spec(owned(new.service_spec))
+            .set_service_spec(owned_text(new.service_spec))
             .set_tags(tag_list(new.tags)?)
             .set_client_token((!new.client_token.is_empty()).then(|| new.client_token.to_string()))
             .send()
             .await
             .map_err(classify)?;
-        held(output.component, "component")
+        object_in_answer(output.component, "component")
     }
 
     pub async fn get_component(&self, name: &str) -> Result<Option<Component>, ApiError> {
-        got(self.client.get_component().name(name).send().await, |o| {
+        object_from_get(self.client.get_component().name(name).send().await, |o| {
             o.component
         })
     }
@@ -72,24 +75,24 @@ impl Proton {
             .update_component()
             .name(update.name)
             .deployment_type(update.deployment_type)
-            .set_description(owned(update.description))
-            .set_service_name(owned(update.service_name))
-            .set_service_instance_name(owned(update.service_instance_name))
-            .set_service_spec(owned(update.service_spec))
-            .set_template_file(owned(update.template_file))
+            .set_description(owned_text(update.description))
+            .set_service_name(owned_text(update.service_name))
+            .set_service_instance_name(owned_text(update.service_instance_name))
+            .set_service_spec(owned_text(update.service_spec))
+            .set_template_file(owned_text(update.template_file))
             .send()
             .await
             .map_err(classify)?;
-        held(output.component, "component")
+        object_in_answer(output.component, "component")
     }
 
     /// Starts the delete; the component stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_component(&self, name: &str) -> Result<(), ApiError> {
-        deleted(self.client.delete_component().name(name).send().await)
+        deleted_or_already_gone(self.client.delete_component().name(name).send().await)
     }
 
     pub async fn cancel_component_deployment(&self, name: &str) -> Result<(), ApiError> {
-        done(
+        answer_unused(
             self.client
                 .cancel_component_deployment()
                 .component_name(name)
@@ -105,7 +108,7 @@ impl Proton {
         deployment_id: &str,
     ) -> Result<Option<String>, ApiError> {
         let sent = self.client.get_deployment().id(deployment_id).send().await;
-        let deployment = got(sent, |output| output.deployment)?;
+        let deployment = object_from_get(sent, |output| output.deployment)?;
         Ok(deployment
             .filter(|d| d.target_resource_type() == &DeploymentTargetResourceType::Component)
             .and_then(|d| d.target_state)

@@ -2,7 +2,7 @@
 
 use aws_sdk_proton::types::{Deployment, DeploymentSummary};
 
-use super::{ApiError, Proton, all_items, classify, got, owned};
+use super::{ApiError, Proton, all_items, classify, object_from_get, owned_text};
 
 /// Whose deployments: every field narrows the set; all `None` means every deployment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,14 +20,14 @@ impl Proton {
         id: &str,
         scope: DeploymentScope<'_>,
     ) -> Result<Option<Deployment>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_deployment()
                 .id(id)
-                .set_environment_name(owned(scope.environment_name))
-                .set_service_name(owned(scope.service_name))
-                .set_service_instance_name(owned(scope.service_instance_name))
-                .set_component_name(owned(scope.component_name))
+                .set_environment_name(owned_text(scope.environment_name))
+                .set_service_name(owned_text(scope.service_name))
+                .set_service_instance_name(owned_text(scope.service_instance_name))
+                .set_component_name(owned_text(scope.component_name))
                 .send()
                 .await,
             |o| o.deployment,
@@ -42,10 +42,10 @@ impl Proton {
         all_items!(
             self.client
                 .list_deployments()
-                .set_environment_name(owned(scope.environment_name))
-                .set_service_name(owned(scope.service_name))
-                .set_service_instance_name(owned(scope.service_instance_name))
-                .set_component_name(owned(scope.component_name))
+                .set_environment_name(owned_text(scope.environment_name))
+                .set_service_name(owned_text(scope.service_name))
+                .set_service_instance_name(owned_text(scope.service_instance_name))
+                .set_component_name(owned_text(scope.component_name))
         )
     }
 }

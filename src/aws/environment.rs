@@ -7,7 +7,8 @@ use aws_sdk_proton::types::{
 };
 
 use super::{
-    ApiError, Proton, classify, deleted, done, got, held, own_on_conflict, owned, tag_list,
+    ApiError, Proton, answer_unused, classify, deleted_or_already_gone, object_from_get,
+    object_in_answer, own_on_conflict, owned_text, tag_list,
 };
 
 /// A repository branch that self-managed provisioning opens pull requests on.
@@ -79,23 +80,25 @@ impl Proton {
             .name(new.name)
             .template_name(new.template_name)
             .template_major_version(new.template_major_version)
-            .set_template_minor_version(owned(new.template_minor_version))
-            .set_description(owned(new.description))
+            .set_template_minor_version(owned_text(new.template_minor_version))
+            .set_description(owned_text(new.description))
             .spec(new.spec)
-            .set_proton_service_role_arn(owned(new.proton_service_role_arn))
-            .set_environment_account_connection_id(owned(new.environment_account_connection_id))
-            .set_codebuild_role_arn(owned(new.codebuild_role_arn))
-            .set_component_role_arn(owned(new.component_role_arn))
+            .set_proton_service_role_arn(owned_text(new.proton_service_role_arn))
+            .set_environment_account_connection_id(owned_text(
+                new.environment_account_connection_id,
+            ))
+            .set_codebuild_role_arn(owned_text(new.codebuild_role_arn))
+            .set_component_role_arn(owned_text(new.component_role_arn))
             .set_provisioning_repository(repository(new.provisioning_repository)?)
             .set_tags(tag_list(new.tags)?)
             .send()
             .await
             .map_err(classify)?;
-        held(output.environment, "environment")
+        object_in_answer(output.environment, "environment")
     }
 
     pub async fn get_environment(&self, name: &str) -> Result<Option<Environment>, ApiError> {
-        got(self.client.get_environment().name(name).send().await, |o| {
+        object_from_get(self.client.get_environment().name(name).send().await, |o| {
             o.environment
         })
     }
@@ -127,28 +130,30 @@ impl Proton {
             .update_environment()
             .name(update.name)
             .deployment_type(update.deployment_type.clone())
-            .set_description(owned(update.description))
-            .set_spec(owned(update.spec))
-            .set_template_major_version(owned(update.template_major_version))
-            .set_template_minor_version(owned(update.template_minor_version))
-            .set_proton_service_role_arn(owned(update.proton_service_role_arn))
-            .set_environment_account_connection_id(owned(update.environment_account_connection_id))
-            .set_codebuild_role_arn(owned(update.codebuild_role_arn))
-            .set_component_role_arn(owned(update.component_role_arn))
+            .set_description(owned_text(update.description))
+            .set_spec(owned_text(update.spec))
+            .set_template_major_version(owned_text(update.template_major_version))
+            .set_template_minor_version(owned_text(update.template_minor_version))
+            .set_proton_service_role_arn(owned_text(update.proton_service_role_arn))
+            .set_environment_account_connection_id(owned_text(
+                update.environment_account_connection_id,
+            ))
+            .set_codebuild_role_arn(owned_text(update.codebuild_role_arn))
+            .set_component_role_arn(owned_text(update.component_role_arn))
             .set_provisioning_repository(repository(update.provisioning_repository)?)
             .send()
             .await
             .map_err(classify)?;
-        held(output.environment, "environment")
+        object_in_answer(output.environment, "environment")
     }
 
     /// Starts the delete; the environment stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_environment(&self, name: &str) -> Result<(), ApiError> {
-        deleted(self.client.delete_environment().name(name).send().await)
+        deleted_or_already_gone(self.client.delete_environment().name(name).send().await)
     }
 
     pub async fn cancel_environment_deployment(&self, name: &str) -> Result<(), ApiError> {
-        done(
+        answer_unused(
             self.client
                 .cancel_environment_deployment()
                 .environment_name(name)

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::EnvironmentAccountConnection;
 
-use super::{ApiError, Proton, classify, deleted, got, owned, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, owned_text, tag_list,
+};
 
 /// What a connection request is made of.
 #[derive(Clone, Debug)]
@@ -38,9 +40,9 @@ impl Proton {
             .create_environment_account_connection()
             .management_account_id(new.management_account_id)
             .environment_name(new.environment_name)
-            .set_role_arn(owned(new.role_arn))
-            .set_codebuild_role_arn(owned(new.codebuild_role_arn))
-            .set_component_role_arn(owned(new.component_role_arn))
+            .set_role_arn(owned_text(new.role_arn))
+            .set_codebuild_role_arn(owned_text(new.codebuild_role_arn))
+            .set_component_role_arn(owned_text(new.component_role_arn))
             .set_tags(tag_list(new.tags)?)
             .set_client_token((!new.client_token.is_empty()).then(|| new.client_token.to_string()))
             .send()
@@ -53,7 +55,7 @@ impl Proton {
         &self,
         id: &str,
     ) -> Result<Option<EnvironmentAccountConnection>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_environment_account_connection()
                 .id(id)
@@ -75,9 +77,9 @@ impl Proton {
             .client
             .update_environment_account_connection()
             .id(id)
-            .set_role_arn(owned(role_arn))
-            .set_codebuild_role_arn(owned(codebuild_role_arn))
-            .set_component_role_arn(owned(component_role_arn))
+            .set_role_arn(owned_text(role_arn))
+            .set_codebuild_role_arn(owned_text(codebuild_role_arn))
+            .set_component_role_arn(owned_text(component_role_arn))
             .send()
             .await
             .map_err(classify)?;
@@ -85,7 +87,7 @@ impl Proton {
     }
 
     pub async fn delete_environment_account_connection(&self, id: &str) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_environment_account_connection()
                 .id(id)

@@ -6,7 +6,10 @@ use aws_sdk_proton::types::{
     EnvironmentTemplateVersion, S3ObjectSource, TemplateVersionSourceInput, TemplateVersionStatus,
 };
 
-use super::{ApiError, Proton, classify, deleted, got, held, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    tag_list,
+};
 
 /// What a new template version (of either kind) is made of.
 #[derive(Clone, Debug)]
@@ -67,7 +70,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(
+        object_in_answer(
             output.environment_template_version,
             "environment template version",
         )
@@ -77,7 +80,7 @@ impl Proton {
         &self,
         id: VersionId<'_>,
     ) -> Result<Option<EnvironmentTemplateVersion>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_environment_template_version()
                 .template_name(id.template_name)
@@ -105,7 +108,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(
+        object_in_answer(
             output.environment_template_version,
             "environment template version",
         )
@@ -115,7 +118,7 @@ impl Proton {
         &self,
         id: VersionId<'_>,
     ) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_environment_template_version()
                 .template_name(id.template_name)

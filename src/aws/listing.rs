@@ -9,7 +9,7 @@ use aws_sdk_proton::types::{
     ServiceInstanceSummary, ServiceSummary, ServiceTemplateSummary, ServiceTemplateVersionSummary,
 };
 
-use super::{ApiError, Proton, all_items, classify, owned};
+use super::{ApiError, Proton, all_items, classify, owned_text};
 
 /// A template and major version environments are deployed from (ListEnvironments' filter).
 #[derive(Clone, Copy, Debug)]
@@ -50,7 +50,7 @@ impl Proton {
             self.client
                 .list_environment_template_versions()
                 .template_name(template_name)
-                .set_major_version(owned(major_version))
+                .set_major_version(owned_text(major_version))
         )
     }
 
@@ -68,7 +68,7 @@ impl Proton {
             self.client
                 .list_service_template_versions()
                 .template_name(template_name)
-                .set_major_version(owned(major_version))
+                .set_major_version(owned_text(major_version))
         )
     }
 
@@ -118,7 +118,7 @@ impl Proton {
         all_items!(
             self.client
                 .list_service_instances()
-                .set_service_name(owned(service_name))
+                .set_service_name(owned_text(service_name))
                 .set_filters(filters)
         )
     }
@@ -130,9 +130,9 @@ impl Proton {
         all_items!(
             self.client
                 .list_components()
-                .set_environment_name(owned(filter.environment_name))
-                .set_service_name(owned(filter.service_name))
-                .set_service_instance_name(owned(filter.service_instance_name))
+                .set_environment_name(owned_text(filter.environment_name))
+                .set_service_name(owned_text(filter.service_name))
+                .set_service_instance_name(owned_text(filter.service_instance_name))
         )
     }
 
@@ -149,7 +149,7 @@ impl Proton {
             self.client
                 .list_environment_account_connections()
                 .requested_by(requested_by)
-                .set_environment_name(owned(environment_name))
+                .set_environment_name(owned_text(environment_name))
                 .set_statuses(statuses)
         )
     }

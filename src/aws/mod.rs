@@ -3,20 +3,18 @@
 #![allow(deprecated)]
 
 mod account_settings;
-mod environment_template;
 mod environment_template_version;
 mod repository;
-mod service_template;
 mod service_template_version;
 mod sync_config;
+mod templates;
 
 pub use account_settings::{Branch, SettingsChanges};
-pub use environment_template::NewEnvironmentTemplate;
 pub use environment_template_version::{NewTemplateVersion, VersionChanges, VersionId};
 pub use repository::NewRepository;
-pub use service_template::NewServiceTemplate;
 pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
 pub use sync_config::{ServiceSync, TemplateSync};
+pub use templates::{NewTemplate, Template, TemplateKind};
 
 mod component;
 pub mod deployment_status;
@@ -181,7 +179,7 @@ pub fn timestamp(time: &DateTime) -> String {
 }
 
 /// `Ok(None)` for not found, so reads can tell "gone" from "failed".
-fn found<T>(result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+fn none_if_not_found<T>(result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(ApiError::NotFound(_)) => Ok(None),
@@ -190,7 +188,7 @@ fn found<T>(result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
 }
 
 /// Deleting what is already gone counts as deleted.
-fn gone(result: Result<(), ApiError>) -> Result<(), ApiError> {
+fn absent_counts_as_deleted(result: Result<(), ApiError>) -> Result<(), ApiError> {
     match result {
         Err(ApiError::NotFound(_)) => Ok(()),
         other => other,
@@ -198,7 +196,7 @@ fn gone(result: Result<(), ApiError>) -> Result<(), ApiError> {
 }
 
 /// What a Get call answered with: `None` when Proton does not know the object (or sent none).
-fn got<O, T, E, R>(
+fn object_from_get<O, T, E, R>(
     sent: Result<O, SdkError<E, R>>,
     object: impl FnOnce(O) -> Option<T>,
 ) -> Result<Option<T>, ApiError>
@@ -206,11 +204,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
 {
-    Ok(found(sent.map_err(classify))?.and_then(object))
+    Ok(none_if_not_found(sent.map_err(classify))?.and_then(object))
 }
 
 /// A call whose answer holds nothing the caller needs.
-fn done<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
+fn answer_unused<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
@@ -218,18 +216,18 @@ where
     sent.map(|_| ()).map_err(classify)
 }
 
-/// A Delete call; see [`gone`].
-fn deleted<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
+/// A Delete call; see [`absent_counts_as_deleted`].
+fn deleted_or_already_gone<O, E, R>(sent: Result<O, SdkError<E, R>>) -> Result<(), ApiError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
 {
-    gone(done(sent))
+    absent_counts_as_deleted(answer_unused(sent))
 }
 
 /// The object a create or update answers with. Proton always sends it, so a missing one is a
 /// broken answer, not a state of the object.
-fn held<T>(object: Option<T>, what: &str) -> Result<T, ApiError> {
+fn object_in_answer<T>(object: Option<T>, what: &str) -> Result<T, ApiError> {
     object.ok_or_else(|| ApiError::Transport(format!("the response holds no {what}")))
 }
 
@@ -250,7 +248,7 @@ where
 }
 
 /// Optional text as the SDK's setters take it.
-fn owned(text: Option<&str>) -> Option<String> {
+fn owned_text(text: Option<&str>) -> Option<String> {
     text.map(str::to_string)
 }
 
@@ -443,7 +441,8 @@ mod tests {
             let (tags, tokens) = listed(answers).await;
             let keys: Vec<String> = (1..=pages).map(|n| format!("k{n}")).collect();
             assert_eq!(tags.expect("tags"), keys, "{why}");
-            let asked = std::iter::once(None).chain(next[..pages - 1].iter().map(|t| owned(*t)));
+            let asked =
+                std::iter::once(None).chain(next[..pages - 1].iter().map(|t| owned_text(*t)));
             assert_eq!(tokens, asked.collect::<Vec<_>>(), "{why}");
         }
     }
@@ -523,6 +522,6 @@ mod tests {
         let gone = json!({"__type": "ResourceNotFoundException", "message": "gone"});
         let (tags, tokens) = listed(vec![tag_page(1, Some("a")), (404, gone)]).await;
         assert!(matches!(tags, Err(ApiError::NotFound(m)) if m == "gone"));
-        assert_eq!(tokens, [None, owned(Some("a"))]);
+        assert_eq!(tokens, [None, owned_text(Some("a"))]);
     }
 }

@@ -3,7 +3,7 @@
 
 use aws_sdk_proton::types::{Output, ProvisionedResource};
 
-use super::{ApiError, Proton, all_items, classify, owned};
+use super::{ApiError, Proton, all_items, classify, owned_text};
 
 /// The deployed object whose outputs or provisioned resources are asked for.
 #[derive(Clone, Copy, Debug)]
@@ -21,7 +21,7 @@ impl Proton {
         target: Deployed<'_>,
         deployment_id: Option<&str>,
     ) -> Result<Vec<Output>, ApiError> {
-        let deployment_id = owned(deployment_id);
+        let deployment_id = owned_text(deployment_id);
         match target {
             Deployed::Environment(name) => all_items!(
                 self.client

@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{Repository, RepositoryProvider};
 
-use super::{ApiError, Proton, classify, deleted, got, held, own_on_conflict, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    own_on_conflict, tag_list,
+};
 
 /// What a repository link is made of.
 #[derive(Clone, Debug)]
@@ -56,7 +59,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.repository, "repository")
+        object_in_answer(output.repository, "repository")
     }
 
     pub async fn get_repository(
@@ -64,7 +67,7 @@ impl Proton {
         provider: &str,
         name: &str,
     ) -> Result<Option<Repository>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_repository()
                 .provider(RepositoryProvider::from(provider))
@@ -76,7 +79,7 @@ impl Proton {
     }
 
     pub async fn delete_repository(&self, provider: &str, name: &str) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_repository()
                 .provider(RepositoryProvider::from(provider))

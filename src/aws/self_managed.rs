@@ -3,7 +3,7 @@
 
 use aws_sdk_proton::types::{Output, ResourceDeploymentStatus, SyncBlocker};
 
-use super::{ApiError, Proton, classify, done, held};
+use super::{ApiError, Proton, answer_unused, classify, object_in_answer};
 
 /// What NotifyResourceDeploymentStatusChange reports about one deployment.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +29,7 @@ impl Proton {
                 .map(|(key, value)| Output::builder().key(key).value_string(value).build())
                 .collect::<Vec<_>>()
         });
-        done(
+        answer_unused(
             self.client
                 .notify_resource_deployment_status_change()
                 .resource_arn(report.resource_arn)
@@ -56,6 +56,6 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_sync_blocker, "service sync blocker")
+        object_in_answer(output.service_sync_blocker, "service sync blocker")
     }
 }

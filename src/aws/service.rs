@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::Service;
 
-use super::{ApiError, Proton, classify, deleted, got, held, owned, tag_list};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    owned_text, tag_list,
+};
 
 /// What a new service is made of.
 #[derive(Clone, Debug)]
@@ -29,21 +32,21 @@ impl Proton {
             .name(new.name)
             .template_name(new.template_name)
             .template_major_version(new.template_major_version)
-            .set_template_minor_version(owned(new.template_minor_version))
-            .set_description(owned(new.description))
+            .set_template_minor_version(owned_text(new.template_minor_version))
+            .set_description(owned_text(new.description))
             .spec(new.spec)
-            .set_repository_connection_arn(owned(new.repository_connection_arn))
-            .set_repository_id(owned(new.repository_id))
-            .set_branch_name(owned(new.branch_name))
+            .set_repository_connection_arn(owned_text(new.repository_connection_arn))
+            .set_repository_id(owned_text(new.repository_id))
+            .set_branch_name(owned_text(new.branch_name))
             .set_tags(tag_list(new.tags)?)
             .send()
             .await
             .map_err(classify)?;
-        held(output.service, "service")
+        object_in_answer(output.service, "service")
     }
 
     pub async fn get_service(&self, name: &str) -> Result<Option<Service>, ApiError> {
-        got(self.client.get_service().name(name).send().await, |o| {
+        object_from_get(self.client.get_service().name(name).send().await, |o| {
             o.service
         })
     }
@@ -59,16 +62,16 @@ impl Proton {
             .client
             .update_service()
             .name(name)
-            .set_description(owned(description))
-            .set_spec(owned(spec))
+            .set_description(owned_text(description))
+            .set_spec(owned_text(spec))
             .send()
             .await
             .map_err(classify)?;
-        held(output.service, "service")
+        object_in_answer(output.service, "service")
     }
 
     /// Starts the delete; the service stays (DELETE_IN_PROGRESS) until Proton removes it.
     pub async fn delete_service(&self, name: &str) -> Result<(), ApiError> {
-        deleted(self.client.delete_service().name(name).send().await)
+        deleted_or_already_gone(self.client.delete_service().name(name).send().await)
     }
 }

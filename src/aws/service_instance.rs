@@ -7,7 +7,10 @@ use aws_sdk_proton::types::{
     ListServiceInstancesSortBy, ServiceInstance, ServiceInstanceSummary, SortOrder,
 };
 
-use super::{ApiError, Proton, all_items, classify, done, got, held, owned, tag_list};
+use super::{
+    ApiError, Proton, all_items, answer_unused, classify, object_from_get, object_in_answer,
+    owned_text, tag_list,
+};
 
 /// What a new service instance is made of.
 #[derive(Clone, Debug)]
@@ -48,14 +51,14 @@ impl Proton {
             .service_name(new.service_name)
             .name(new.name)
             .spec(new.spec)
-            .set_template_major_version(owned(new.template_major_version))
-            .set_template_minor_version(owned(new.template_minor_version))
+            .set_template_major_version(owned_text(new.template_major_version))
+            .set_template_minor_version(owned_text(new.template_minor_version))
             .set_tags(tag_list(new.tags)?)
             .set_client_token(token(new.client_token))
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_instance, "service instance")
+        object_in_answer(output.service_instance, "service instance")
     }
 
     pub async fn get_service_instance(
@@ -63,7 +66,7 @@ impl Proton {
         service_name: &str,
         name: &str,
     ) -> Result<Option<ServiceInstance>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_service_instance()
                 .service_name(service_name)
@@ -84,13 +87,13 @@ impl Proton {
             .service_name(update.service_name)
             .name(update.name)
             .deployment_type(update.deployment_type)
-            .set_spec(owned(update.spec))
-            .set_template_major_version(owned(update.template_major_version))
-            .set_template_minor_version(owned(update.template_minor_version))
+            .set_spec(owned_text(update.spec))
+            .set_template_major_version(owned_text(update.template_major_version))
+            .set_template_minor_version(owned_text(update.template_minor_version))
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_instance, "service instance")
+        object_in_answer(output.service_instance, "service instance")
     }
 
     pub async fn cancel_service_instance_deployment(
@@ -98,7 +101,7 @@ impl Proton {
         service_name: &str,
         name: &str,
     ) -> Result<(), ApiError> {
-        done(
+        answer_unused(
             self.client
                 .cancel_service_instance_deployment()
                 .service_name(service_name)
@@ -162,7 +165,7 @@ impl Proton {
         all_items!(
             self.client
                 .list_service_instances()
-                .set_service_name(owned(query.service_name))
+                .set_service_name(owned_text(query.service_name))
                 .set_filters((!filters.is_empty()).then_some(filters))
                 .set_sort_by(query.sort_by.map(ListServiceInstancesSortBy::from))
                 .set_sort_order(query.sort_order.map(SortOrder::from))

@@ -2,7 +2,9 @@
 
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, ServicePipeline};
 
-use super::{ApiError, Proton, classify, done, held, own_on_conflict, owned};
+use super::{
+    ApiError, Proton, answer_unused, classify, object_in_answer, own_on_conflict, owned_text,
+};
 
 /// An UpdateServicePipeline call; `None` leaves a version as it is.
 #[derive(Clone, Debug)]
@@ -53,19 +55,19 @@ impl Proton {
             .service_name(update.service_name)
             .deployment_type(update.deployment_type.clone())
             .spec(update.spec)
-            .set_template_major_version(owned(update.template_major_version))
-            .set_template_minor_version(owned(update.template_minor_version))
+            .set_template_major_version(owned_text(update.template_major_version))
+            .set_template_minor_version(owned_text(update.template_minor_version))
             .send()
             .await
             .map_err(classify)?;
-        held(output.pipeline, "pipeline")
+        object_in_answer(output.pipeline, "pipeline")
     }
 
     pub async fn cancel_service_pipeline_deployment(
         &self,
         service_name: &str,
     ) -> Result<(), ApiError> {
-        done(
+        answer_unused(
             self.client
                 .cancel_service_pipeline_deployment()
                 .service_name(service_name)

@@ -7,8 +7,8 @@ use aws_sdk_proton::types::{
 
 use super::environment_template_version::{source, token};
 use super::{
-    ApiError, NewTemplateVersion, Proton, VersionChanges, VersionId, classify, deleted, got, held,
-    tag_list,
+    ApiError, NewTemplateVersion, Proton, VersionChanges, VersionId, classify,
+    deleted_or_already_gone, object_from_get, object_in_answer, tag_list,
 };
 
 /// An environment template major version a service template version works with.
@@ -70,14 +70,14 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_template_version, "service template version")
+        object_in_answer(output.service_template_version, "service template version")
     }
 
     pub async fn get_service_template_version(
         &self,
         id: VersionId<'_>,
     ) -> Result<Option<ServiceTemplateVersion>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_service_template_version()
                 .template_name(id.template_name)
@@ -113,11 +113,11 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_template_version, "service template version")
+        object_in_answer(output.service_template_version, "service template version")
     }
 
     pub async fn delete_service_template_version(&self, id: VersionId<'_>) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_service_template_version()
                 .template_name(id.template_name)

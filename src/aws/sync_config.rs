@@ -4,7 +4,10 @@ use aws_sdk_proton::types::{
     RepositoryProvider, ServiceSyncConfig, TemplateSyncConfig, TemplateType,
 };
 
-use super::{ApiError, Proton, classify, deleted, got, held, own_on_conflict};
+use super::{
+    ApiError, Proton, classify, deleted_or_already_gone, object_from_get, object_in_answer,
+    own_on_conflict,
+};
 
 /// Where a template is synced from.
 #[derive(Clone, Copy, Debug)]
@@ -60,7 +63,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.template_sync_config, "template sync configuration")
+        object_in_answer(output.template_sync_config, "template sync configuration")
     }
 
     pub async fn get_template_sync_config(
@@ -68,7 +71,7 @@ impl Proton {
         template_name: &str,
         template_type: &str,
     ) -> Result<Option<TemplateSyncConfig>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_template_sync_config()
                 .template_name(template_name)
@@ -95,7 +98,7 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.template_sync_config, "template sync configuration")
+        object_in_answer(output.template_sync_config, "template sync configuration")
     }
 
     pub async fn delete_template_sync_config(
@@ -103,7 +106,7 @@ impl Proton {
         template_name: &str,
         template_type: &str,
     ) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_template_sync_config()
                 .template_name(template_name)
@@ -141,14 +144,14 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_sync_config, "service sync configuration")
+        object_in_answer(output.service_sync_config, "service sync configuration")
     }
 
     pub async fn get_service_sync_config(
         &self,
         service_name: &str,
     ) -> Result<Option<ServiceSyncConfig>, ApiError> {
-        got(
+        object_from_get(
             self.client
                 .get_service_sync_config()
                 .service_name(service_name)
@@ -173,11 +176,11 @@ impl Proton {
             .send()
             .await
             .map_err(classify)?;
-        held(output.service_sync_config, "service sync configuration")
+        object_in_answer(output.service_sync_config, "service sync configuration")
     }
 
     pub async fn delete_service_sync_config(&self, service_name: &str) -> Result<(), ApiError> {
-        deleted(
+        deleted_or_already_gone(
             self.client
                 .delete_service_sync_config()
                 .service_name(service_name)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::{Deployment as ApiDeployment, DeploymentState, DeploymentSummary};
 use crate::aws::{DeploymentScope, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::resource_name;
+use crate::shared::attributes::resource_name;
 use crate::tf::schema::Attribute;
 
 use super::shape::{self, Stamp, computed, missing, text};

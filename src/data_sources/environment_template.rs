@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::TemplateKind;
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes;
-use crate::resources::environment_template::Model as TemplateModel;
+use crate::shared::attributes;
+use crate::shared::template::Model as TemplateModel;
 use crate::tf::schema::Attribute;
 
 pub struct EnvironmentTemplate;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Model {
     #[serde(flatten)]
     pub template: TemplateModel,
@@ -64,10 +65,10 @@ impl DataSource for EnvironmentTemplate {
         let name = config.template.name;
         let template = ctx
             .api
-            .get_environment_template(&name)
+            .get_template(TemplateKind::Environment, &name)
             .await?
             .ok_or_else(|| Error::Invalid(format!("no environment template is named {name:?}")))?;
-        let template = TemplateModel::from(template);
+        let template = TemplateModel::from_api(TemplateKind::Environment, template);
         let tags = match template.arn.as_deref() {
             Some(arn) => Some(ctx.api.list_tags(arn).await?),
             None => None,

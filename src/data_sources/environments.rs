@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::TemplateMajor;
 use crate::aws::types::{Environment as ApiEnvironment, EnvironmentSummary, RepositoryBranch};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::version_part;
+use crate::shared::attributes::version_part;
 use crate::tf::schema::{Attribute, Nesting};
 
 use super::shape::{self, Deployment, computed, missing, text};

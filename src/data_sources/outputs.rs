@@ -21,13 +21,51 @@ pub enum Target {
     Component,
 }
 
-/// The arguments naming the object; only those of the target's kind are in its schema.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Key {
-    pub environment_name: Option<String>,
-    pub service_name: Option<String>,
-    pub service_instance_name: Option<String>,
-    pub component_name: Option<String>,
+/// The arguments naming the object: each kind's own, so the model holds exactly the arguments of the
+/// target's schema (serde takes the first variant whose arguments are all there).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Key {
+    ServiceInstance {
+        service_name: String,
+        service_instance_name: String,
+    },
+    ServicePipeline {
+        service_name: String,
+    },
+    Environment {
+        environment_name: String,
+    },
+    Component {
+        component_name: String,
+    },
+}
+
+impl Key {
+    /// The object the key names, and how to say it in an error.
+    fn deployed(&self) -> (Deployed<'_>, String) {
+        match self {
+            Key::Environment { environment_name } => (
+                Deployed::Environment(environment_name),
+                format!("environment named {environment_name:?}"),
+            ),
+            Key::ServiceInstance {
+                service_name: service,
+                service_instance_name: instance,
+            } => (
+                Deployed::ServiceInstance { service, instance },
+                format!("instance named {instance:?} of service {service:?}"),
+            ),
+            Key::ServicePipeline { service_name } => (
+                Deployed::ServicePipeline(service_name),
+                format!("pipeline of service {service_name:?}"),
+            ),
+            Key::Component { component_name } => (
+                Deployed::Component(component_name),
+                format!("component named {component_name:?}"),
+            ),
+        }
+    }
 }
 
 impl Target {
@@ -44,38 +82,6 @@ impl Target {
                 "Name of the service whose pipeline this is.",
             )],
             Target::Component => vec![name("component_name", "Name of the component.")],
-        }
-    }
-
-    /// The object the key names, and how to say it in an error.
-    fn deployed(self, key: &Key) -> (Deployed<'_>, String) {
-        fn text(value: &Option<String>) -> &str {
-            value.as_deref().unwrap_or_default()
-        }
-        let (service, instance) = (text(&key.service_name), text(&key.service_instance_name));
-        match self {
-            Target::Environment => {
-                let name = text(&key.environment_name);
-                (
-                    Deployed::Environment(name),
-                    format!("environment named {name:?}"),
-                )
-            }
-            Target::ServiceInstance => (
-                Deployed::ServiceInstance { service, instance },
-                format!("instance named {instance:?} of service {service:?}"),
-            ),
-            Target::ServicePipeline => (
-                Deployed::ServicePipeline(service),
-                format!("pipeline of service {service:?}"),
-            ),
-            Target::Component => {
-                let name = text(&key.component_name);
-                (
-                    Deployed::Component(name),
-                    format!("component named {name:?}"),
-                )
-            }
         }
     }
 
@@ -99,7 +105,7 @@ pub struct Output {
 /// `data "proton_<kind>_outputs"`.
 pub struct Outputs(pub Target);
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct OutputsData {
     #[serde(flatten)]
     pub key: Key,
@@ -157,7 +163,7 @@ impl DataSource for Outputs {
     }
 
     async fn read(&self, ctx: &Ctx, config: OutputsData) -> Result<OutputsData, Error> {
-        let (target, what) = self.0.deployed(&config.key);
+        let (target, what) = config.key.deployed();
         let found = ctx
             .api
             .list_outputs(target, config.deployment_id.as_deref())
@@ -196,7 +202,7 @@ pub struct Provisioned {
 /// `data "proton_<kind>_provisioned_resources"`.
 pub struct ProvisionedResources(pub Target);
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ProvisionedData {
     #[serde(flatten)]
     pub key: Key,
@@ -248,7 +254,7 @@ impl DataSource for ProvisionedResources {
     }
 
     async fn read(&self, ctx: &Ctx, config: ProvisionedData) -> Result<ProvisionedData, Error> {
-        let (target, what) = self.0.deployed(&config.key);
+        let (target, what) = config.key.deployed();
         let found = or_missing(ctx.api.list_provisioned_resources(target).await, || what)?;
         Ok(ProvisionedData {
             provisioned_resources: Some(

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::RepositorySync;
 use crate::aws::types::{RepositorySummary, RepositorySyncDefinition};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::{repository_name, repository_provider};
 use crate::resources::repository::Model as RepositoryModel;
+use crate::shared::attributes::{repository_name, repository_provider};
 use crate::tf::schema::{Attribute, Validator};
 
 use super::shape::{self, computed, missing};

@@ -63,14 +63,14 @@ pub fn last_modified_at(what: &str) -> Attribute {
 
 /// A required argument naming a Proton object (ResourceName constraints).
 pub fn name_argument(name: &str, description: &str) -> Attribute {
-    crate::resources::attributes::resource_name(name)
+    crate::shared::attributes::resource_name(name)
         .required()
         .describe(description)
 }
 
 /// An optional argument naming a Proton object, used to narrow a listing.
 pub fn name_filter(name: &str, description: &str) -> Attribute {
-    crate::resources::attributes::resource_name(name)
+    crate::shared::attributes::resource_name(name)
         .optional()
         .describe(description)
 }

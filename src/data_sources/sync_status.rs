@@ -11,7 +11,7 @@ use crate::aws::types::{
 };
 use crate::aws::{RepositorySync, ResourceSyncStatus, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::{branch, version_part};
+use crate::shared::attributes::{branch, version_part};
 use crate::tf::schema::{Attribute, Validator};
 
 use super::repositories::{repository_arguments, sync_type};

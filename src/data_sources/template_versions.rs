@@ -11,7 +11,7 @@ use crate::aws::types::{
 };
 use crate::aws::{VersionId, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::attributes::version_part;
+use crate::shared::attributes::version_part;
 use crate::tf::schema::Attribute;
 
 use super::shape::{self, computed, missing, or_missing, text};
@@ -95,6 +95,16 @@ pub struct Compatible {
     pub major_version: String,
 }
 
+/// What only a service template version has. Its fields must be there (null or not:
+/// `deserialize_with` makes a missing one an error), so an environment template version reads `None`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ServiceVersion {
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub compatible_environment_templates: Option<Vec<Compatible>>,
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub supported_component_sources: Option<Vec<String>>,
+}
+
 /// `data "proton_environment_template_version"` / `data "proton_service_template_version"`.
 pub struct TemplateVersion(pub Kind);
 
@@ -103,8 +113,9 @@ pub struct Version {
     #[serde(flatten)]
     pub version: Item,
     pub schema: Option<String>,
-    pub compatible_environment_templates: Option<Vec<Compatible>>,
-    pub supported_component_sources: Option<Vec<String>>,
+    /// Only a service template version has these (and only its schema the attributes).
+    #[serde(flatten)]
+    pub service: Option<ServiceVersion>,
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -113,21 +124,23 @@ impl From<&ServiceTemplateVersion> for Version {
         Self {
             version: v.into(),
             schema: text(v.schema()),
-            compatible_environment_templates: Some(
-                v.compatible_environment_templates()
-                    .iter()
-                    .map(|c| Compatible {
-                        template_name: c.template_name().to_string(),
-                        major_version: c.major_version().to_string(),
-                    })
-                    .collect(),
-            ),
-            supported_component_sources: Some(
-                v.supported_component_sources()
-                    .iter()
-                    .map(|s| s.as_str().to_string())
-                    .collect(),
-            ),
+            service: Some(ServiceVersion {
+                compatible_environment_templates: Some(
+                    v.compatible_environment_templates()
+                        .iter()
+                        .map(|c| Compatible {
+                            template_name: c.template_name().to_string(),
+                            major_version: c.major_version().to_string(),
+                        })
+                        .collect(),
+                ),
+                supported_component_sources: Some(
+                    v.supported_component_sources()
+                        .iter()
+                        .map(|s| s.as_str().to_string())
+                        .collect(),
+                ),
+            }),
             tags: None,
         }
     }
@@ -184,19 +197,12 @@ impl TemplateVersion {
                 Ok((major, minor))
             }
             (None, None) => {
-                let recommended = match self.0 {
-                    Kind::Environment => ctx
-                        .api
-                        .get_environment_template(template)
-                        .await?
-                        .map(|t| t.recommended_version().map(str::to_string)),
-                    Kind::Service => ctx
-                        .api
-                        .get_service_template(template)
-                        .await?
-                        .map(|t| t.recommended_version().map(str::to_string)),
-                }
-                .ok_or_else(|| missing(format!("{kind} template named {template:?}")))?;
+                let recommended = ctx
+                    .api
+                    .get_template(self.0, template)
+                    .await?
+                    .map(|t| t.recommended_version)
+                    .ok_or_else(|| missing(format!("{kind} template named {template:?}")))?;
                 recommended
                     .as_deref()
                     .and_then(|v| v.split_once('.'))

@@ -5,37 +5,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::TemplateKind as Kind;
 use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::resources::service_template::Model as ServiceTemplateModel;
+use crate::shared::template::{Model as ServiceTemplateModel, Provisioning};
 use crate::tf::schema::Attribute;
 
 use super::shape::{self, computed, missing, text};
 
-/// Which kind of template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Environment,
-    Service,
-}
-
-impl Kind {
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Environment => "environment",
-            Kind::Service => "service",
-        }
-    }
-}
-
 /// One template as a listing describes it.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Item {
     pub name: String,
     pub display_name: Option<String>,
     pub description: Option<String>,
-    pub provisioning: Option<String>,
-    pub pipeline_provisioning: Option<String>,
+    #[serde(flatten)]
+    pub provisioning: Provisioning,
     pub arn: Option<String>,
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
@@ -43,27 +28,28 @@ pub struct Item {
 }
 
 macro_rules! item_from {
-    ($ty:ty, $provisioning:ident) => {
+    ($ty:ty, $variant:ident, $provisioning:ident) => {
         impl From<&$ty> for Item {
             fn from(t: &$ty) -> Self {
                 Self {
                     name: t.name().to_string(),
                     display_name: text(t.display_name()),
                     description: text(t.description()),
-                    $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    provisioning: Provisioning::$variant {
+                        $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    },
                     arn: Some(t.arn().to_string()),
                     created_at: Some(crate::aws::timestamp(t.created_at())),
                     last_modified_at: Some(crate::aws::timestamp(t.last_modified_at())),
                     recommended_version: text(t.recommended_version()),
-                    ..Self::default()
                 }
             }
         }
     };
 }
 
-item_from!(EnvironmentTemplateSummary, provisioning);
-item_from!(ServiceTemplateSummary, pipeline_provisioning);
+item_from!(EnvironmentTemplateSummary, Environment, provisioning);
+item_from!(ServiceTemplateSummary, Service, pipeline_provisioning);
 
 fn item_attributes(kind: Kind) -> Vec<Attribute> {
     let what = format!("{} template", kind.word());
@@ -152,7 +138,7 @@ impl DataSource for Templates {
 /// `data "proton_service_template"`: a service template by name.
 pub struct ServiceTemplate;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceTemplateData {
     #[serde(flatten)]
     pub template: ServiceTemplateModel,
@@ -194,10 +180,10 @@ impl DataSource for ServiceTemplate {
         let name = config.template.name;
         let template = ctx
             .api
-            .get_service_template(&name)
+            .get_template(Kind::Service, &name)
             .await?
             .ok_or_else(|| missing(format!("service template named {name:?}")))?;
-        let template = ServiceTemplateModel::from(template);
+        let template = ServiceTemplateModel::from_api(Kind::Service, template);
         let tags = match template.arn.as_deref() {
             Some(arn) => Some(ctx.api.list_tags(arn).await?),
             None => None,

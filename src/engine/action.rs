@@ -7,10 +7,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
-use crate::tf::Value;
 use crate::tf::schema::Attribute;
+use crate::tf::{Type, Value};
 
-use super::convert::model_from_value;
+use super::convert::{check_model, model_from_value};
 use super::resource::{BoxFuture, ConfigRule, Ctx, Error, catch_panic};
 
 #[derive(Clone, Debug)]
@@ -60,6 +60,8 @@ pub trait DynAction: Send + Sync {
         config: &'a Value,
         progress: &'a Progress,
     ) -> BoxFuture<'a, Result<(), Error>>;
+    /// Whether the model and `ty` agree: see [`check_model`].
+    fn check_model(&self, ty: &Type) -> Result<(), Error>;
 }
 
 impl<A: Action> DynAction for A {
@@ -74,8 +76,12 @@ impl<A: Action> DynAction for A {
         progress: &'a Progress,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let model = model_from_value(config)?;
+            let model = model_from_value(config, &[])?;
             catch_panic(Action::invoke(self, ctx, model, progress)).await?
         })
+    }
+
+    fn check_model(&self, ty: &Type) -> Result<(), Error> {
+        check_model::<A::Model>(ty, &[])
     }
 }

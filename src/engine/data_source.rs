@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use crate::tf::schema::Attribute;
 use crate::tf::{Type, Value};
 
-use super::convert::{model_from_value, value_from_model};
+use super::convert::{check_model, model_from_value, value_from_model};
 use super::resource::{BoxFuture, ConfigRule, Ctx, Error, catch_panic};
 
 #[derive(Clone, Debug)]
@@ -40,6 +40,8 @@ pub trait DynDataSource: Send + Sync {
         config: &'a Value,
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Value, Error>>;
+    /// Whether the model and `ty` agree: see [`check_model`].
+    fn check_model(&self, ty: &Type) -> Result<(), Error>;
 }
 
 impl<D: DataSource> DynDataSource for D {
@@ -54,9 +56,13 @@ impl<D: DataSource> DynDataSource for D {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Value, Error>> {
         Box::pin(async move {
-            let model = model_from_value(config)?;
+            let model = model_from_value(config, &[])?;
             let state = catch_panic(DataSource::read(self, ctx, model)).await??;
-            value_from_model(&state, ty)
+            value_from_model(&state, ty, &[])
         })
+    }
+
+    fn check_model(&self, ty: &Type) -> Result<(), Error> {
+        check_model::<D::Model>(ty, &[])
     }
 }

@@ -25,7 +25,7 @@ mod timeouts;
 pub mod wait;
 
 pub use action::{Action, ActionSpec, DynAction, Progress};
-pub use convert::{model_from_value, value_from_model};
+pub use convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
 pub use data_source::DynDataSource;
 pub use data_source::{DataSource, DataSourceSpec};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};

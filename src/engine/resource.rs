@@ -14,7 +14,7 @@ use crate::tf::schema::{Attribute, NestedBlock};
 use crate::tf::{Type, Value};
 
 use super::StopSignal;
-use super::convert::{model_from_value, value_from_model};
+use super::convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
 use super::plan_edit::PlanEdit;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -227,6 +227,8 @@ pub trait DynResource: Send + Sync {
         filter: &'a Value,
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Vec<Value>, Error>>;
+    /// Whether the model and `ty` (the full schema's type) agree: see [`check_model`].
+    fn check_model(&self, ty: &Type) -> Result<(), Error>;
 }
 
 /// Runs resource code so that a panic becomes an error for this one call. Without it a panic only
@@ -253,7 +255,7 @@ fn failure_to_value<M: Serialize>(failure: Failure<M>, ty: &Type) -> Failure<Val
     Failure {
         state: failure
             .state
-            .and_then(|state| value_from_model(&state, ty).ok()),
+            .and_then(|state| value_from_model(&state, ty, ENGINE_OWNED).ok()),
         error: failure.error,
     }
 }
@@ -270,9 +272,9 @@ impl<R: Resource> DynResource for R {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>> {
         Box::pin(async move {
-            let model = model_from_value(planned)?;
+            let model = model_from_value(planned, ENGINE_OWNED)?;
             match catch_panic(Resource::create(self, ctx, model)).await? {
-                Ok(state) => Ok(value_from_model(&state, ty)?),
+                Ok(state) => Ok(value_from_model(&state, ty, ENGINE_OWNED)?),
                 Err(failure) => Err(failure_to_value(failure, ty)),
             }
         })
@@ -285,9 +287,9 @@ impl<R: Resource> DynResource for R {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Option<Value>, Error>> {
         Box::pin(async move {
-            let model = model_from_value(current)?;
+            let model = model_from_value(current, ENGINE_OWNED)?;
             match catch_panic(Resource::read(self, ctx, model)).await?? {
-                Some(state) => Ok(Some(value_from_model(&state, ty)?)),
+                Some(state) => Ok(Some(value_from_model(&state, ty, ENGINE_OWNED)?)),
                 None => Ok(None),
             }
         })
@@ -301,10 +303,10 @@ impl<R: Resource> DynResource for R {
         ty: &'a Type,
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>> {
         Box::pin(async move {
-            let prior = model_from_value(prior)?;
-            let planned = model_from_value(planned)?;
+            let prior = model_from_value(prior, ENGINE_OWNED)?;
+            let planned = model_from_value(planned, ENGINE_OWNED)?;
             match catch_panic(Resource::update(self, ctx, prior, planned)).await? {
-                Ok(state) => Ok(value_from_model(&state, ty)?),
+                Ok(state) => Ok(value_from_model(&state, ty, ENGINE_OWNED)?),
                 Err(failure) => Err(failure_to_value(failure, ty)),
             }
         })
@@ -312,7 +314,7 @@ impl<R: Resource> DynResource for R {
 
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let model = model_from_value(current)?;
+            let model = model_from_value(current, ENGINE_OWNED)?;
             catch_panic(Resource::delete(self, ctx, model)).await?
         })
     }
@@ -343,9 +345,13 @@ impl<R: Resource> DynResource for R {
             catch_panic(Resource::list(self, ctx, filter))
                 .await??
                 .iter()
-                .map(|model| value_from_model(model, ty))
+                .map(|model| value_from_model(model, ty, ENGINE_OWNED))
                 .collect()
         })
+    }
+
+    fn check_model(&self, ty: &Type) -> Result<(), Error> {
+        check_model::<R::Model>(ty, ENGINE_OWNED)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::aws::{Branch, SettingsChanges};
 use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct AccountSettings;
 

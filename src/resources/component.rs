@@ -13,11 +13,11 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceS
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
-use super::deployment_status::{
+use crate::shared::attributes;
+use crate::shared::deployment::{
     self as deployment, Deployed, DeploymentFields, Unfinished, wait_deployed, wait_idle,
 };
-use super::list_filters;
+use crate::shared::list_filters;
 
 pub struct Component;
 
@@ -101,7 +101,7 @@ async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     .map_err(|unfinished| failure(unfinished, known))
 }
 
-fn gone(name: &str) -> Error {
+fn no_longer_exists(name: &str) -> Error {
     Error::Failed(format!("component {name} no longer exists"))
 }
 
@@ -264,7 +264,7 @@ impl Resource for Component {
             let what = format!("the running deployment of component {name}");
             let component = wait_idle(ctx, &what, || ctx.api.get_component(name))
                 .await?
-                .ok_or_else(|| gone(name))?;
+                .ok_or_else(|| no_longer_exists(name))?;
             settled = component.deployment_status() == &DeploymentStatus::Succeeded;
         }
         let attachment_changed = planned.service_name != prior.service_name
@@ -281,7 +281,7 @@ impl Resource for Component {
                 .get_component(name)
                 .await?
                 .map(|component| Model::reported(component, &planned))
-                .ok_or_else(|| gone(name).into());
+                .ok_or_else(|| no_longer_exists(name).into());
         }
         let update_type = if redeploy {
             ComponentDeploymentUpdateType::CurrentVersion
@@ -346,7 +346,7 @@ impl Resource for Component {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             environment_name: Option<String>,
             service_name: Option<String>,

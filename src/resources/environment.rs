@@ -12,12 +12,12 @@ use crate::engine::{
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
-use super::attributes;
-use super::changed;
-use super::deployment_status::{
+use crate::shared::attributes;
+use crate::shared::changed_value;
+use crate::shared::deployment::{
     self as deployment, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
-use super::list_filters;
+use crate::shared::list_filters;
 
 pub struct Environment;
 
@@ -392,16 +392,22 @@ impl Resource for Environment {
                 spec: planned.spec.as_deref().filter(|_| plan.deploys()),
                 template_major_version: plan.versions.major,
                 template_minor_version: plan.versions.minor,
-                proton_service_role_arn: changed(
+                proton_service_role_arn: changed_value(
                     &planned.proton_service_role_arn,
                     &prior.proton_service_role_arn,
                 ),
-                environment_account_connection_id: changed(
+                environment_account_connection_id: changed_value(
                     &planned.environment_account_connection_id,
                     &prior.environment_account_connection_id,
                 ),
-                codebuild_role_arn: changed(&planned.codebuild_role_arn, &prior.codebuild_role_arn),
-                component_role_arn: changed(&planned.component_role_arn, &prior.component_role_arn),
+                codebuild_role_arn: changed_value(
+                    &planned.codebuild_role_arn,
+                    &prior.codebuild_role_arn,
+                ),
+                component_role_arn: changed_value(
+                    &planned.component_role_arn,
+                    &prior.component_role_arn,
+                ),
                 provisioning_repository: planned.repository().filter(|_| repository_changed),
             })
             .await?;
@@ -447,12 +453,12 @@ impl Resource for Environment {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Template {
             template_name: String,
             major_version: String,
         }
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             environment_templates: Option<Vec<Template>>,
         }

@@ -15,9 +15,9 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
-use super::changed;
-use super::list_filters::{self, ConnectionFilter};
+use crate::shared::attributes;
+use crate::shared::changed_value;
+use crate::shared::list_filters::{self, ConnectionFilter};
 
 pub struct EnvironmentAccountConnection;
 
@@ -233,9 +233,9 @@ impl Resource for EnvironmentAccountConnection {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let id = required(&prior.id, "id")?;
-        let role = changed(&planned.role_arn, &prior.role_arn);
-        let codebuild = changed(&planned.codebuild_role_arn, &prior.codebuild_role_arn);
-        let component = changed(&planned.component_role_arn, &prior.component_role_arn);
+        let role = changed_value(&planned.role_arn, &prior.role_arn);
+        let codebuild = changed_value(&planned.codebuild_role_arn, &prior.codebuild_role_arn);
+        let component = changed_value(&planned.component_role_arn, &prior.component_role_arn);
         let connection = if role.is_some() || codebuild.is_some() || component.is_some() {
             ctx.api
                 .update_environment_account_connection(id, role, codebuild, component)
@@ -266,7 +266,7 @@ impl Resource for EnvironmentAccountConnection {
         source: &serde_json::Value,
     ) -> Option<serde_json::Value> {
         (source_type == "awscc_proton_environment_account_connection")
-            .then(|| super::awscc::moved_connection_state(source))
+            .then(|| crate::shared::awscc::moved_connection_state(source))
     }
 
     fn list_spec(&self) -> Option<ListSpec> {

@@ -12,8 +12,8 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
-use super::list_filters::{self, ConnectionFilter};
+use crate::shared::attributes;
+use crate::shared::list_filters::{self, ConnectionFilter};
 
 pub struct EnvironmentAccountConnectionAccepter;
 

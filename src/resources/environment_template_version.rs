@@ -16,8 +16,8 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
-use super::attributes;
-use super::list_filters::{self, VersionFilter};
+use crate::shared::attributes;
+use crate::shared::list_filters::{self, VersionFilter};
 
 pub struct EnvironmentTemplateVersion;
 

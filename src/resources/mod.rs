@@ -1,17 +1,21 @@
-//! Proton resources: one small declarative file each. Adding one = a file here, a line in [`all`], and
-//! its example under `examples/resources/`.
+//! Proton resources: one small declarative file each, and nothing else in this folder.
+//!
+//! Adding a resource:
+//! 1. a file here: its model, spec (attribute builders from [`crate::shared::attributes`]) and CRUD;
+//! 2. a line in [`all`];
+//! 3. the API calls it needs in `src/aws/` (the only code calling aws-sdk-proton);
+//! 4. its example under `examples/resources/<type>/resource.tf` (the docs are generated from it).
+//!
+//! What several resources share lives in [`crate::shared`]: deployment fields and waits, list filters,
+//! state moved from awscc, and the implementation both kinds of template share.
 
 pub(crate) mod account_settings;
-pub mod attributes;
-pub mod awscc;
 pub(crate) mod component;
-pub(crate) mod deployment_status;
 pub(crate) mod environment;
 pub(crate) mod environment_account_connection;
 pub(crate) mod environment_account_connection_accepter;
 pub(crate) mod environment_template;
 pub(crate) mod environment_template_version;
-pub(crate) mod list_filters;
 pub(crate) mod repository;
 pub(crate) mod service;
 pub(crate) mod service_instance;
@@ -21,11 +25,6 @@ pub(crate) mod service_template_version;
 pub(crate) mod sync_config;
 
 use crate::engine::DynResource;
-
-/// What an update sends for an optional argument: the planned value only when it changed.
-fn changed<'a>(wanted: &'a Option<String>, was: &Option<String>) -> Option<&'a str> {
-    wanted.as_deref().filter(|_| wanted != was)
-}
 
 pub use account_settings::AccountSettings;
 pub use component::Component;

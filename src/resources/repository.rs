@@ -9,7 +9,7 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct Repository;
 

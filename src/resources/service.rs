@@ -13,7 +13,7 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceS
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct Service;
 

@@ -15,8 +15,8 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceS
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
 
-use super::attributes;
-use super::list_filters;
+use crate::shared::attributes;
+use crate::shared::list_filters;
 
 /// ListServiceInstances filter keys (ListServiceInstancesFilterBy).
 const INSTANCE_FILTER_KEYS: [&str; 10] = [
@@ -31,7 +31,7 @@ const INSTANCE_FILTER_KEYS: [&str; 10] = [
     "createdAtBefore",
     "createdAtAfter",
 ];
-use super::deployment_status::{
+use crate::shared::deployment::{
     self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
 
@@ -102,7 +102,7 @@ async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     .map_err(|unfinished| failure(unfinished, known))
 }
 
-fn gone(service: &str, name: &str) -> Error {
+fn no_longer_exists(service: &str, name: &str) -> Error {
     Error::Failed(format!(
         "service instance {service}/{name} no longer exists"
     ))
@@ -134,7 +134,7 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             .get_service_instance(service, name)
             .await?
             .map(|instance| Model::reported(instance, planned))
-            .ok_or_else(|| gone(service, name).into());
+            .ok_or_else(|| no_longer_exists(service, name).into());
     }
     ctx.api
         .update_service_instance(ServiceInstanceUpdate {
@@ -154,7 +154,7 @@ async fn idle(ctx: &Ctx, service: &str, name: &str) -> Result<ApiInstance, Error
     let what = format!("the running deployment of service instance {service}/{name}");
     wait_idle(ctx, &what, || ctx.api.get_service_instance(service, name))
         .await?
-        .ok_or_else(|| gone(service, name))
+        .ok_or_else(|| no_longer_exists(service, name))
 }
 
 impl Resource for ServiceInstance {
@@ -364,12 +364,12 @@ impl Resource for ServiceInstance {
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct KeyValue {
             key: String,
             value: String,
         }
-        #[derive(Default, Deserialize)]
+        #[derive(Default, Deserialize, serde::Serialize)]
         struct Filter {
             service_name: Option<String>,
             filters: Option<Vec<KeyValue>>,

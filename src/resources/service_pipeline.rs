@@ -14,8 +14,8 @@ use crate::aws::{ServicePipelineUpdate, timestamp};
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
 use crate::tf::schema::{Attribute, Validator, yaml_equal};
 
-use super::attributes;
-use super::deployment_status::{
+use crate::shared::attributes;
+use crate::shared::deployment::{
     self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
 

@@ -13,11 +13,11 @@ use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeo
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
-use super::attributes;
 use super::environment_template_version::{
     self as version, PUBLISHED, REGISTRATION_TIMEOUT, Source, wait_for_registration,
 };
-use super::list_filters::{self, VersionFilter};
+use crate::shared::attributes;
+use crate::shared::list_filters::{self, VersionFilter};
 
 pub struct ServiceTemplateVersion;
 

@@ -10,7 +10,7 @@ use crate::aws::{ServiceSync, TemplateSync};
 use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
 use crate::tf::schema::{Attribute, Validator};
 
-use super::attributes;
+use crate::shared::attributes;
 
 pub struct TemplateSyncConfig;
 

@@ -3,8 +3,8 @@
 
 use std::future::Future;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::aws::ApiError;
 use crate::aws::types::{
@@ -17,11 +17,11 @@ use crate::tf::schema::{Attribute, Validator};
 use super::attributes;
 
 /// The list block's `config` as `T`; a list block without `config` filters nothing.
-pub fn read<T: DeserializeOwned + Default>(config: &Value) -> Result<T, Error> {
+pub fn read<T: Serialize + DeserializeOwned + Default>(config: &Value) -> Result<T, Error> {
     if config.is_null() {
         return Ok(T::default());
     }
-    model_from_value(config)
+    model_from_value(config, &[])
 }
 
 /// An optional filter on a template name.
@@ -53,7 +53,7 @@ pub fn connection_statuses() -> Attribute {
 }
 
 /// The filter of the template version list resources.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct VersionFilter {
     pub template_name: Option<String>,
     pub major_version: Option<String>,
@@ -116,7 +116,7 @@ pub fn version_filters(what: &str) -> Vec<Attribute> {
 }
 
 /// The filter of the environment account connection list resources.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct ConnectionFilter {
     pub environment_name: Option<String>,
     pub statuses: Option<Vec<String>>,

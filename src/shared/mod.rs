@@ -1,0 +1,19 @@
+//! What several resources, data sources and actions share, so that `src/resources/` holds only
+//! resources:
+//! - [`attributes`]: attribute builders for shapes that recur (names, ARNs, versions, repositories).
+//! - [`deployment`]: the deployed resources' (environment, service instance, service pipeline,
+//!   component) deployment fields, plan rule and waits.
+//! - [`list_filters`]: reading a `terraform query` list block's `config`, and filters that recur.
+//! - [`awscc`]: state moved in from hashicorp/awscc's resources.
+//! - [`template`]: environment and service templates, one implementation driven by the kind.
+
+pub mod attributes;
+pub mod awscc;
+pub mod deployment;
+pub mod list_filters;
+pub mod template;
+
+/// What an update sends for an optional argument: the planned value only when it changed.
+pub fn changed_value<'a>(wanted: &'a Option<String>, was: &Option<String>) -> Option<&'a str> {
+    wanted.as_deref().filter(|_| wanted != was)
+}
