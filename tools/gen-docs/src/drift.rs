@@ -7,8 +7,9 @@ use std::path::Path;
 
 use crate::DocsError;
 
-/// Folders under `docs/` that are written by hand and never touched or checked by the generator.
-const HAND_WRITTEN: &[&str] = &["guides/"];
+/// Folders and files under `docs/` that are written by hand and never touched or checked by the
+/// generator: the registry's guides, and the contract table (not a registry page).
+const HAND_WRITTEN: &[&str] = &["guides/", "proton-contract.md"];
 
 /// How the files under `docs/` differ from the generated pages.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -114,7 +115,7 @@ fn owned_files(docs: &Path) -> Result<BTreeSet<String>, DocsError> {
                 if !HAND_WRITTEN.contains(&folder.as_str()) {
                     pending.push((entry.path(), folder));
                 }
-            } else {
+            } else if !HAND_WRITTEN.contains(&relative.as_str()) {
                 found.insert(relative);
             }
         }
@@ -154,6 +155,7 @@ mod tests {
         write_file("resources/a.md", "edited by hand\n")?;
         write_file("resources/gone.md", "old\n")?;
         write_file("guides/hand-written.md", "kept\n")?;
+        write_file("proton-contract.md", "kept\n")?;
         std::fs::remove_file(docs.join("index.md")).map_err(|source| DocsError::Remove {
             path: docs.join("index.md"),
             source,
@@ -172,6 +174,7 @@ mod tests {
         write(&pages, &docs)?;
         assert!(drift(&pages, &docs)?.is_empty());
         assert!(docs.join("guides/hand-written.md").exists());
+        assert!(docs.join("proton-contract.md").exists());
         assert!(!docs.join("resources/gone.md").exists());
         Ok(())
     }
