@@ -679,14 +679,29 @@ fn connections_span_two_accounts() {
         h.err("RejectEnvironmentAccountConnection", json!({"id": id})),
         ApiError::Conflict(_)
     ));
+    // Only the environment account deletes, even a connection in use.
     assert!(matches!(
-        h.call_as(
-            env_acct,
-            "DeleteEnvironmentAccountConnection",
-            json!({"id": id})
-        ),
-        Err(ApiError::Conflict(_))
+        h.err("DeleteEnvironmentAccountConnection", json!({"id": id})),
+        ApiError::AccessDenied(_)
     ));
+    h.call_as(
+        env_acct,
+        "DeleteEnvironmentAccountConnection",
+        json!({"id": id}),
+    )
+    .unwrap();
+    // The stranded environment takes the next accepted connection for it.
+    let c = h
+        .call_as(
+            env_acct,
+            "CreateEnvironmentAccountConnection",
+            json!({"managementAccountId": ACCOUNT, "environmentName": "e", "roleArn": ROLE}),
+        )
+        .unwrap();
+    let new_id = c["environmentAccountConnection"]["id"].as_str().unwrap();
+    h.ok("AcceptEnvironmentAccountConnection", json!({"id": new_id}));
+    let e = h.ok("GetEnvironment", json!({"name": "e"}));
+    assert_eq!(e["environment"]["environmentAccountConnectionId"], new_id);
 }
 
 /// Every List operation with a paginator answers its result list (even when
