@@ -767,7 +767,7 @@ fn paginators_and_tokens_match_the_model() {
 fn quotas_are_enforced() {
     let h = Harness::new(0.0);
     h.ok("CreateEnvironmentTemplate", json!({"name": "t"}));
-    for _ in 0..crate::ops::QUOTA - 1 {
+    for _ in 0..crate::ops::quotas::limit("template-versions") - 1 {
         h.engine
             .call(
                 "CreateEnvironmentTemplateVersion",
@@ -786,6 +786,18 @@ fn quotas_are_enforced() {
         json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "k"}}}),
     );
     assert_eq!(e.status(), 402);
+
+    // Environment and service templates count together (100 by default).
+    for n in 1..100 {
+        let op = if n % 2 == 0 {
+            "CreateEnvironmentTemplate"
+        } else {
+            "CreateServiceTemplate"
+        };
+        h.ok(op, json!({ "name": format!("t{n}") }));
+    }
+    let e = h.err("CreateServiceTemplate", json!({"name": "t100"}));
+    assert!(matches!(e, ApiError::QuotaExceeded(_)), "{e:?}");
 }
 
 mod fuzz {

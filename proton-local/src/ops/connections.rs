@@ -92,9 +92,9 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         .state
         .connections
         .values()
-        .filter(|c| c.environment_account_id == ctx.account)
+        .filter(|c| c.environment_account_id == ctx.account && c.region == ctx.region)
         .count();
-    super::check_quota(mine, "environment account connections")?;
+    super::check_quota(mine, "environment-account-connections")?;
     let id = ctx.uuid();
     let arn = ctx.arn(&format!("environment-account-connection/{id}"));
     let c = Connection {

@@ -480,3 +480,46 @@ fn connection_in_use_is_deleted_but_not_rejected() {
         ENV_ACCOUNT
     );
 }
+
+// --- Quotas -------------------------------------------------------------------------------------
+
+#[test]
+fn templates_of_both_kinds_share_one_quota() {
+    let proton = ProtonLocal::start(&["--quota", "templates=4"]);
+    for name in ["simple-env", "simple-env-2"] {
+        proton.aws(&["create-environment-template", "--name", name]);
+    }
+    for name in ["fargate-service", "fargate-service-2"] {
+        proton.aws(&["create-service-template", "--name", name]);
+    }
+    let refused = proton.aws_err(&["create-service-template", "--name", "fargate-service-3"]);
+    assert_code(refused, "ServiceQuotaExceededException", "a fifth template");
+    let refused = proton.aws_err(&["create-environment-template", "--name", "simple-env-3"]);
+    assert_code(refused, "ServiceQuotaExceededException", "a fifth template");
+}
+
+#[test]
+fn an_environment_account_has_five_connections_per_region() {
+    let proton = two_accounts();
+    let env = environment_account(&proton);
+    let request = |name: &str| {
+        env.run(&[
+            "create-environment-account-connection",
+            "--environment-name",
+            name,
+            "--role-arn",
+            "arn:aws:iam::111111111111:role/ProtonEnvAccountRole",
+            "--management-account-id",
+            "000000000000",
+        ])
+    };
+    for n in 1..=5 {
+        request(&format!("simple-env-{n}")).expect("within the quota");
+    }
+    let refused = request("simple-env-6").expect_err("a sixth connection");
+    assert_code(
+        refused,
+        "ServiceQuotaExceededException",
+        "a sixth connection",
+    );
+}
