@@ -7,8 +7,8 @@
 //!   2. CreateEnvironmentTemplate with unique names;
 //!   3. GetEnvironmentTemplate again, now that the creates have grown the state.
 //!
-//! proton-local allows 1000 templates per account and region, so creates rotate through 1000-template
-//! partitions (a different SigV4 region each: proton-local accepts any region name).
+//! proton-local is started with `--quota templates=1000` (1000 templates per account and region), so
+//! creates rotate through 1000-template partitions (a different SigV4 region each: proton-local accepts any region name).
 //!
 //! Prints a table and a last line `BENCH_JSON {...}` for scripts/bench.py.
 //! Options: `--seconds N` (time limit per phase, default 10), `--concurrency K` (default 16),
@@ -27,7 +27,7 @@ use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use futures_util::future::join_all;
 
-/// Templates per partition: proton-local's quota.
+/// Templates per partition: the `--quota templates` given to proton-local.
 const PER_PARTITION: usize = 1000;
 const GET_TARGET: &str = "bench-get";
 
@@ -218,8 +218,14 @@ fn main() {
     let args = parse_args();
 
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    let server =
-        proton_test_support::ProtonLocal::start(&["--deploy-seconds", "0", "--log-level", "error"]);
+    let server = proton_test_support::ProtonLocal::start(&[
+        "--deploy-seconds",
+        "0",
+        "--log-level",
+        "error",
+        "--quota",
+        "templates=1000",
+    ]);
     let server_pid = server.pid().to_string();
     // Server and client on separate cores, so neither steals the other's time slices.
     let pinned = two_cores && pin(server.pid(), 0) && pin(std::process::id(), 1);

@@ -1,6 +1,7 @@
 //! Command line of proton-local. Hand-parsed: the interface is small and fixed
 //! (tests depend on it), so a parser dependency would buy nothing.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -24,6 +25,12 @@ USAGE: proton-local [OPTIONS]
   --drop-rate F           fraction of requests whose connection is closed without an answer
   --latency-ms N          delay every answer by N milliseconds
   --log-level LEVEL       error, warn, info, debug or trace (default info)
+  --quota NAME=N          change one of Proton's adjustable quotas (repeatable), per account and
+                          region; defaults from the AWS Proton User Guide: templates=100
+                          (environment and service templates together), template-versions=500
+                          (per template), environments=100, services=1000, service-instances=20
+                          (per service), components=100, environment-account-connections=5 (per
+                          environment account); also repositories=1000
   -h, --help              print this help
   -V, --version           print the version
 ";
@@ -48,6 +55,8 @@ pub struct Config {
     pub drop_rate: f64,
     pub latency_ms: u64,
     pub log_level: String,
+    /// `--quota` overrides by quota name.
+    pub quotas: BTreeMap<String, usize>,
 }
 
 impl Default for Config {
@@ -64,6 +73,7 @@ impl Default for Config {
             drop_rate: 0.0,
             latency_ms: 0,
             log_level: "info".to_string(),
+            quotas: BTreeMap::new(),
         }
     }
 }
@@ -78,6 +88,8 @@ pub enum ConfigError {
         value: String,
         why: &'static str,
     },
+    #[error("invalid value for --quota: {0}")]
+    Quota(String),
     #[error("unknown argument {0:?}")]
     Unknown(String),
 }
@@ -195,6 +207,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
                 }
                 cfg.log_level = v;
             }
+            "--quota" => {
+                let (name, n) = crate::ops::quotas::parse(&value()?).map_err(ConfigError::Quota)?;
+                cfg.quotas.insert(name, n);
+            }
             _ => return Err(ConfigError::Unknown(arg)),
         }
     }
@@ -271,5 +287,14 @@ mod tests {
         assert!(run(&["--listen"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--account", "a:b:123"]).is_err());
+        assert!(run(&["--quota", "widgets=1"]).is_err());
+        assert!(run(&["--quota", "templates"]).is_err());
+    }
+
+    #[test]
+    fn quotas_repeat() {
+        let c = run(&["--quota", "templates=3", "--quota=components=0"]).unwrap();
+        assert_eq!(c.quotas.get("templates"), Some(&3));
+        assert_eq!(c.quotas.get("components"), Some(&0));
     }
 }

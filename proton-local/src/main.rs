@@ -96,6 +96,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 }
 
 async fn run(cfg: Config) -> Result<(), MainError> {
+    ops::quotas::install(cfg.quotas.clone());
     let model = Arc::new(model::Model::load()?);
     // Taken before the state is read and kept until this returns: a second
     // proton-local on the same file stops here, before it reads or listens.

@@ -679,14 +679,29 @@ fn connections_span_two_accounts() {
         h.err("RejectEnvironmentAccountConnection", json!({"id": id})),
         ApiError::Conflict(_)
     ));
+    // Only the environment account deletes, even a connection in use.
     assert!(matches!(
-        h.call_as(
-            env_acct,
-            "DeleteEnvironmentAccountConnection",
-            json!({"id": id})
-        ),
-        Err(ApiError::Conflict(_))
+        h.err("DeleteEnvironmentAccountConnection", json!({"id": id})),
+        ApiError::AccessDenied(_)
     ));
+    h.call_as(
+        env_acct,
+        "DeleteEnvironmentAccountConnection",
+        json!({"id": id}),
+    )
+    .unwrap();
+    // The stranded environment takes the next accepted connection for it.
+    let c = h
+        .call_as(
+            env_acct,
+            "CreateEnvironmentAccountConnection",
+            json!({"managementAccountId": ACCOUNT, "environmentName": "e", "roleArn": ROLE}),
+        )
+        .unwrap();
+    let new_id = c["environmentAccountConnection"]["id"].as_str().unwrap();
+    h.ok("AcceptEnvironmentAccountConnection", json!({"id": new_id}));
+    let e = h.ok("GetEnvironment", json!({"name": "e"}));
+    assert_eq!(e["environment"]["environmentAccountConnectionId"], new_id);
 }
 
 /// Every List operation with a paginator answers its result list (even when
@@ -752,7 +767,7 @@ fn paginators_and_tokens_match_the_model() {
 fn quotas_are_enforced() {
     let h = Harness::new(0.0);
     h.ok("CreateEnvironmentTemplate", json!({"name": "t"}));
-    for _ in 0..crate::ops::QUOTA - 1 {
+    for _ in 0..crate::ops::quotas::limit("template-versions") - 1 {
         h.engine
             .call(
                 "CreateEnvironmentTemplateVersion",
@@ -771,6 +786,18 @@ fn quotas_are_enforced() {
         json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "k"}}}),
     );
     assert_eq!(e.status(), 402);
+
+    // Environment and service templates count together (100 by default).
+    for n in 1..100 {
+        let op = if n % 2 == 0 {
+            "CreateEnvironmentTemplate"
+        } else {
+            "CreateServiceTemplate"
+        };
+        h.ok(op, json!({ "name": format!("t{n}") }));
+    }
+    let e = h.err("CreateServiceTemplate", json!({"name": "t100"}));
+    assert!(matches!(e, ApiError::QuotaExceeded(_)), "{e:?}");
 }
 
 mod fuzz {

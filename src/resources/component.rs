@@ -101,6 +101,36 @@ async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     .map_err(|unfinished| failure(unfinished, known))
 }
 
+/// Detaches the component from its service instance and waits for that deployment: Proton
+/// neither deletes an attached component nor moves one straight to another instance.
+async fn detach(ctx: &Ctx, name: &str) -> Result<ApiComponent, Unfinished<ApiComponent>> {
+    ctx.api
+        .update_component(ComponentUpdate {
+            name,
+            deployment_type: ComponentDeploymentUpdateType::CurrentVersion,
+            description: None,
+            service_name: Some(""),
+            service_instance_name: Some(""),
+            service_spec: None,
+            template_file: None,
+        })
+        .await?;
+    wait_deployed(
+        ctx,
+        &format!("detach of component {name}"),
+        false,
+        || ctx.api.get_component(name),
+        || ctx.api.cancel_component_deployment(name),
+    )
+    .await
+}
+
+fn is_attached(component: &ApiComponent) -> bool {
+    component
+        .service_instance_name()
+        .is_some_and(|i| !i.is_empty())
+}
+
 fn no_longer_exists(name: &str) -> Error {
     Error::Failed(format!("component {name} no longer exists"))
 }
@@ -122,6 +152,11 @@ impl Resource for Component {
                 instance. The environment needs a `component_role_arn`; a service instance's template \
                 version must support `DIRECTLY_DEFINED` components. Create and update wait for the \
                 deployment; delete waits until the component is gone.\n\n\
+                Proton refuses to delete a component attached to a service instance, or to move one \
+                straight to another instance: delete first detaches it (a deployment) and then \
+                deletes it, and a change of `service_name`/`service_instance_name` from one instance \
+                to another is a detach followed by an attach (two deployments). A component can't be \
+                updated while its service instance deploys.\n\n\
                 Proton never returns a component's template file or manifest: state keeps the configured \
                 ones. An import reads the template file from the component's last deployment; the \
                 manifest is taken from the configuration at the next apply, without a replacement.",
@@ -147,7 +182,7 @@ impl Resource for Component {
                     .describe(
                         "Service of the instance the component is attached to (with \
                          `service_instance_name`). Removing both detaches the component; changes \
-                         redeploy it.",
+                         redeploy it (a move to another instance detaches it first).",
                     ),
                 attributes::resource_name("service_instance_name")
                     .optional()
@@ -274,6 +309,15 @@ impl Resource for Component {
             || planned.template_file != prior.template_file
             || planned.service_spec != prior.service_spec;
         let description_changed = planned.description != prior.description;
+        if attachment_changed
+            && prior.service_instance_name.is_some()
+            && planned.service_instance_name.is_some()
+        {
+            // A move to another instance: detach, then attach below.
+            detach(ctx, name)
+                .await
+                .map_err(|unfinished| failure(unfinished, &prior))?;
+        }
         if !redeploy && !description_changed {
             // Only what Terraform alone keeps changed (manifest after an import, cancel_on_timeout).
             return ctx
@@ -314,10 +358,24 @@ impl Resource for Component {
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
         let name = current.name.as_str();
+        let component = if current.deployment.running() {
+            let what = format!("the running deployment of component {name}");
+            wait_idle(ctx, &what, || ctx.api.get_component(name)).await?
+        } else {
+            ctx.api.get_component(name).await?
+        };
+        let Some(component) = component else {
+            return Ok(());
+        };
+        if is_attached(&component) {
+            detach(ctx, name)
+                .await
+                .map_err(|unfinished| unfinished.error)?;
+        }
         deployment::delete_deployed(
             ctx,
             &format!("component {name}"),
-            current.deployment.running(),
+            false,
             || ctx.api.get_component(name),
             || ctx.api.delete_component(name),
         )

@@ -122,8 +122,13 @@ impl Resource for EnvironmentAccountConnection {
             description: "An AWS Proton environment account connection, requested from the environment \
                 account (configure this resource with that account's provider): it lets one environment of \
                 the management account be provisioned in this account. The management account accepts it \
-                with `proton_environment_account_connection_accepter` (or in the console). Destroying \
-                it deletes the connection; Proton refuses while an environment uses it.",
+                with `proton_environment_account_connection_accepter` (or in the console). Only the \
+                environment account can update or delete it.\n\n\
+                Destroying it deletes the connection, even while an environment uses it: Proton then \
+                can't manage that environment's infrastructure until a new connection for the same \
+                environment account and environment is accepted, and what the environment provisioned \
+                is left for you to clean up. Destroy the environment first (or give it a new connection) \
+                unless that is what you want.",
             version: 0,
             attributes: vec![
                 Attribute::string("id")

@@ -369,4 +369,58 @@ fn failures(tf: &Terraform) {
     assert!(remote_component(&proton).is_none());
 }
 
-proton_test_support::terraform_tests!(lifecycle, failures);
+/// Deployments of the component, newest first.
+fn component_deployments(proton: &ProtonLocal) -> usize {
+    proton.aws(&["list-deployments", "--component-name", "comp"])["deployments"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+/// Proton moves an attached component only through a detach and deletes only a detached one: the
+/// provider's move is a detach plus an attach, and its delete detaches first.
+fn moves_and_destroys_attached(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
+    platform(&proton);
+    let both = "proton: ServiceSpec\ninstances:\n  - name: one\n    environment: env-a\n    spec:\n      port: 80\n  - name: two\n    environment: env-a\n    spec:\n      port: 81\n";
+    proton.aws(&["update-service", "--name", "svc", "--spec", both]);
+    poll_until("instance two", Duration::from_secs(120), || {
+        let i = remote(
+            &proton,
+            &[
+                "get-service-instance",
+                "--service-name",
+                "svc",
+                "--name",
+                "two",
+            ],
+            "serviceInstance",
+        )?;
+        (i["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
+    });
+    let ws = Workspace::new(tf, &proton);
+    ws.write_main(&config("", &body(TEMPLATE_A, MANIFEST_A, &attached(""))));
+    ws.apply();
+    ws.assert_plan_empty();
+    let before = component_deployments(&proton);
+
+    let to_two = attached("").replace("\"one\"", "\"two\"");
+    ws.write_main(&config("", &body(TEMPLATE_A, MANIFEST_A, &to_two)));
+    ws.apply();
+    ws.assert_plan_empty();
+    let moved = ws.resource_attrs(ADDR);
+    assert_eq!(str_attr(&moved, "service_instance_name"), "two", "{tf}");
+    assert_matches_remote(tf, &proton, &moved);
+    assert_eq!(
+        component_deployments(&proton),
+        before + 2,
+        "{tf}: a detach, then an attach"
+    );
+
+    ws.destroy();
+    assert!(
+        remote_component(&proton).is_none(),
+        "{tf}: an attached component is destroyed after a detach"
+    );
+}
+
+proton_test_support::terraform_tests!(lifecycle, failures, moves_and_destroys_attached);

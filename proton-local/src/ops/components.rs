@@ -225,6 +225,15 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             c.deploy.deployment_status
         )));
     }
+    if let (Some(s), Some(n)) = (&c.service_name, &c.service_instance_name)
+        && let Ok(instance) = super::service_instances::find_instance(p, s, n)
+        && (instance.delete_due.is_some() || is_active(&instance.deploy.deployment_status))
+    {
+        return Err(ApiError::conflict(format!(
+            "The component {name} can't be updated while its service instance {s}/{n} has deployment status {}.",
+            instance.deploy.deployment_status
+        )));
+    }
     let mut next = c.clone();
     let initial = state_json(c);
     // An empty serviceName/serviceInstanceName detaches the component.
@@ -235,6 +244,20 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             svc.filter(|x| !x.is_empty()),
             inst.filter(|x| !x.is_empty()),
         );
+        // Proton moves a component between instances only through a detach.
+        let attached = (
+            c.service_name.as_deref(),
+            c.service_instance_name.as_deref(),
+        );
+        if let (Some(from_s), Some(from_n)) = attached
+            && (s.is_some() || n.is_some())
+            && (s, n) != attached
+        {
+            return Err(ApiError::conflict(format!(
+                "The component {name} is attached to service instance {from_s}/{from_n}: detach it \
+                 (empty serviceName and serviceInstanceName) before attaching it elsewhere."
+            )));
+        }
         let (env, s, n) = placement(p, Some(&c.environment_name), s, n)?;
         next.environment_name = env;
         next.service_name = s;
@@ -293,6 +316,11 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         return Err(ApiError::conflict(format!(
             "The component {name} can't be deleted while its deployment status is {}.",
             c.deploy.deployment_status
+        )));
+    }
+    if let (Some(s), Some(n)) = (&c.service_name, &c.service_instance_name) {
+        return Err(ApiError::conflict(format!(
+            "The component {name} is attached to service instance {s}/{n}: detach it first."
         )));
     }
     let c = p

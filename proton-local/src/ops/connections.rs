@@ -92,9 +92,9 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         .state
         .connections
         .values()
-        .filter(|c| c.environment_account_id == ctx.account)
+        .filter(|c| c.environment_account_id == ctx.account && c.region == ctx.region)
         .count();
-    super::check_quota(mine, "environment account connections")?;
+    super::check_quota(mine, "environment-account-connections")?;
     let id = ctx.uuid();
     let arn = ctx.arn(&format!("environment-account-connection/{id}"));
     let c = Connection {
@@ -172,12 +172,14 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             _ => json!({}),
         });
     };
-    if in_use(ctx, c) {
-        return Err(ApiError::conflict(format!(
-            "The environment account connection {id} is used by environment {}.",
-            c.environment_name
-        )));
+    if c.environment_account_id != ctx.account {
+        return Err(ApiError::AccessDenied(
+            "Only the environment account can delete an environment account connection."
+                .to_string(),
+        ));
     }
+    // A connection in use may go: its environment is stranded until a new
+    // connection for the same account and environment is accepted (`accept`).
     let body = render(c);
     let arn = c.arn.clone();
     let owner = c.environment_account_id.clone();
@@ -252,7 +254,29 @@ fn decide(ctx: &mut Ctx<'_>, i: Input<'_>, accept: bool) -> Result<Value, ApiErr
         .ok_or_else(|| not_found(id))?;
     c.status = target.to_string();
     c.last_modified_at = now;
-    Ok(json!({"environmentAccountConnection": render(c)}))
+    let out = json!({"environmentAccountConnection": render(c)});
+    if accept {
+        relink_stranded(ctx, id);
+    }
+    Ok(out)
+}
+
+/// Points the management account's environments stranded by a deleted
+/// connection (same environment account and name) at the accepted one.
+fn relink_stranded(ctx: &mut Ctx<'_>, id: &str) {
+    let Some(c) = ctx.state.connections.get(id) else {
+        return;
+    };
+    let (env_account, env_name) = (c.environment_account_id.clone(), c.environment_name.clone());
+    let live: std::collections::BTreeSet<String> = ctx.state.connections.keys().cloned().collect();
+    if let Some(e) = ctx.part().environments.get_mut(&env_name)
+        && e.environment_account_id.as_deref() == Some(env_account.as_str())
+        && e.environment_account_connection_id
+            .as_ref()
+            .is_some_and(|old| !live.contains(old))
+    {
+        e.environment_account_connection_id = Some(id.to_string());
+    }
 }
 
 pub fn accept(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {

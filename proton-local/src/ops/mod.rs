@@ -8,6 +8,7 @@ pub mod connections;
 pub mod deployments;
 pub mod environments;
 pub mod lifecycle;
+pub mod quotas;
 pub mod repositories;
 pub mod service_instances;
 pub mod service_pipelines;
@@ -230,17 +231,9 @@ pub fn remember_token(
     }
 }
 
-/// Most resources of one kind per account and region, and versions per
-/// template (generous: proton-local is not a quota simulator, but the error exists).
-pub const QUOTA: usize = 1000;
-
-pub fn check_quota(count: usize, what: &str) -> Result<(), ApiError> {
-    if count >= QUOTA {
-        return Err(ApiError::QuotaExceeded(format!(
-            "The quota of {QUOTA} {what} is reached."
-        )));
-    }
-    Ok(())
+/// ServiceQuotaExceededException once `count` items reach quota `name` (see `quotas`).
+pub fn check_quota(count: usize, name: &str) -> Result<(), ApiError> {
+    quotas::check(count, name)
 }
 
 /// Default and largest page size.

@@ -198,7 +198,8 @@ pub fn create_template(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Va
         }
         return Ok(json!({ kind.key(): render_template(kind, existing) }));
     }
-    super::check_quota(kind.map(p).len(), "templates")?;
+    // One quota covers environment and service templates together.
+    super::check_quota(p.env_templates.len() + p.svc_templates.len(), "templates")?;
     let t = Template {
         name: name.to_string(),
         arn: arn.clone(),
@@ -331,7 +332,7 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
     let bucket = s3.req("bucket")?.to_string();
     let key = s3.req("key")?.to_string();
     let t = find_mut(p, kind, name)?;
-    super::check_quota(t.versions.len(), "versions of a template")?;
+    super::check_quota(t.versions.len(), "template-versions")?;
     let (major, minor) = match i.str("majorVersion") {
         None => (t.versions.iter().map(|v| v.major).max().unwrap_or(0) + 1, 0),
         Some(m) => {

@@ -1528,15 +1528,47 @@ fn aws_cli_drives_every_operation() {
     );
     ok(&r[2]);
     assert_eq!(s(ok(&r[3]), "serviceSyncConfig.serviceName"), "s2");
+    for (o, c) in [(&r[4], "c1"), (&r[5], "c2")] {
+        assert!(
+            matches!(o, Err(AwsError { code, .. }) if code == "ConflictException"),
+            "{c} is attached: detach it first"
+        );
+    }
+    let detach = |c: &str| {
+        v(&[
+            "update-component",
+            "--name",
+            c,
+            "--deployment-type",
+            "CURRENT_VERSION",
+            "--service-name",
+            "",
+            "--service-instance-name",
+            "",
+        ])
+    };
+    for o in cli.par(vec![detach("c1"), detach("c2")]) {
+        ok(&o);
+    }
+    let deleted = cli.par(vec![
+        v(&["delete-component", "--name", "c1"]),
+        v(&["delete-component", "--name", "c2"]),
+    ]);
     assert_eq!(
-        s(ok(&r[4]), "component.deploymentStatus"),
+        s(ok(&deleted[0]), "component.deploymentStatus"),
         "DELETE_IN_PROGRESS"
     );
-    ok(&r[5]);
+    ok(&deleted[1]);
     assert!(
-        matches!(&r[6], Err(AwsError { code, .. }) if code == "ConflictException"),
-        "e3 uses the connection"
+        matches!(&r[6], Err(AwsError { code, .. }) if code == "AccessDeniedException"),
+        "only the environment account deletes a connection"
     );
+    // Allowed although e3 uses it: e3 is stranded until a new connection is accepted.
+    let gone = cli.ok_as(
+        envk,
+        &["delete-environment-account-connection", "--id", &conn_id],
+    );
+    assert_eq!(s(&gone, "environmentAccountConnection.id"), conn_id);
     let r = cli.par(vec![
         v(&["wait", "component-deleted", "--name", "c1"]),
         v(&["delete-service", "--name", "s1"]),
@@ -1563,7 +1595,6 @@ fn aws_cli_drives_every_operation() {
     assert_eq!(ok(&r[2]), &json!({}));
     let r = cli.par(vec![
         v(&["delete-environment", "--name", "e1"]),
-        v(&["delete-environment-account-connection", "--id", &conn_id]),
         v(&[
             "delete-service-template-version",
             "--template-name",

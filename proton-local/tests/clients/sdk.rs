@@ -209,7 +209,14 @@ async fn kill_9_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path").to_string();
-    let proton = ProtonLocal::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
+    let proton = ProtonLocal::start(&[
+        "--state",
+        &state_arg,
+        "--deploy-seconds",
+        "2",
+        "--quota",
+        "templates=2000",
+    ]);
     let url = proton.endpoint().to_string();
 
     // A registration in flight when the process dies.
@@ -265,7 +272,14 @@ async fn kill_9_loses_nothing_acknowledged() {
     assert!(!Path::new(&format!("{state_arg}.tmp")).exists() || state.exists());
 
     // Restart on the same state: everything acknowledged is there, nothing invented.
-    let proton = ProtonLocal::start(&["--state", &state_arg, "--deploy-seconds", "2"]);
+    let proton = ProtonLocal::start(&[
+        "--state",
+        &state_arg,
+        "--deploy-seconds",
+        "2",
+        "--quota",
+        "templates=2000",
+    ]);
     let c = client(proton.endpoint(), "test", "test");
     let names = all_env_templates(&c).await;
     for a in &acked {
