@@ -53,7 +53,9 @@ def terraform_binary():
 
 def start_proton_local():
     process = subprocess.Popen(
-        [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", "0", "--log-level", "error"],
+        # Quota raised as an account with a large estate would have it (the default is Proton's 100).
+        [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", "0", "--log-level", "error",
+         "--quota", "templates=100000"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline().strip()
     prefix = "proton-local listening on "
