@@ -3,17 +3,17 @@
 #![allow(deprecated)]
 
 mod account_settings;
-mod environment_template_version;
 mod repository;
-mod service_template_version;
 mod sync_config;
+mod template_versions;
 mod templates;
 
 pub use account_settings::{Branch, SettingsChanges};
-pub use environment_template_version::{NewTemplateVersion, VersionChanges, VersionId};
 pub use repository::NewRepository;
-pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
 pub use sync_config::{ServiceSync, TemplateSync};
+pub use template_versions::{
+    CompatibleTemplate, NewTemplateVersion, TemplateVersion, VersionChanges, VersionId,
+};
 pub use templates::{NewTemplate, Template, TemplateKind};
 
 mod component;
