@@ -178,6 +178,23 @@ pub fn timestamp(time: &DateTime) -> String {
         .unwrap_or_else(|_| time.secs().to_string())
 }
 
+/// RFC 3339 text of a timestamp that may be absent (the API's shapes differ on which ones can be).
+pub trait Stamp {
+    fn stamp(self) -> Option<String>;
+}
+
+impl Stamp for &DateTime {
+    fn stamp(self) -> Option<String> {
+        Some(timestamp(self))
+    }
+}
+
+impl Stamp for Option<&DateTime> {
+    fn stamp(self) -> Option<String> {
+        self.map(timestamp)
+    }
+}
+
 /// `Ok(None)` for not found, so reads can tell "gone" from "failed".
 fn none_if_not_found<T>(result: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
     match result {

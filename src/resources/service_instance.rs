@@ -4,33 +4,18 @@
 //! with the service). So creating this resource adopts an instance the service's spec already made,
 //! or calls CreateServiceInstance; destroying it leaves the instance as it is.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
 use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, timestamp};
-use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
 
 use crate::shared::attributes;
 use crate::shared::list_filters;
 
-/// ListServiceInstances filter keys (ListServiceInstancesFilterBy).
-const INSTANCE_FILTER_KEYS: [&str; 10] = [
-    "name",
-    "deploymentStatus",
-    "templateName",
-    "serviceName",
-    "deployedTemplateVersionStatus",
-    "environmentName",
-    "lastDeploymentAttemptedAtBefore",
-    "lastDeploymentAttemptedAtAfter",
-    "createdAtBefore",
-    "createdAtAfter",
-];
 use crate::shared::deployment::{
     self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
 };
@@ -225,11 +210,7 @@ impl Resource for ServiceInstance {
             blocks: vec![],
             identity: &["service_name", "name"],
             tags: true,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: None,
-            },
+            timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
     }
@@ -346,7 +327,7 @@ impl Resource for ServiceInstance {
                     vec![
                         Attribute::string("key")
                             .required()
-                            .validate(Validator::one_of(&INSTANCE_FILTER_KEYS))
+                            .validate(Validator::one_of(list_filters::SERVICE_INSTANCE_FILTER_KEYS))
                             .describe("What to filter on, as the API names it."),
                         Attribute::string("value")
                             .required()

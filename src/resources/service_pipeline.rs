@@ -4,14 +4,12 @@
 //! service; the API can only update it. So creating this resource takes over the existing pipeline and
 //! destroying it leaves the pipeline to its service.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::{DeploymentStatus, ServicePipeline as ApiPipeline};
 use crate::aws::{ServicePipelineUpdate, timestamp};
-use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator, yaml_equal};
 
 use crate::shared::attributes;
@@ -184,11 +182,7 @@ impl Resource for ServicePipeline {
             blocks: vec![],
             identity: &["service_name"],
             tags: false,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: None,
-            },
+            timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
     }

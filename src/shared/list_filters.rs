@@ -16,6 +16,20 @@ use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
 
+/// ListServiceInstances' filter keys (ListServiceInstancesFilterBy), as the API spells them.
+pub const SERVICE_INSTANCE_FILTER_KEYS: &[&str] = &[
+    "name",
+    "deploymentStatus",
+    "templateName",
+    "serviceName",
+    "deployedTemplateVersionStatus",
+    "environmentName",
+    "lastDeploymentAttemptedAtBefore",
+    "lastDeploymentAttemptedAtAfter",
+    "createdAtBefore",
+    "createdAtAfter",
+];
+
 /// The list block's `config` as `T`; a list block without `config` filters nothing.
 pub fn read<T: Serialize + DeserializeOwned + Default>(config: &Value) -> Result<T, Error> {
     if config.is_null() {
