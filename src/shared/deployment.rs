@@ -24,6 +24,9 @@ pub const TEMPLATE_MAJOR_VERSION: &str = "template_major_version";
 pub const TEMPLATE_MINOR_VERSION: &str = "template_minor_version";
 const DEPLOYMENT_STATUS: &str = "deployment_status";
 
+/// The inputs whose change deploys a service instance or pipeline (see [`plan`]).
+pub const SPEC_AND_VERSIONS: [&str; 3] = ["spec", TEMPLATE_MAJOR_VERSION, TEMPLATE_MINOR_VERSION];
+
 /// Attributes that only change when a deployment happens.
 const RESULTS: [&str; 6] = [
     DEPLOYMENT_STATUS,
@@ -288,6 +291,64 @@ macro_rules! deployed {
 }
 
 deployed!(Environment, ServiceInstance, ServicePipeline, Component);
+
+/// An object as the API reports it, deployed from a spec and a template version.
+pub trait Versioned: Deployed {
+    fn spec(&self) -> Option<&str>;
+    fn versions(&self) -> Versions<'_>;
+}
+
+macro_rules! versioned {
+    ($($ty:ty),*) => {$(
+        impl Versioned for $ty {
+            fn spec(&self) -> Option<&str> {
+                <$ty>::spec(self)
+            }
+            fn versions(&self) -> Versions<'_> {
+                Versions {
+                    major: Some(self.template_major_version()),
+                    minor: Some(self.template_minor_version()),
+                }
+            }
+        }
+    )*};
+}
+
+versioned!(ServiceInstance, ServicePipeline);
+
+/// What a deployed object runs now, as far as a decision to deploy goes.
+pub struct Running<'a> {
+    pub spec: Option<&'a str>,
+    pub versions: Versions<'a>,
+    pub succeeded: bool,
+}
+
+impl<'a> Running<'a> {
+    /// What `object`, as the API reports it, runs.
+    pub fn reported(object: &'a impl Versioned) -> Self {
+        Self {
+            spec: object.spec(),
+            versions: object.versions(),
+            succeeded: *object.status() == DeploymentStatus::Succeeded,
+        }
+    }
+}
+
+/// Whether the last deployment `fields` records succeeded; when one is still running (an earlier apply
+/// was interrupted), `idle` waits it out and the object then says.
+pub async fn succeeded_once_idle<T, F>(
+    fields: &DeploymentFields,
+    idle: impl FnOnce() -> F,
+) -> Result<bool, Error>
+where
+    T: Deployed,
+    F: Future<Output = Result<T, Error>>,
+{
+    if !fields.running() {
+        return Ok(fields.settled());
+    }
+    Ok(*idle().await?.status() == DeploymentStatus::Succeeded)
+}
 
 /// A wait that did not end in success, with the object as last seen (if it still exists).
 #[derive(Debug)]
