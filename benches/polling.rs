@@ -19,10 +19,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_proton::types::{EnvironmentTemplateVersion, TemplateVersionStatus};
+use aws_sdk_proton::types::TemplateVersionStatus;
 use futures_util::future::join_all;
 use terraform_provider_proton::aws::{
-    NewTemplate, NewTemplateVersion, Proton, TemplateKind, VersionId,
+    NewTemplate, NewTemplateVersion, Proton, TemplateKind, TemplateVersion, VersionId,
 };
 use terraform_provider_proton::engine::wait::{Poll, wait_for};
 use terraform_provider_proton::engine::{Ctx, Error, StopSignal};
@@ -83,8 +83,9 @@ fn api(endpoint: &str) -> Proton {
 
 /// One look at the version, as the environment template version resource makes it.
 async fn look(api: &Proton, id: VersionId<'_>) -> Result<Poll<()>, Error> {
-    let version: Option<EnvironmentTemplateVersion> =
-        api.get_environment_template_version(id).await?;
+    let version: Option<TemplateVersion> = api
+        .get_template_version(TemplateKind::Environment, id)
+        .await?;
     Ok(match version {
         None => Poll::Failed("the version disappeared".into()),
         Some(v) if v.status == TemplateVersionStatus::RegistrationInProgress => {
@@ -130,7 +131,8 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
     // Both versions at the same moment; each completes D after its create response arrives.
     let register = || async {
         let version = api
-            .create_environment_template_version(NewTemplateVersion {
+            .create_template_version(NewTemplateVersion {
+                kind: TemplateKind::Environment,
                 template_name: TEMPLATE,
                 major_version: None,
                 description: None,
@@ -138,6 +140,8 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
                 key: "environment.tar.gz",
                 client_token: "",
                 tags: &no_tags,
+                compatible_environment_templates: &[],
+                supported_component_sources: None,
             })
             .await
             .map_err(|e| format!("create version: {e}"))?;

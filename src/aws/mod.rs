@@ -3,17 +3,17 @@
 #![allow(deprecated)]
 
 mod account_settings;
-mod environment_template_version;
 mod repository;
-mod service_template_version;
 mod sync_config;
+mod template_versions;
 mod templates;
 
 pub use account_settings::{Branch, SettingsChanges};
-pub use environment_template_version::{NewTemplateVersion, VersionChanges, VersionId};
 pub use repository::NewRepository;
-pub use service_template_version::{CompatibleTemplate, ServiceVersionChanges};
 pub use sync_config::{ServiceSync, TemplateSync};
+pub use template_versions::{
+    CompatibleTemplate, NewTemplateVersion, TemplateVersion, VersionChanges, VersionId,
+};
 pub use templates::{NewTemplate, Template, TemplateKind};
 
 mod component;
@@ -176,6 +176,23 @@ fn transport_failure(error: &(dyn std::error::Error + 'static)) -> String {
 pub fn timestamp(time: &DateTime) -> String {
     time.fmt(Format::DateTime)
         .unwrap_or_else(|_| time.secs().to_string())
+}
+
+/// RFC 3339 text of a timestamp that may be absent (the API's shapes differ on which ones can be).
+pub trait Stamp {
+    fn stamp(self) -> Option<String>;
+}
+
+impl Stamp for &DateTime {
+    fn stamp(self) -> Option<String> {
+        Some(timestamp(self))
+    }
+}
+
+impl Stamp for Option<&DateTime> {
+    fn stamp(self) -> Option<String> {
+        self.map(timestamp)
+    }
 }
 
 /// `Ok(None)` for not found, so reads can tell "gone" from "failed".

@@ -10,7 +10,9 @@ use crate::aws::{ComponentFilter, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::tf::schema::Attribute;
 
-use super::shape::{self, Deployment, computed, missing, text};
+use crate::shared::deployment::{self, DeploymentFields};
+
+use super::shape::{self, computed, missing, text};
 
 /// One component as a listing describes it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -23,7 +25,7 @@ pub struct Item {
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
     #[serde(flatten)]
-    pub deployment: Deployment,
+    pub deployment: DeploymentFields,
 }
 
 macro_rules! item_from {
@@ -38,7 +40,7 @@ macro_rules! item_from {
                     service_instance_name: text(c.service_instance_name()),
                     created_at: Some(timestamp(c.created_at())),
                     last_modified_at: Some(timestamp(c.last_modified_at())),
-                    deployment: c.into(),
+                    deployment: DeploymentFields::listed(c),
                 }
             }
         }
@@ -64,7 +66,7 @@ fn item_attributes() -> Vec<Attribute> {
         shape::last_modified_at("component"),
     ]
     .into_iter()
-    .chain(shape::deployment("component"))
+    .chain(deployment::data_source_attributes("component"))
     .collect()
 }
 

@@ -9,7 +9,8 @@ use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::shared::attributes::resource_name;
 use crate::tf::schema::Attribute;
 
-use super::shape::{self, Stamp, computed, missing, text};
+use super::shape::{self, computed, missing, text};
+use crate::aws::Stamp;
 
 /// One deployment as a listing describes it.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -11,7 +11,9 @@ use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::shared::attributes::version_part;
 use crate::tf::schema::{Attribute, Nesting};
 
-use super::shape::{self, Deployment, computed, missing, text};
+use crate::shared::deployment::{self, DeploymentFields};
+
+use super::shape::{self, computed, missing, text};
 
 /// One environment as a listing describes it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -29,7 +31,7 @@ pub struct Item {
     pub provisioning: Option<String>,
     pub component_role_arn: Option<String>,
     #[serde(flatten)]
-    pub deployment: Deployment,
+    pub deployment: DeploymentFields,
 }
 
 macro_rules! item_from {
@@ -49,7 +51,7 @@ macro_rules! item_from {
                     environment_account_id: text(e.environment_account_id()),
                     provisioning: e.provisioning().map(|p| p.as_str().to_string()),
                     component_role_arn: text(e.component_role_arn()),
-                    deployment: e.into(),
+                    deployment: DeploymentFields::listed(e),
                 }
             }
         }
@@ -92,7 +94,7 @@ fn item_attributes() -> Vec<Attribute> {
         ),
     ]
     .into_iter()
-    .chain(shape::deployment("environment"))
+    .chain(deployment::data_source_attributes("environment"))
     .collect()
 }
 

@@ -10,7 +10,11 @@ use crate::aws::{InstanceQuery, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
-use super::shape::{self, Deployment, computed, missing};
+use crate::shared::deployment::{self, DeploymentFields};
+
+use crate::shared::list_filters;
+
+use super::shape::{self, computed, missing};
 
 /// One service instance as a listing describes it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -24,7 +28,7 @@ pub struct Item {
     pub template_major_version: Option<String>,
     pub template_minor_version: Option<String>,
     #[serde(flatten)]
-    pub deployment: Deployment,
+    pub deployment: DeploymentFields,
 }
 
 macro_rules! item_from {
@@ -40,7 +44,7 @@ macro_rules! item_from {
                     template_name: Some(i.template_name().to_string()),
                     template_major_version: Some(i.template_major_version().to_string()),
                     template_minor_version: Some(i.template_minor_version().to_string()),
-                    deployment: i.into(),
+                    deployment: DeploymentFields::listed(i),
                 }
             }
         }
@@ -70,7 +74,7 @@ fn item_attributes() -> Vec<Attribute> {
         ),
     ]
     .into_iter()
-    .chain(shape::deployment("service instance"))
+    .chain(deployment::data_source_attributes("service instance"))
     .collect()
 }
 
@@ -143,20 +147,6 @@ pub struct Many {
     pub service_instances: Option<Vec<Item>>,
 }
 
-/// ListServiceInstances' filter keys, as the API spells them.
-const FILTER_KEYS: &[&str] = &[
-    "name",
-    "deploymentStatus",
-    "templateName",
-    "serviceName",
-    "deployedTemplateVersionStatus",
-    "environmentName",
-    "lastDeploymentAttemptedAtBefore",
-    "lastDeploymentAttemptedAtAfter",
-    "createdAtBefore",
-    "createdAtAfter",
-];
-
 const SORT_KEYS: &[&str] = &[
     "name",
     "deploymentStatus",
@@ -183,7 +173,9 @@ impl DataSource for ServiceInstances {
                     vec![
                         Attribute::string("key")
                             .required()
-                            .validate(Validator::one_of(FILTER_KEYS))
+                            .validate(Validator::one_of(
+                                list_filters::SERVICE_INSTANCE_FILTER_KEYS,
+                            ))
                             .describe("What to compare, as the API names it."),
                         Attribute::string("value").required().describe(
                             "The value to match (timestamps as RFC 3339 text, such as \

@@ -9,7 +9,9 @@ use crate::aws::types::{Service as ApiService, ServicePipeline as ApiPipeline, S
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::tf::schema::Attribute;
 
-use super::shape::{self, Deployment, computed, missing, text};
+use crate::shared::deployment::{self, DeploymentFields};
+
+use super::shape::{self, computed, missing, text};
 
 /// One service as a listing describes it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -75,7 +77,7 @@ pub struct Pipeline {
     pub template_minor_version: Option<String>,
     pub spec: Option<String>,
     #[serde(flatten)]
-    pub deployment: Deployment,
+    pub deployment: DeploymentFields,
 }
 
 impl From<&ApiPipeline> for Pipeline {
@@ -87,7 +89,7 @@ impl From<&ApiPipeline> for Pipeline {
             template_major_version: Some(p.template_major_version().to_string()),
             template_minor_version: Some(p.template_minor_version().to_string()),
             spec: p.spec().map(str::to_string),
-            deployment: p.into(),
+            deployment: DeploymentFields::listed(p),
         }
     }
 }
@@ -108,7 +110,7 @@ fn pipeline_attributes() -> Vec<Attribute> {
         computed("spec", "The pipeline's spec (YAML) as last deployed."),
     ]
     .into_iter()
-    .chain(shape::deployment("pipeline"))
+    .chain(deployment::data_source_attributes("pipeline"))
     .collect()
 }
 

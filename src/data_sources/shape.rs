@@ -1,10 +1,7 @@
-//! What the data sources share: computed attribute shapes, the deployment fields of deployed objects,
-//! and the errors a lookup ends with when nothing matches.
+//! What the data sources share: computed attribute shapes and the errors a lookup ends with when
+//! nothing matches. Deployment fields are [`crate::shared::deployment`]'s, as the resources'.
 
-use aws_smithy_types::DateTime;
-use serde::{Deserialize, Serialize};
-
-use crate::aws::{ApiError, timestamp, types};
+use crate::aws::ApiError;
 use crate::engine::Error;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
@@ -106,94 +103,6 @@ pub fn keyed(arguments: Vec<Attribute>, attributes: Vec<Attribute>) -> Vec<Attri
 /// Text Proton reports, with its empty strings (cleared descriptions, messages) as null.
 pub fn text(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_string)
-}
-
-/// RFC 3339 text of a timestamp that may be absent.
-pub trait Stamp {
-    fn stamp(self) -> Option<String>;
-}
-
-impl Stamp for &DateTime {
-    fn stamp(self) -> Option<String> {
-        Some(timestamp(self))
-    }
-}
-
-impl Stamp for Option<&DateTime> {
-    fn stamp(self) -> Option<String> {
-        self.map(timestamp)
-    }
-}
-
-/// The deployment fields of an environment, service instance, service pipeline or component.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Deployment {
-    pub deployment_status: Option<String>,
-    pub deployment_status_message: Option<String>,
-    pub last_attempted_deployment_id: Option<String>,
-    pub last_succeeded_deployment_id: Option<String>,
-    pub last_deployment_attempted_at: Option<String>,
-    pub last_deployment_succeeded_at: Option<String>,
-}
-
-/// Every API shape with deployment fields, full or summary: their getters share names.
-macro_rules! deployment_from {
-    ($($ty:ty),* $(,)?) => {$(
-        impl From<&$ty> for Deployment {
-            fn from(object: &$ty) -> Self {
-                Self {
-                    deployment_status: Some(object.deployment_status().as_str().to_string()),
-                    deployment_status_message: text(object.deployment_status_message()),
-                    last_attempted_deployment_id: text(object.last_attempted_deployment_id()),
-                    last_succeeded_deployment_id: text(object.last_succeeded_deployment_id()),
-                    last_deployment_attempted_at: object.last_deployment_attempted_at().stamp(),
-                    last_deployment_succeeded_at: object.last_deployment_succeeded_at().stamp(),
-                }
-            }
-        }
-    )*};
-}
-
-deployment_from!(
-    types::Environment,
-    types::EnvironmentSummary,
-    types::ServiceInstance,
-    types::ServiceInstanceSummary,
-    types::ServicePipeline,
-    types::Component,
-    types::ComponentSummary,
-);
-
-pub fn deployment(what: &str) -> Vec<Attribute> {
-    vec![
-        computed(
-            "deployment_status",
-            &format!(
-                "Status of the {what}'s last deployment (`IN_PROGRESS`, `FAILED`, `SUCCEEDED`, \
-                 `DELETE_IN_PROGRESS`, `DELETE_FAILED`, `DELETE_COMPLETE`, `CANCELLING`, `CANCELLED`)."
-            ),
-        ),
-        computed(
-            "deployment_status_message",
-            &format!("Why the {what}'s last deployment has its status, if Proton says."),
-        ),
-        computed(
-            "last_attempted_deployment_id",
-            &format!("ID of the {what}'s last deployment."),
-        ),
-        computed(
-            "last_succeeded_deployment_id",
-            &format!("ID of the {what}'s last successful deployment."),
-        ),
-        computed(
-            "last_deployment_attempted_at",
-            &format!("When the {what}'s last deployment started (RFC 3339)."),
-        ),
-        computed(
-            "last_deployment_succeeded_at",
-            &format!("When the {what}'s last successful deployment finished (RFC 3339)."),
-        ),
-    ]
 }
 
 /// The error of a data source that found nothing: `what` says what was looked for

@@ -5,11 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::types::{
-    EnvironmentTemplateVersion, EnvironmentTemplateVersionSummary, ServiceTemplateVersion,
-    ServiceTemplateVersionSummary,
-};
-use crate::aws::{VersionId, timestamp};
+use crate::aws::types::{EnvironmentTemplateVersionSummary, ServiceTemplateVersionSummary};
+use crate::aws::{TemplateVersion as ApiVersion, VersionId, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
 use crate::shared::attributes::version_part;
 use crate::tf::schema::Attribute;
@@ -54,9 +51,7 @@ macro_rules! item_from {
 }
 
 item_from!(
-    EnvironmentTemplateVersion,
     EnvironmentTemplateVersionSummary,
-    ServiceTemplateVersion,
     ServiceTemplateVersionSummary
 );
 
@@ -119,39 +114,35 @@ pub struct Version {
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-impl From<&ServiceTemplateVersion> for Version {
-    fn from(v: &ServiceTemplateVersion) -> Self {
+impl Version {
+    fn reported(kind: Kind, v: &ApiVersion) -> Self {
         Self {
-            version: v.into(),
-            schema: text(v.schema()),
-            service: Some(ServiceVersion {
+            version: Item {
+                template_name: v.template_name.clone(),
+                major_version: Some(v.major_version.clone()),
+                minor_version: Some(v.minor_version.clone()),
+                status: Some(v.status.as_str().to_string()),
+                status_message: text(v.status_message.as_deref()),
+                description: text(v.description.as_deref()),
+                recommended_minor_version: text(v.recommended_minor_version.as_deref()),
+                arn: Some(v.arn.clone()),
+                created_at: Some(timestamp(&v.created_at)),
+                last_modified_at: Some(timestamp(&v.last_modified_at)),
+            },
+            schema: text(v.schema.as_deref()),
+            service: (kind == Kind::Service).then(|| ServiceVersion {
                 compatible_environment_templates: Some(
-                    v.compatible_environment_templates()
+                    v.compatible_environment_templates
                         .iter()
                         .map(|c| Compatible {
-                            template_name: c.template_name().to_string(),
-                            major_version: c.major_version().to_string(),
+                            template_name: c.template_name.clone(),
+                            major_version: c.major_version.clone(),
                         })
                         .collect(),
                 ),
-                supported_component_sources: Some(
-                    v.supported_component_sources()
-                        .iter()
-                        .map(|s| s.as_str().to_string())
-                        .collect(),
-                ),
+                supported_component_sources: Some(v.supported_component_sources.clone()),
             }),
             tags: None,
-        }
-    }
-}
-
-impl From<&EnvironmentTemplateVersion> for Version {
-    fn from(v: &EnvironmentTemplateVersion) -> Self {
-        Self {
-            version: v.into(),
-            schema: text(v.schema()),
-            ..Self::default()
         }
     }
 }
@@ -288,18 +279,11 @@ impl DataSource for TemplateVersion {
             major_version: &major,
             minor_version: &minor,
         };
-        let found = match self.0 {
-            Kind::Environment => ctx
-                .api
-                .get_environment_template_version(id)
-                .await?
-                .map(|v| Version::from(&v)),
-            Kind::Service => ctx
-                .api
-                .get_service_template_version(id)
-                .await?
-                .map(|v| Version::from(&v)),
-        };
+        let found = ctx
+            .api
+            .get_template_version(self.0, id)
+            .await?
+            .map(|v| Version::reported(self.0, &v));
         let mut version = found.ok_or_else(|| {
             missing(format!(
                 "version {major}.{minor} of {} template {template:?}",

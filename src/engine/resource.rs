@@ -81,6 +81,23 @@ pub struct Ctx {
     pub client_token: String,
 }
 
+#[cfg(test)]
+impl Ctx {
+    /// A context for unit tests of waits: an API client that is never reached, and `timeout`.
+    pub fn for_tests(timeout: Duration) -> Ctx {
+        let config = aws_sdk_proton::Config::builder()
+            .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
+            .build();
+        Ctx {
+            api: Arc::new(Proton::new(config)),
+            timeout,
+            stop: StopSignal::default(),
+            tags: BTreeMap::new(),
+            client_token: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]

@@ -70,22 +70,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::StopSignal;
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
-
-    fn ctx(timeout: Duration) -> Ctx {
-        let config = aws_sdk_proton::Config::builder()
-            .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
-            .build();
-        Ctx {
-            api: Arc::new(crate::aws::Proton::new(config)),
-            timeout,
-            stop: StopSignal::default(),
-            tags: Default::default(),
-            client_token: String::new(),
-        }
-    }
 
     #[test]
     fn intervals_grow_with_the_wait_and_stay_bounded() {
@@ -104,17 +89,21 @@ mod tests {
     async fn simulate(finish_after: Duration) -> (u32, Duration) {
         let calls = AtomicU32::new(0);
         let started = Instant::now();
-        let result = wait_for(&ctx(Duration::from_secs(3600)), "deployment", || {
-            calls.fetch_add(1, Ordering::SeqCst);
-            let done = started.elapsed() >= finish_after;
-            async move {
-                Ok(if done {
-                    Poll::Done(())
-                } else {
-                    Poll::Pending("IN_PROGRESS".into())
-                })
-            }
-        })
+        let result = wait_for(
+            &Ctx::for_tests(Duration::from_secs(3600)),
+            "deployment",
+            || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let done = started.elapsed() >= finish_after;
+                async move {
+                    Ok(if done {
+                        Poll::Done(())
+                    } else {
+                        Poll::Pending("IN_PROGRESS".into())
+                    })
+                }
+            },
+        )
         .await;
         assert!(result.is_ok());
         (
@@ -142,49 +131,56 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn failure_and_timeout_are_errors() {
-        let failed: Result<(), Error> =
-            wait_for(&ctx(Duration::from_secs(60)), "deployment", || async {
-                Ok(Poll::Failed("stack failed".into()))
-            })
-            .await;
+        let failed: Result<(), Error> = wait_for(
+            &Ctx::for_tests(Duration::from_secs(60)),
+            "deployment",
+            || async { Ok(Poll::Failed("stack failed".into())) },
+        )
+        .await;
         assert!(matches!(failed, Err(Error::Failed(reason)) if reason == "stack failed"));
 
-        let timed_out: Result<(), Error> =
-            wait_for(&ctx(Duration::from_secs(30)), "deployment", || async {
-                Ok(Poll::Pending("IN_PROGRESS".into()))
-            })
-            .await;
+        let timed_out: Result<(), Error> = wait_for(
+            &Ctx::for_tests(Duration::from_secs(30)),
+            "deployment",
+            || async { Ok(Poll::Pending("IN_PROGRESS".into())) },
+        )
+        .await;
         assert!(matches!(timed_out, Err(Error::Timeout { .. })));
     }
 
     #[tokio::test(start_paused = true)]
     async fn throttling_slows_the_wait_down_instead_of_failing_it() {
         let calls = AtomicU32::new(0);
-        let result = wait_for(&ctx(Duration::from_secs(600)), "deployment", || {
-            let call = calls.fetch_add(1, Ordering::SeqCst);
-            async move {
-                match call {
-                    0 | 1 => Err(Error::Api(ApiError::Throttled("Rate exceeded".into()))),
-                    2 => Ok(Poll::Pending("IN_PROGRESS".into())),
-                    _ => Ok(Poll::Done(())),
+        let result = wait_for(
+            &Ctx::for_tests(Duration::from_secs(600)),
+            "deployment",
+            || {
+                let call = calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    match call {
+                        0 | 1 => Err(Error::Api(ApiError::Throttled("Rate exceeded".into()))),
+                        2 => Ok(Poll::Pending("IN_PROGRESS".into())),
+                        _ => Ok(Poll::Done(())),
+                    }
                 }
-            }
-        })
+            },
+        )
         .await;
         assert!(result.is_ok());
         assert_eq!(calls.load(Ordering::SeqCst), 4);
 
-        let denied: Result<(), Error> =
-            wait_for(&ctx(Duration::from_secs(600)), "deployment", || async {
-                Err(Error::Api(ApiError::AccessDenied("no".into())))
-            })
-            .await;
+        let denied: Result<(), Error> = wait_for(
+            &Ctx::for_tests(Duration::from_secs(600)),
+            "deployment",
+            || async { Err(Error::Api(ApiError::AccessDenied("no".into()))) },
+        )
+        .await;
         assert!(matches!(denied, Err(Error::Api(ApiError::AccessDenied(_)))));
     }
 
     #[tokio::test(start_paused = true)]
     async fn stop_ends_the_wait() {
-        let context = ctx(Duration::from_secs(3600));
+        let context = Ctx::for_tests(Duration::from_secs(3600));
         let stop = context.stop.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(3)).await;

@@ -1,15 +1,13 @@
 //! `proton_component`: directly defined infrastructure (its own template file) attached to an
 //! environment or to a service instance.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::types::{
     Component as ApiComponent, ComponentDeploymentUpdateType, DeploymentStatus,
 };
 use crate::aws::{ComponentFilter, ComponentUpdate, NewComponent, timestamp};
-use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
@@ -227,11 +225,7 @@ impl Resource for Component {
             blocks: vec![],
             identity: &["name"],
             tags: true,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: Some(Duration::from_secs(30 * 60)),
-            },
+            timeouts: deployment::TIMEOUTS,
             rules: vec![],
         }
     }

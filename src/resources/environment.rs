@@ -1,14 +1,10 @@
 //! `proton_environment`: shared infrastructure deployed from an environment template version.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::types::Environment as ApiEnvironment;
 use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateMajor, timestamp};
-use crate::engine::{
-    ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts,
-};
+use crate::engine::{ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
@@ -268,11 +264,7 @@ impl Resource for Environment {
             blocks: vec![],
             identity: &["name"],
             tags: true,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: Some(Duration::from_secs(30 * 60)),
-            },
+            timeouts: deployment::TIMEOUTS,
             rules: vec![ConfigRule::AtMostOneOf(&[
                 "proton_service_role_arn",
                 "environment_account_connection_id",

@@ -17,7 +17,7 @@ use crate::tf::schema::{Attribute, Validator};
 
 use crate::shared::attributes;
 use crate::shared::changed_value;
-use crate::shared::list_filters::{self, ConnectionFilter};
+use crate::shared::list_filters::ConnectionFilter;
 
 pub struct EnvironmentAccountConnection;
 
@@ -278,28 +278,19 @@ impl Resource for EnvironmentAccountConnection {
         Some(ListSpec {
             description: "Environment account connections this account (the environment account) requested, \
                 optionally for one environment and in some statuses only.",
-            filters: vec![
-                attributes::resource_name("environment_name")
-                    .optional()
-                    .describe("Only connections for this environment (in the management account)."),
-                list_filters::connection_statuses(),
-            ],
+            filters: ConnectionFilter::attributes(
+                "Only connections for this environment (in the management account).",
+            ),
         })
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        let filter: ConnectionFilter = list_filters::read(filter)?;
-        Ok(ctx
-            .api
-            .list_environment_account_connections(
-                EnvironmentAccountConnectionRequesterAccountType::EnvironmentAccount,
-                filter.environment_name.as_deref(),
-                &filter.statuses(),
-            )
+        let requester = EnvironmentAccountConnectionRequesterAccountType::EnvironmentAccount;
+        Ok(ConnectionFilter::ids(ctx, requester, filter)
             .await?
-            .iter()
-            .map(|c| Model {
-                id: Some(c.id().to_string()),
+            .into_iter()
+            .map(|id| Model {
+                id: Some(id),
                 ..Model::default()
             })
             .collect())

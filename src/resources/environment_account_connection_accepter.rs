@@ -13,7 +13,7 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use crate::shared::attributes;
-use crate::shared::list_filters::{self, ConnectionFilter};
+use crate::shared::list_filters::ConnectionFilter;
 
 pub struct EnvironmentAccountConnectionAccepter;
 
@@ -185,28 +185,17 @@ impl Resource for EnvironmentAccountConnectionAccepter {
         Some(ListSpec {
             description: "Environment account connections other accounts asked this account (the management \
                 account) to accept, optionally for one environment and in some statuses only.",
-            filters: vec![
-                attributes::resource_name("environment_name")
-                    .optional()
-                    .describe("Only connections for this environment."),
-                list_filters::connection_statuses(),
-            ],
+            filters: ConnectionFilter::attributes("Only connections for this environment."),
         })
     }
 
     async fn list(&self, ctx: &Ctx, filter: &Value) -> Result<Vec<Model>, Error> {
-        let filter: ConnectionFilter = list_filters::read(filter)?;
-        Ok(ctx
-            .api
-            .list_environment_account_connections(
-                EnvironmentAccountConnectionRequesterAccountType::ManagementAccount,
-                filter.environment_name.as_deref(),
-                &filter.statuses(),
-            )
+        let requester = EnvironmentAccountConnectionRequesterAccountType::ManagementAccount;
+        Ok(ConnectionFilter::ids(ctx, requester, filter)
             .await?
-            .iter()
-            .map(|c| Model {
-                id: c.id().to_string(),
+            .into_iter()
+            .map(|id| Model {
+                id,
                 ..Model::default()
             })
             .collect())

@@ -7,23 +7,24 @@
 //! 4. its example under `examples/resources/<type>/resource.tf` (the docs are generated from it).
 //!
 //! What several resources share lives in [`crate::shared`]: deployment fields and waits, list filters,
-//! state moved from awscc, and the implementation both kinds of template share.
+//! state moved from awscc, and the template model. Where two Proton kinds differ only by name, one
+//! file holds a resource that takes the kind as a value and is registered once per kind
+//! ([`template`], [`template_version`]).
 
 pub(crate) mod account_settings;
 pub(crate) mod component;
 pub(crate) mod environment;
 pub(crate) mod environment_account_connection;
 pub(crate) mod environment_account_connection_accepter;
-pub(crate) mod environment_template;
-pub(crate) mod environment_template_version;
 pub(crate) mod repository;
 pub(crate) mod service;
 pub(crate) mod service_instance;
 pub(crate) mod service_pipeline;
-pub(crate) mod service_template;
-pub(crate) mod service_template_version;
 pub(crate) mod sync_config;
+pub(crate) mod template;
+pub(crate) mod template_version;
 
+use crate::aws::TemplateKind;
 use crate::engine::DynResource;
 
 pub use account_settings::AccountSettings;
@@ -31,23 +32,21 @@ pub use component::Component;
 pub use environment::Environment;
 pub use environment_account_connection::EnvironmentAccountConnection;
 pub use environment_account_connection_accepter::EnvironmentAccountConnectionAccepter;
-pub use environment_template::EnvironmentTemplate;
-pub use environment_template_version::EnvironmentTemplateVersion;
 pub use repository::Repository;
 pub use service::Service;
 pub use service_instance::ServiceInstance;
 pub use service_pipeline::ServicePipeline;
-pub use service_template::ServiceTemplate;
-pub use service_template_version::ServiceTemplateVersion;
 pub use sync_config::{ServiceSyncConfig, TemplateSyncConfig};
+pub use template::Template;
+pub use template_version::TemplateVersion;
 
 /// Every resource this provider offers.
 pub fn all() -> Vec<Box<dyn DynResource>> {
     vec![
-        Box::new(EnvironmentTemplate),
-        Box::new(EnvironmentTemplateVersion),
-        Box::new(ServiceTemplate),
-        Box::new(ServiceTemplateVersion),
+        Box::new(Template(TemplateKind::Environment)),
+        Box::new(TemplateVersion(TemplateKind::Environment)),
+        Box::new(Template(TemplateKind::Service)),
+        Box::new(TemplateVersion(TemplateKind::Service)),
         Box::new(Repository),
         Box::new(TemplateSyncConfig),
         Box::new(ServiceSyncConfig),

@@ -1,15 +1,13 @@
 //! `proton_service`: a service from a service template version, with the instances its spec lists and,
 //! when the template has one, a pipeline.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::{self as phase, Phase};
 use crate::aws::types::{Service as ApiService, ServiceStatus};
 use crate::aws::{NewService, timestamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
@@ -243,11 +241,7 @@ impl Resource for Service {
             blocks: vec![],
             identity: &["name"],
             tags: true,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: Some(Duration::from_secs(30 * 60)),
-            },
+            timeouts: crate::shared::deployment::TIMEOUTS,
             rules: vec![],
         }
     }

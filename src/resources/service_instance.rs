@@ -4,35 +4,20 @@
 //! with the service). So creating this resource adopts an instance the service's spec already made,
 //! or calls CreateServiceInstance; destroying it leaves the instance as it is.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
 use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, timestamp};
-use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
 
 use crate::shared::attributes;
 use crate::shared::list_filters;
 
-/// ListServiceInstances filter keys (ListServiceInstancesFilterBy).
-const INSTANCE_FILTER_KEYS: [&str; 10] = [
-    "name",
-    "deploymentStatus",
-    "templateName",
-    "serviceName",
-    "deployedTemplateVersionStatus",
-    "environmentName",
-    "lastDeploymentAttemptedAtBefore",
-    "lastDeploymentAttemptedAtAfter",
-    "createdAtBefore",
-    "createdAtAfter",
-];
 use crate::shared::deployment::{
-    self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
+    self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
 };
 
 pub struct ServiceInstance;
@@ -66,7 +51,7 @@ impl Model {
             created_at: Some(timestamp(instance.created_at())),
             environment_name: Some(instance.environment_name().to_string()),
             template_name: Some(instance.template_name().to_string()),
-            deployment: instance.fields(),
+            deployment: DeploymentFields::from(&instance),
         }
     }
 
@@ -106,13 +91,6 @@ fn no_longer_exists(service: &str, name: &str) -> Error {
     Error::Failed(format!(
         "service instance {service}/{name} no longer exists"
     ))
-}
-
-/// What an instance runs now, as far as a decision to deploy goes.
-struct Running<'a> {
-    spec: Option<&'a str>,
-    versions: Versions<'a>,
-    succeeded: bool,
 }
 
 /// Deploys `planned` onto an instance running `now`, if anything differs.
@@ -225,24 +203,13 @@ impl Resource for ServiceInstance {
             blocks: vec![],
             identity: &["service_name", "name"],
             tags: true,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: None,
-            },
+            timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
     }
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
-        deployment::plan(
-            plan,
-            &[
-                "spec",
-                deployment::TEMPLATE_MAJOR_VERSION,
-                deployment::TEMPLATE_MINOR_VERSION,
-            ],
-        );
+        deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
@@ -262,15 +229,7 @@ impl Resource for ServiceInstance {
             } else {
                 existing
             };
-            let now = Running {
-                spec: existing.spec(),
-                versions: Versions {
-                    major: Some(existing.template_major_version()),
-                    minor: Some(existing.template_minor_version()),
-                },
-                succeeded: existing.deployment_status() == &DeploymentStatus::Succeeded,
-            };
-            return converge(ctx, now, &planned).await;
+            return converge(ctx, Running::reported(&existing), &planned).await;
         }
         let spec = planned.spec.as_deref().ok_or_else(|| {
             Error::Invalid("spec must be known to create a service instance".to_string())
@@ -308,11 +267,8 @@ impl Resource for ServiceInstance {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
-        let mut succeeded = prior.deployment.settled();
-        if prior.deployment.running() {
-            let instance = idle(ctx, service, name).await?;
-            succeeded = instance.deployment_status() == &DeploymentStatus::Succeeded;
-        }
+        let succeeded =
+            deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, service, name)).await?;
         let now = Running {
             spec: prior.spec.as_deref(),
             versions: prior.versions(),
@@ -346,7 +302,7 @@ impl Resource for ServiceInstance {
                     vec![
                         Attribute::string("key")
                             .required()
-                            .validate(Validator::one_of(&INSTANCE_FILTER_KEYS))
+                            .validate(Validator::one_of(list_filters::SERVICE_INSTANCE_FILTER_KEYS))
                             .describe("What to filter on, as the API names it."),
                         Attribute::string("value")
                             .required()

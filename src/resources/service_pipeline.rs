@@ -4,19 +4,17 @@
 //! service; the API can only update it. So creating this resource takes over the existing pipeline and
 //! destroying it leaves the pipeline to its service.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
-use crate::aws::types::{DeploymentStatus, ServicePipeline as ApiPipeline};
+use crate::aws::types::ServicePipeline as ApiPipeline;
 use crate::aws::{ServicePipelineUpdate, timestamp};
-use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec, Timeouts};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator, yaml_equal};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{
-    self as deployment, Deployed, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
+    self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
 };
 
 pub struct ServicePipeline;
@@ -46,7 +44,7 @@ impl Model {
             arn: Some(pipeline.arn().to_string()),
             created_at: Some(timestamp(pipeline.created_at())),
             template_name: Some(pipeline.template_name().to_string()),
-            deployment: pipeline.fields(),
+            deployment: DeploymentFields::from(&pipeline),
         }
     }
 
@@ -78,13 +76,6 @@ async fn idle(ctx: &Ctx, service: &str) -> Result<ApiPipeline, Error> {
     wait_idle(ctx, &what, || ctx.api.get_service_pipeline(service))
         .await?
         .ok_or_else(|| no_pipeline(service))
-}
-
-/// What the pipeline runs now, as far as a decision to deploy goes.
-struct Running<'a> {
-    spec: Option<&'a str>,
-    versions: Versions<'a>,
-    succeeded: bool,
 }
 
 async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
@@ -184,24 +175,13 @@ impl Resource for ServicePipeline {
             blocks: vec![],
             identity: &["service_name"],
             tags: false,
-            timeouts: Timeouts {
-                create: Some(Duration::from_secs(30 * 60)),
-                update: Some(Duration::from_secs(30 * 60)),
-                delete: None,
-            },
+            timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
     }
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
-        deployment::plan(
-            plan,
-            &[
-                "spec",
-                deployment::TEMPLATE_MAJOR_VERSION,
-                deployment::TEMPLATE_MINOR_VERSION,
-            ],
-        );
+        deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
@@ -214,15 +194,7 @@ impl Resource for ServicePipeline {
         if is_running(pipeline.deployment_status()) {
             pipeline = idle(ctx, service).await?;
         }
-        let now = Running {
-            spec: pipeline.spec(),
-            versions: Versions {
-                major: Some(pipeline.template_major_version()),
-                minor: Some(pipeline.template_minor_version()),
-            },
-            succeeded: pipeline.deployment_status() == &DeploymentStatus::Succeeded,
-        };
-        converge(ctx, now, &planned).await
+        converge(ctx, Running::reported(&pipeline), &planned).await
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
@@ -239,11 +211,9 @@ impl Resource for ServicePipeline {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let mut succeeded = prior.deployment.settled();
-        if prior.deployment.running() {
-            let pipeline = idle(ctx, &planned.service_name).await?;
-            succeeded = pipeline.deployment_status() == &DeploymentStatus::Succeeded;
-        }
+        let succeeded =
+            deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, &planned.service_name))
+                .await?;
         let now = Running {
             spec: prior.spec.as_deref(),
             versions: prior.versions(),

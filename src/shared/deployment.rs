@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::{self as phase, Phase};
 use crate::aws::types::{
-    Component, DeploymentStatus, DeploymentUpdateType, Environment, ServiceInstance,
-    ServicePipeline,
+    Component, ComponentSummary, DeploymentStatus, DeploymentUpdateType, Environment,
+    EnvironmentSummary, ServiceInstance, ServiceInstanceSummary, ServicePipeline,
 };
-use crate::aws::{ApiError, timestamp};
+use crate::aws::{ApiError, Stamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, PlanEdit};
+use crate::engine::{Ctx, Error, PlanEdit, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::Attribute;
 
@@ -23,6 +23,9 @@ pub const CANCEL_ON_TIMEOUT: &str = "cancel_on_timeout";
 pub const TEMPLATE_MAJOR_VERSION: &str = "template_major_version";
 pub const TEMPLATE_MINOR_VERSION: &str = "template_minor_version";
 const DEPLOYMENT_STATUS: &str = "deployment_status";
+
+/// The inputs whose change deploys a service instance or pipeline (see [`plan`]).
+pub const SPEC_AND_VERSIONS: [&str; 3] = ["spec", TEMPLATE_MAJOR_VERSION, TEMPLATE_MINOR_VERSION];
 
 /// Attributes that only change when a deployment happens.
 const RESULTS: [&str; 6] = [
@@ -34,10 +37,26 @@ const RESULTS: [&str; 6] = [
     "last_deployment_succeeded_at",
 ];
 
+/// How long a deployment may take unless `timeouts` says otherwise.
+const DEPLOYMENT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// The `timeouts` of a resource whose create, update and delete each wait for Proton's work.
+pub const TIMEOUTS: Timeouts = Timeouts {
+    create: Some(DEPLOYMENT_TIMEOUT),
+    update: Some(DEPLOYMENT_TIMEOUT),
+    delete: Some(DEPLOYMENT_TIMEOUT),
+};
+
+/// The `timeouts` of a resource Proton deletes with its parent (a service's instances and pipeline).
+pub const TIMEOUTS_WITHOUT_DELETE: Timeouts = Timeouts {
+    delete: None,
+    ..TIMEOUTS
+};
+
 /// However short the operation's timeout, a cancellation gets at least this long to finish.
 const CANCEL_WAIT_MIN: Duration = Duration::from_secs(60);
 
-/// The deployment attributes of a model (flattened into it).
+/// The deployment attributes of a resource's or data source's model (flattened into it).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DeploymentFields {
     pub deployment_status: Option<String>,
@@ -48,7 +67,59 @@ pub struct DeploymentFields {
     pub last_deployment_succeeded_at: Option<String>,
 }
 
+/// Every API shape with deployment fields, full or summary: their getters share names.
+macro_rules! deployment_fields_from {
+    ($($ty:ty),* $(,)?) => {$(
+        impl From<&$ty> for DeploymentFields {
+            fn from(object: &$ty) -> Self {
+                Self {
+                    deployment_status: Some(object.deployment_status().as_str().to_string()),
+                    // Proton reports "no message" as "": null in Terraform.
+                    deployment_status_message: object
+                        .deployment_status_message()
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string),
+                    last_attempted_deployment_id: object
+                        .last_attempted_deployment_id()
+                        .map(str::to_string),
+                    last_succeeded_deployment_id: object
+                        .last_succeeded_deployment_id()
+                        .map(str::to_string),
+                    last_deployment_attempted_at: object.last_deployment_attempted_at().stamp(),
+                    last_deployment_succeeded_at: object.last_deployment_succeeded_at().stamp(),
+                }
+            }
+        }
+    )*};
+}
+
+deployment_fields_from!(
+    Environment,
+    EnvironmentSummary,
+    ServiceInstance,
+    ServiceInstanceSummary,
+    ServicePipeline,
+    Component,
+    ComponentSummary,
+);
+
 impl DeploymentFields {
+    /// The fields as the data sources report them: an empty deployment ID is null there too.
+    pub fn listed<'a, T>(object: &'a T) -> Self
+    where
+        Self: From<&'a T>,
+    {
+        let mut fields = Self::from(object);
+        let empty_as_null = |id: &mut Option<String>| {
+            if id.as_deref() == Some("") {
+                *id = None;
+            }
+        };
+        empty_as_null(&mut fields.last_attempted_deployment_id);
+        empty_as_null(&mut fields.last_succeeded_deployment_id);
+        fields
+    }
+
     /// Whether the last deployment ended well (a model without a status counts as settled).
     pub fn settled(&self) -> bool {
         self.deployment_status
@@ -63,47 +134,64 @@ impl DeploymentFields {
     }
 }
 
-/// The deployment attributes' schema, for a `what` such as "environment".
-pub fn attributes(what: &str) -> Vec<Attribute> {
-    let computed = |name: &str, description: String| {
-        Attribute::string(name)
-            .computed()
-            .use_state_for_unknown()
-            .describe(&description)
-    };
-    vec![
-        computed(
-            DEPLOYMENT_STATUS,
+/// What each of [`RESULTS`] says, for a `what` such as "environment": a resource's attributes say when
+/// they change, a data source's what they may hold.
+fn descriptions(what: &str, resource: bool) -> [String; 6] {
+    let (status, message, attempted_id) = if resource {
+        (
             format!(
                 "Status of the {what}'s last deployment: `SUCCEEDED` after a successful apply; `FAILED`, \
                  `CANCELLED` or `IN_PROGRESS` when the last apply did not finish it (the next plan then \
                  deploys again)."
             ),
-        ),
-        computed(
-            "deployment_status_message",
             format!("Why the {what}'s last deployment failed, if it did."),
-        ),
-        computed(
-            "last_attempted_deployment_id",
             format!(
                 "ID of the {what}'s last deployment. Unknown in a plan exactly when the apply will \
                  deploy; unchanged when the update only changes metadata."
             ),
-        ),
-        computed(
-            "last_succeeded_deployment_id",
-            format!("ID of the {what}'s last successful deployment."),
-        ),
-        computed(
-            "last_deployment_attempted_at",
-            format!("When the {what}'s last deployment started (RFC 3339)."),
-        ),
-        computed(
-            "last_deployment_succeeded_at",
-            format!("When the {what}'s last successful deployment finished (RFC 3339)."),
-        ),
+        )
+    } else {
+        (
+            format!(
+                "Status of the {what}'s last deployment (`IN_PROGRESS`, `FAILED`, `SUCCEEDED`, \
+                 `DELETE_IN_PROGRESS`, `DELETE_FAILED`, `DELETE_COMPLETE`, `CANCELLING`, `CANCELLED`)."
+            ),
+            format!("Why the {what}'s last deployment has its status, if Proton says."),
+            format!("ID of the {what}'s last deployment."),
+        )
+    };
+    [
+        status,
+        message,
+        attempted_id,
+        format!("ID of the {what}'s last successful deployment."),
+        format!("When the {what}'s last deployment started (RFC 3339)."),
+        format!("When the {what}'s last successful deployment finished (RFC 3339)."),
     ]
+}
+
+/// A deployed resource's deployment attributes, for a `what` such as "environment": kept from state
+/// until an apply deploys (see [`plan`]).
+pub fn attributes(what: &str) -> Vec<Attribute> {
+    RESULTS
+        .into_iter()
+        .zip(descriptions(what, true))
+        .map(|(name, description)| {
+            Attribute::string(name)
+                .computed()
+                .use_state_for_unknown()
+                .describe(&description)
+        })
+        .collect()
+}
+
+/// A data source's deployment attributes, for a `what` such as "environment".
+pub fn data_source_attributes(what: &str) -> Vec<Attribute> {
+    RESULTS
+        .into_iter()
+        .zip(descriptions(what, false))
+        .map(|(name, description)| Attribute::string(name).computed().describe(&description))
+        .collect()
 }
 
 pub fn cancel_on_timeout() -> Attribute {
@@ -185,98 +273,81 @@ pub trait Deployed: Send + Sync {
     fn fields(&self) -> DeploymentFields;
 }
 
-fn fields(
-    status: &DeploymentStatus,
-    message: Option<&str>,
-    attempted: Option<&str>,
-    succeeded: Option<&str>,
-    attempted_at: Option<String>,
-    succeeded_at: Option<String>,
-) -> DeploymentFields {
-    DeploymentFields {
-        deployment_status: Some(status.as_str().to_string()),
-        deployment_status_message: message.filter(|m| !m.is_empty()).map(str::to_string),
-        last_attempted_deployment_id: attempted.map(str::to_string),
-        last_succeeded_deployment_id: succeeded.map(str::to_string),
-        last_deployment_attempted_at: attempted_at,
-        last_deployment_succeeded_at: succeeded_at,
+/// The full API shapes of the deployed objects: their getters share names.
+macro_rules! deployed {
+    ($($ty:ty),*) => {$(
+        impl Deployed for $ty {
+            fn status(&self) -> &DeploymentStatus {
+                self.deployment_status()
+            }
+            fn message(&self) -> Option<&str> {
+                self.deployment_status_message()
+            }
+            fn fields(&self) -> DeploymentFields {
+                DeploymentFields::from(self)
+            }
+        }
+    )*};
+}
+
+deployed!(Environment, ServiceInstance, ServicePipeline, Component);
+
+/// An object as the API reports it, deployed from a spec and a template version.
+pub trait Versioned: Deployed {
+    fn spec(&self) -> Option<&str>;
+    fn versions(&self) -> Versions<'_>;
+}
+
+macro_rules! versioned {
+    ($($ty:ty),*) => {$(
+        impl Versioned for $ty {
+            fn spec(&self) -> Option<&str> {
+                <$ty>::spec(self)
+            }
+            fn versions(&self) -> Versions<'_> {
+                Versions {
+                    major: Some(self.template_major_version()),
+                    minor: Some(self.template_minor_version()),
+                }
+            }
+        }
+    )*};
+}
+
+versioned!(ServiceInstance, ServicePipeline);
+
+/// What a deployed object runs now, as far as a decision to deploy goes.
+pub struct Running<'a> {
+    pub spec: Option<&'a str>,
+    pub versions: Versions<'a>,
+    pub succeeded: bool,
+}
+
+impl<'a> Running<'a> {
+    /// What `object`, as the API reports it, runs.
+    pub fn reported(object: &'a impl Versioned) -> Self {
+        Self {
+            spec: object.spec(),
+            versions: object.versions(),
+            succeeded: *object.status() == DeploymentStatus::Succeeded,
+        }
     }
 }
 
-impl Deployed for Environment {
-    fn status(&self) -> &DeploymentStatus {
-        self.deployment_status()
+/// Whether the last deployment `fields` records succeeded; when one is still running (an earlier apply
+/// was interrupted), `idle` waits it out and the object then says.
+pub async fn succeeded_once_idle<T, F>(
+    fields: &DeploymentFields,
+    idle: impl FnOnce() -> F,
+) -> Result<bool, Error>
+where
+    T: Deployed,
+    F: Future<Output = Result<T, Error>>,
+{
+    if !fields.running() {
+        return Ok(fields.settled());
     }
-    fn message(&self) -> Option<&str> {
-        self.deployment_status_message()
-    }
-    fn fields(&self) -> DeploymentFields {
-        fields(
-            self.deployment_status(),
-            self.deployment_status_message(),
-            self.last_attempted_deployment_id(),
-            self.last_succeeded_deployment_id(),
-            Some(timestamp(self.last_deployment_attempted_at())),
-            Some(timestamp(self.last_deployment_succeeded_at())),
-        )
-    }
-}
-
-impl Deployed for ServiceInstance {
-    fn status(&self) -> &DeploymentStatus {
-        self.deployment_status()
-    }
-    fn message(&self) -> Option<&str> {
-        self.deployment_status_message()
-    }
-    fn fields(&self) -> DeploymentFields {
-        fields(
-            self.deployment_status(),
-            self.deployment_status_message(),
-            self.last_attempted_deployment_id(),
-            self.last_succeeded_deployment_id(),
-            Some(timestamp(self.last_deployment_attempted_at())),
-            Some(timestamp(self.last_deployment_succeeded_at())),
-        )
-    }
-}
-
-impl Deployed for ServicePipeline {
-    fn status(&self) -> &DeploymentStatus {
-        self.deployment_status()
-    }
-    fn message(&self) -> Option<&str> {
-        self.deployment_status_message()
-    }
-    fn fields(&self) -> DeploymentFields {
-        fields(
-            self.deployment_status(),
-            self.deployment_status_message(),
-            self.last_attempted_deployment_id(),
-            self.last_succeeded_deployment_id(),
-            Some(timestamp(self.last_deployment_attempted_at())),
-            Some(timestamp(self.last_deployment_succeeded_at())),
-        )
-    }
-}
-
-impl Deployed for Component {
-    fn status(&self) -> &DeploymentStatus {
-        self.deployment_status()
-    }
-    fn message(&self) -> Option<&str> {
-        self.deployment_status_message()
-    }
-    fn fields(&self) -> DeploymentFields {
-        fields(
-            self.deployment_status(),
-            self.deployment_status_message(),
-            self.last_attempted_deployment_id(),
-            self.last_succeeded_deployment_id(),
-            self.last_deployment_attempted_at().map(timestamp),
-            self.last_deployment_succeeded_at().map(timestamp),
-        )
-    }
+    Ok(*idle().await?.status() == DeploymentStatus::Succeeded)
 }
 
 /// A wait that did not end in success, with the object as last seen (if it still exists).
@@ -610,25 +681,9 @@ mod tests {
 
     mod waiting {
         use super::super::*;
-        use std::sync::Arc;
         use std::sync::atomic::{AtomicU32, Ordering};
 
         use aws_smithy_types::DateTime;
-
-        use crate::engine::StopSignal;
-
-        fn ctx(timeout: Duration) -> Ctx {
-            let config = aws_sdk_proton::Config::builder()
-                .behavior_version(aws_sdk_proton::config::BehaviorVersion::latest())
-                .build();
-            Ctx {
-                api: Arc::new(crate::aws::Proton::new(config)),
-                timeout,
-                stop: StopSignal::default(),
-                tags: Default::default(),
-                client_token: String::new(),
-            }
-        }
 
         fn env(status: &str, message: Option<&str>) -> Environment {
             let now = DateTime::from_secs(1_800_000_000);
@@ -675,7 +730,7 @@ mod tests {
         async fn a_failed_deployment_comes_back_with_the_object() {
             let script = Script::new(&["IN_PROGRESS", "IN_PROGRESS", "FAILED"]);
             let result = wait_deployed(
-                &ctx(Duration::from_secs(600)),
+                &Ctx::for_tests(Duration::from_secs(600)),
                 "deployment of environment e",
                 false,
                 || script.get(),
@@ -698,7 +753,7 @@ mod tests {
             let script = Script::new(&["IN_PROGRESS"]);
             let cancels = AtomicU32::new(0);
             let result = wait_deployed(
-                &ctx(Duration::from_secs(5)),
+                &Ctx::for_tests(Duration::from_secs(5)),
                 "deployment of environment e",
                 true,
                 || script.get(),
@@ -724,7 +779,7 @@ mod tests {
         async fn a_timeout_without_cancel_leaves_it_running() {
             let script = Script::new(&["IN_PROGRESS"]);
             let result = wait_deployed(
-                &ctx(Duration::from_secs(5)),
+                &Ctx::for_tests(Duration::from_secs(5)),
                 "deployment of environment e",
                 false,
                 || script.get(),
@@ -743,7 +798,7 @@ mod tests {
         async fn a_deployment_that_finished_before_the_cancel_is_a_success() {
             let script = Script::new(&["IN_PROGRESS"]);
             let result = wait_deployed(
-                &ctx(Duration::from_secs(5)),
+                &Ctx::for_tests(Duration::from_secs(5)),
                 "deployment of environment e",
                 true,
                 || script.get(),
@@ -758,13 +813,15 @@ mod tests {
 
         #[tokio::test(start_paused = true)]
         async fn deletes_fail_on_delete_failed_and_end_when_gone() {
-            let failed = wait_deleted(&ctx(Duration::from_secs(60)), "deletion", || async {
-                Ok(Some(env("DELETE_FAILED", Some("still in use"))))
-            })
+            let failed = wait_deleted(
+                &Ctx::for_tests(Duration::from_secs(60)),
+                "deletion",
+                || async { Ok(Some(env("DELETE_FAILED", Some("still in use")))) },
+            )
             .await;
             assert!(matches!(failed, Err(Error::Failed(text)) if text.contains("DELETE_FAILED")));
             let gone = wait_deleted::<Environment, _, _>(
-                &ctx(Duration::from_secs(60)),
+                &Ctx::for_tests(Duration::from_secs(60)),
                 "deletion",
                 || async { Ok(None) },
             )

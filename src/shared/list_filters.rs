@@ -8,13 +8,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::ApiError;
 use crate::aws::types::{
-    EnvironmentAccountConnectionStatus, EnvironmentTemplateSummary, ServiceTemplateSummary,
+    EnvironmentAccountConnectionRequesterAccountType, EnvironmentAccountConnectionStatus,
+    EnvironmentTemplateSummary, ServiceTemplateSummary,
 };
-use crate::engine::{Error, model_from_value};
+use crate::engine::{Ctx, Error, model_from_value};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::attributes;
+
+/// ListServiceInstances' filter keys (ListServiceInstancesFilterBy), as the API spells them.
+pub const SERVICE_INSTANCE_FILTER_KEYS: &[&str] = &[
+    "name",
+    "deploymentStatus",
+    "templateName",
+    "serviceName",
+    "deployedTemplateVersionStatus",
+    "environmentName",
+    "lastDeploymentAttemptedAtBefore",
+    "lastDeploymentAttemptedAtAfter",
+    "createdAtBefore",
+    "createdAtAfter",
+];
 
 /// The list block's `config` as `T`; a list block without `config` filters nothing.
 pub fn read<T: Serialize + DeserializeOwned + Default>(config: &Value) -> Result<T, Error> {
@@ -123,6 +138,36 @@ pub struct ConnectionFilter {
 }
 
 impl ConnectionFilter {
+    /// The filter arguments of a connection listing; `environment` describes `environment_name`.
+    pub fn attributes(environment: &str) -> Vec<Attribute> {
+        vec![
+            attributes::resource_name("environment_name")
+                .optional()
+                .describe(environment),
+            connection_statuses(),
+        ]
+    }
+
+    /// The IDs of the connections the list block's `config` asks for, of those `requester` asked for.
+    pub async fn ids(
+        ctx: &Ctx,
+        requester: EnvironmentAccountConnectionRequesterAccountType,
+        config: &Value,
+    ) -> Result<Vec<String>, Error> {
+        let filter: ConnectionFilter = read(config)?;
+        Ok(ctx
+            .api
+            .list_environment_account_connections(
+                requester,
+                filter.environment_name.as_deref(),
+                &filter.statuses(),
+            )
+            .await?
+            .iter()
+            .map(|c| c.id().to_string())
+            .collect())
+    }
+
     pub fn statuses(&self) -> Vec<EnvironmentAccountConnectionStatus> {
         self.statuses
             .iter()

@@ -5,7 +5,7 @@
 //!   component) deployment fields, plan rule and waits.
 //! - [`list_filters`]: reading a `terraform query` list block's `config`, and filters that recur.
 //! - [`awscc`]: state moved in from hashicorp/awscc's resources.
-//! - [`template`]: environment and service templates, one implementation driven by the kind.
+//! - [`template`]: the state of environment and service templates, driven by the kind.
 
 pub mod attributes;
 pub mod awscc;

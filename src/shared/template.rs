@@ -1,14 +1,9 @@
-//! What `proton_environment_template` and `proton_service_template` share: the model, the schema and
-//! the CRUD, driven by the kind (see [`crate::aws::templates`](crate::aws::TemplateKind)). Each
-//! resource's file says only its kind and the words that differ.
+//! The state of an environment or service template, which the `proton_*_template` resource and data
+//! sources share, driven by the kind (see [`crate::aws::templates`](crate::aws::TemplateKind)).
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::{NewTemplate, Template, TemplateKind, timestamp};
-use crate::engine::{Ctx, Error, Failure, ResourceSpec, Timeouts};
-use crate::tf::schema::{Attribute, Validator};
-
-use super::attributes;
+use crate::aws::{Template, TemplateKind, timestamp};
 
 /// Who provisions what, under each kind's own attribute name. The field must be there (null or not:
 /// `deserialize_with` makes a missing one an error), so serde picks the kind the value has.
@@ -36,6 +31,14 @@ impl Provisioning {
             TemplateKind::Service => Provisioning::Service {
                 pipeline_provisioning: value,
             },
+        }
+    }
+
+    /// The attribute's name for `kind`.
+    pub fn attribute(kind: TemplateKind) -> &'static str {
+        match kind {
+            TemplateKind::Environment => "provisioning",
+            TemplateKind::Service => "pipeline_provisioning",
         }
     }
 
@@ -94,109 +97,4 @@ impl Model {
             recommended_version: template.recommended_version,
         }
     }
-}
-
-/// What the two template resources say differently.
-pub struct TemplateWords {
-    pub type_name: &'static str,
-    pub description: &'static str,
-    /// The description of `provisioning` or `pipeline_provisioning`.
-    pub provisioning: &'static str,
-}
-
-pub fn spec(kind: TemplateKind, words: TemplateWords) -> ResourceSpec {
-    let what = format!("{} template", kind.word());
-    let provisioning = match kind {
-        TemplateKind::Environment => "provisioning",
-        TemplateKind::Service => "pipeline_provisioning",
-    };
-    ResourceSpec {
-        type_name: words.type_name,
-        description: words.description,
-        version: 0,
-        attributes: vec![
-            attributes::resource_name("name")
-                .required()
-                .requires_replace()
-                .describe(&format!("Name of the {what}.")),
-            attributes::display_name().optional_computed().describe(
-                "Name shown in the Proton console. Proton cannot clear a display name: removing it from \
-                 the configuration keeps the current one.",
-            ),
-            attributes::description()
-                .optional()
-                .describe(&format!("Description of the {what}.")),
-            attributes::encryption_key()
-                .optional()
-                .requires_replace()
-                .describe("ARN of a customer managed KMS key that encrypts the template's data."),
-            Attribute::string(provisioning)
-                .optional()
-                .requires_replace()
-                .validate(Validator::one_of(&["CUSTOMER_MANAGED"]))
-                .describe(words.provisioning),
-            attributes::arn(&what),
-            attributes::created_at(&what),
-            attributes::last_modified_at(&what),
-            Attribute::string("recommended_version")
-                .computed()
-                .describe("The recommended published version of the template (`MAJOR.MINOR`), if any."),
-        ],
-        blocks: vec![],
-        identity: &["name"],
-        tags: true,
-        timeouts: Timeouts::NONE,
-        rules: vec![],
-    }
-}
-
-pub async fn create(
-    kind: TemplateKind,
-    ctx: &Ctx,
-    planned: Model,
-) -> Result<Model, Failure<Model>> {
-    let created = ctx
-        .api
-        .create_template(NewTemplate {
-            kind,
-            name: &planned.name,
-            display_name: planned.display_name.as_deref(),
-            description: planned.description.as_deref(),
-            encryption_key: planned.encryption_key.as_deref(),
-            provisioning: planned.provisioning.value(),
-            tags: &ctx.tags,
-        })
-        .await?;
-    Ok(Model::from_api(kind, created))
-}
-
-pub async fn read(kind: TemplateKind, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
-    Ok(ctx
-        .api
-        .get_template(kind, &current.name)
-        .await?
-        .map(|template| Model::from_api(kind, template)))
-}
-
-pub async fn update(
-    kind: TemplateKind,
-    ctx: &Ctx,
-    prior: Model,
-    planned: Model,
-) -> Result<Model, Failure<Model>> {
-    let display_name = super::changed_value(&planned.display_name, &prior.display_name);
-    let updated = ctx
-        .api
-        .update_template(
-            kind,
-            &planned.name,
-            display_name,
-            Some(planned.description.as_deref().unwrap_or_default()),
-        )
-        .await?;
-    Ok(Model::from_api(kind, updated))
-}
-
-pub async fn delete(kind: TemplateKind, ctx: &Ctx, current: Model) -> Result<(), Error> {
-    Ok(ctx.api.delete_template(kind, &current.name).await?)
 }
