@@ -6,6 +6,7 @@
 
 mod accounts;
 mod aws_cli;
+mod contract;
 mod http;
 mod sdk;
 mod state_lock;
