@@ -22,8 +22,11 @@ impl Resource for EnvironmentTemplate {
                 description: "An AWS Proton environment template: the named container that environment \
                     template versions are registered in. Environments are deployed from one of its published \
                     versions.",
-                provisioning: "`CUSTOMER_MANAGED` for environments whose infrastructure you provision \
-                    yourself (self-managed provisioning); unset for Proton-managed provisioning.",
+                provisioning: "`CUSTOMER_MANAGED` for environments whose infrastructure already exists \
+                    outside Proton: an environment from it takes a role and a spec holding the \
+                    infrastructure's outputs, and Proton provisions nothing. Unset for a standard \
+                    template, which Proton provisions by the method each environment chooses \
+                    (AWS-managed, CodeBuild, or self-managed with `provisioning_repository`).",
             },
         )
     }

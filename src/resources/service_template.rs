@@ -20,9 +20,10 @@ impl Resource for ServiceTemplate {
                 type_name: "proton_service_template",
                 description: "An AWS Proton service template: the named container that service template \
                     versions are registered in. Services are deployed from one of its published versions.",
-                provisioning: "`CUSTOMER_MANAGED` when the service pipeline's infrastructure is provisioned \
-                    by you (self-managed provisioning); unset when Proton provisions pipelines, or for \
-                    templates without a pipeline.",
+                provisioning: "Unset: services from this template get a pipeline that Proton provides \
+                    (they then need `repository_connection_arn`, `repository_id` and `branch_name`). \
+                    `CUSTOMER_MANAGED`: services from this template get no Proton pipeline (you run your \
+                    own CI/CD) and take no repository settings. Proton cannot change it later.",
             },
         )
     }
