@@ -26,10 +26,10 @@ module "web_template" {
   bundle_keys   = ["web/1.0.tar.gz", "web/1.1.tar.gz"]
 }
 
-# Service template "api" (with a pipeline), versions 1.0 and 1.1.
+# Service template "api", versions 1.0 and 1.1. No pipeline_provisioning: Proton provides its
+# services' pipelines, which use the account's pipeline role set above.
 resource "proton_service_template" "api" {
-  name                  = "api"
-  pipeline_provisioning = "CUSTOMER_MANAGED"
+  name = "api"
 }
 
 resource "proton_service_template_version" "api_1_0" {

@@ -423,7 +423,11 @@ fn services_follow_their_instances() {
     h.published_env_template("et", json!({}));
     h.environment("e", "et", SPEC);
     h.tick(2.0);
-    h.ok("CreateServiceTemplate", json!({"name": "st"}));
+    // CUSTOMER_MANAGED pipeline provisioning: the service has no Proton pipeline.
+    h.ok(
+        "CreateServiceTemplate",
+        json!({"name": "st", "pipelineProvisioning": "CUSTOMER_MANAGED"}),
+    );
     h.ok(
         "CreateServiceTemplateVersion",
         json!({"templateName": "st", "source": {"s3": {"bucket": "b-1", "key": "k"}},
@@ -580,13 +584,24 @@ fn self_managed_environments_wait_for_notifications() {
         "CreateRepository",
         json!({"provider": "GITHUB", "name": "o/r", "connectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/x"}),
     );
-    h.published_env_template("t", json!({"provisioning": "CUSTOMER_MANAGED"}));
+    // A standard template: the provisioning repository makes it self-managed.
+    h.published_env_template("t", json!({}));
+    let repo = json!({"provider": "GITHUB", "name": "o/r", "branch": "main"});
+    assert!(matches!(
+        h.err(
+            "CreateEnvironment",
+            json!({"name": "e", "templateName": "t", "templateMajorVersion": "1", "spec": SPEC,
+                   "provisioningRepository": repo, "protonServiceRoleArn": ROLE}),
+        ),
+        ApiError::Validation(_)
+    ));
     let e = h.ok(
         "CreateEnvironment",
         json!({"name": "e", "templateName": "t", "templateMajorVersion": "1", "spec": SPEC,
                "provisioningRepository": {"provider": "GITHUB", "name": "o/r", "branch": "main"}}),
     );
-    assert_eq!(e["environment"]["provisioning"], "CUSTOMER_MANAGED");
+    assert!(e["environment"].get("provisioning").is_none());
+    assert_eq!(e["environment"]["provisioningRepository"]["branch"], "main");
     let arn = e["environment"]["arn"].clone();
     h.tick(1000.0);
     assert_eq!(env_status(&h, "e"), "IN_PROGRESS");
@@ -617,6 +632,14 @@ fn self_managed_environments_wait_for_notifications() {
         ),
         ApiError::Conflict(_)
     ));
+    // The method stays the environment's: no role added later.
+    assert!(matches!(
+        h.err(
+            "UpdateEnvironment",
+            json!({"name": "e", "deploymentType": "NONE", "protonServiceRoleArn": ROLE}),
+        ),
+        ApiError::Validation(_)
+    ));
     // The repository is in use.
     assert!(matches!(
         h.err(
@@ -624,6 +647,90 @@ fn self_managed_environments_wait_for_notifications() {
             json!({"provider": "GITHUB", "name": "o/r"})
         ),
         ApiError::Conflict(_)
+    ));
+}
+
+#[test]
+fn customer_managed_environments_take_their_outputs_from_the_spec() {
+    let h = Harness::new(1.0);
+    h.ok(
+        "CreateRepository",
+        json!({"provider": "GITHUB", "name": "o/r", "connectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/x"}),
+    );
+    h.published_env_template("imported", json!({"provisioning": "CUSTOMER_MANAGED"}));
+    assert!(matches!(
+        h.err(
+            "CreateEnvironment",
+            json!({"name": "e", "templateName": "imported", "templateMajorVersion": "1", "spec": SPEC,
+                   "provisioningRepository": {"provider": "GITHUB", "name": "o/r", "branch": "main"}}),
+        ),
+        ApiError::Validation(_)
+    ));
+    let e = h.environment("e", "imported", SPEC);
+    assert_eq!(e["environment"]["provisioning"], "CUSTOMER_MANAGED");
+    h.tick(1.0);
+    assert_eq!(env_status(&h, "e"), "SUCCEEDED");
+    let out = h.ok("ListEnvironmentOutputs", json!({"environmentName": "e"}));
+    assert_eq!(out["outputs"], json!([{"key": "a", "valueString": "one"}]));
+}
+
+#[test]
+fn services_need_pipeline_settings_and_one_to_twenty_instances() {
+    let h = Harness::new(0.0);
+    h.published_env_template("et", json!({}));
+    h.environment("e", "et", SPEC);
+    h.ok("CreateServiceTemplate", json!({"name": "st"}));
+    h.ok(
+        "CreateServiceTemplateVersion",
+        json!({"templateName": "st", "source": {"s3": {"bucket": "b-1", "key": "k"}},
+               "compatibleEnvironmentTemplates": [{"templateName": "et", "majorVersion": "1"}]}),
+    );
+    h.tick(1.0);
+    h.ok(
+        "UpdateServiceTemplateVersion",
+        json!({"templateName": "st", "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED"}),
+    );
+    let repo = json!({"repositoryConnectionArn": "arn:aws:codestar-connections:us-east-1:000000000000:connection/x",
+                      "repositoryId": "o/app", "branchName": "main"});
+    let create = |name: &str, spec: String| {
+        let mut body = repo.clone();
+        if let Some(o) = body.as_object_mut() {
+            o.insert("name".into(), json!(name));
+            o.insert("templateName".into(), json!("st"));
+            o.insert("templateMajorVersion".into(), json!("1"));
+            o.insert("spec".into(), json!(spec));
+        }
+        h.call("CreateService", body)
+    };
+    let one = "proton: ServiceSpec\ninstances:\n  - name: i0\n    environment: e\n".to_string();
+    // No pipeline role in the account settings yet.
+    assert!(
+        matches!(create("s", one.clone()), Err(ApiError::Validation(m)) if m.contains("pipelineServiceRoleArn"))
+    );
+    h.ok(
+        "UpdateAccountSettings",
+        json!({"pipelineServiceRoleArn": ROLE}),
+    );
+    let many: String = (0..21)
+        .map(|n| format!("  - name: i{n}\n    environment: e\n"))
+        .collect();
+    assert!(matches!(
+        create("s", format!("proton: ServiceSpec\ninstances:\n{many}")),
+        Err(ApiError::QuotaExceeded(_))
+    ));
+    assert!(matches!(
+        create("s", "proton: ServiceSpec\ninstances: []\n".to_string()),
+        Err(ApiError::Validation(_))
+    ));
+    let s = create("s", one).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(s["service"]["pipeline"].is_object());
+    h.tick(1.0);
+    assert!(matches!(
+        h.err(
+            "UpdateService",
+            json!({"name": "s", "spec": "proton: ServiceSpec\ninstances: []\n"})
+        ),
+        ApiError::Validation(_)
     ));
 }
 
@@ -968,7 +1075,10 @@ mod lifecycle_model {
                 json!({"environmentName": name}),
             ),
             6 => ("DeleteEnvironment", json!({"name": name})),
-            7 => ("CreateServiceTemplate", json!({"name": "st"})),
+            7 => (
+                "CreateServiceTemplate",
+                json!({"name": "st", "pipelineProvisioning": "CUSTOMER_MANAGED"}),
+            ),
             8 => (
                 "CreateServiceTemplateVersion",
                 json!({"templateName": "st", "source": {"s3": {"bucket": "b-1", "key": "k"}},

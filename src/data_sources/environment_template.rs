@@ -41,7 +41,7 @@ impl DataSource for EnvironmentTemplate {
                 ),
                 computed(
                     "provisioning",
-                    "`CUSTOMER_MANAGED` for self-managed provisioning, else null.",
+                    "`CUSTOMER_MANAGED` for a customer-managed template (infrastructure provisioned outside Proton), else null.",
                 ),
                 computed("arn", "ARN of the environment template."),
                 computed("created_at", "When the template was created (RFC 3339)."),

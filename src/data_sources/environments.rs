@@ -86,7 +86,7 @@ fn item_attributes() -> Vec<Attribute> {
         ),
         computed(
             "provisioning",
-            "`CUSTOMER_MANAGED` for self-managed provisioning, else null.",
+            "`CUSTOMER_MANAGED` for a customer-managed template (infrastructure provisioned outside Proton), else null.",
         ),
         computed(
             "component_role_arn",

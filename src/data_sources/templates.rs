@@ -56,11 +56,11 @@ fn item_attributes(kind: Kind) -> Vec<Attribute> {
     let provisioning = match kind {
         Kind::Environment => computed(
             "provisioning",
-            "`CUSTOMER_MANAGED` for self-managed provisioning, else null.",
+            "`CUSTOMER_MANAGED` for a customer-managed template (infrastructure provisioned outside Proton), else null.",
         ),
         Kind::Service => computed(
             "pipeline_provisioning",
-            "`CUSTOMER_MANAGED` when pipelines are provisioned by their owners, else null.",
+            "`CUSTOMER_MANAGED` when services from the template get no Proton pipeline; null when Proton provides one.",
         ),
     };
     vec![

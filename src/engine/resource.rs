@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::aws::{ApiError, Proton};
 use crate::tf::schema::{Attribute, NestedBlock};
-use crate::tf::{Type, Value};
+use crate::tf::{Diagnostic, Diagnostics, Type, Value};
 
 use super::StopSignal;
 use super::convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
@@ -178,6 +178,22 @@ pub trait Resource: Send + Sync + 'static {
     /// update will do something the arguments alone do not show. Nothing by default.
     fn modify_plan(&self, _plan: &mut PlanEdit<'_>) {}
 
+    /// Cross-attribute checks the declarative `rules` cannot express, made when Terraform validates
+    /// the configuration (no API call; unknown values are skipped). Nothing by default.
+    fn validate_config(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Checks a planned create or change against what Proton already holds (reads only), so a
+    /// request Proton would refuse fails at plan rather than at apply. `prior` is null on create.
+    /// Nothing by default.
+    fn check_plan(
+        &self,
+        _ctx: &Ctx,
+        _prior: &Value,
+        _config: &Value,
+    ) -> impl Future<Output = Diagnostics> + Send {
+        async { Diagnostics::new() }
+    }
+
     /// The state for a `moved` block from another provider's resource type (such as awscc's), as JSON
     /// attributes of this resource, or `None` when `source_type` cannot move here. Not by default.
     fn move_from(
@@ -235,6 +251,13 @@ pub trait DynResource: Send + Sync {
     ) -> BoxFuture<'a, Result<Value, Failure<Value>>>;
     fn delete<'a>(&'a self, ctx: &'a Ctx, current: &'a Value) -> BoxFuture<'a, Result<(), Error>>;
     fn modify_plan(&self, plan: &mut PlanEdit<'_>);
+    fn validate_config(&self, config: &Value, diags: &mut Diagnostics);
+    fn check_plan<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: &'a Value,
+        config: &'a Value,
+    ) -> BoxFuture<'a, Diagnostics>;
     fn move_from(&self, source_type: &str, source: &serde_json::Value)
     -> Option<serde_json::Value>;
     fn list_spec(&self) -> Option<ListSpec>;
@@ -338,6 +361,23 @@ impl<R: Resource> DynResource for R {
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
         Resource::modify_plan(self, plan)
+    }
+
+    fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
+        Resource::validate_config(self, config, diags)
+    }
+
+    fn check_plan<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: &'a Value,
+        config: &'a Value,
+    ) -> BoxFuture<'a, Diagnostics> {
+        Box::pin(async move {
+            catch_panic(Resource::check_plan(self, ctx, prior, config))
+                .await
+                .unwrap_or_else(|e| Diagnostic::error("Plan check failed", e.to_string()).into())
+        })
     }
 
     fn move_from(

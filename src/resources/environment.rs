@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::Environment as ApiEnvironment;
 use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateMajor, timestamp};
 use crate::engine::{ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
+use crate::tf::{AttributePath, Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::changed_value;
@@ -147,7 +147,15 @@ impl Resource for Environment {
             description: "An AWS Proton environment: shared infrastructure (networks, clusters, roles) deployed \
                 from a published environment template version, that service instances are deployed into. \
                 Create and update wait for the deployment to succeed; a failed deployment fails the apply \
-                and is deployed again by the next one.",
+                and is deployed again by the next one.\n\n\
+                The environment's inputs choose how Proton provisions it and its service instances: \
+                `proton_service_role_arn` or `environment_account_connection_id` (AWS-managed, \
+                CloudFormation), `codebuild_role_arn` alone (CodeBuild), or `provisioning_repository` \
+                with none of those (self-managed: Proton opens pull requests in that repository and \
+                waits for `proton_notify_resource_deployment_status_change`). Plans refuse a \
+                configuration with no method or with a repository and a role together. From a template \
+                with `provisioning = \"CUSTOMER_MANAGED\"` the infrastructure already exists outside \
+                Proton: give a role and a `spec` holding its outputs; nothing is provisioned.",
             version: 0,
             attributes: vec![
                 attributes::resource_name("name")
@@ -242,9 +250,11 @@ impl Resource for Environment {
                 .optional_computed()
                 .use_state_for_unknown()
                 .describe(
-                    "For self-managed provisioning (templates with `provisioning = \"CUSTOMER_MANAGED\"`): \
-                     the linked repository where Proton opens pull requests with the rendered \
-                     infrastructure code. Proton cannot remove it once set.",
+                    "Self-managed provisioning: the linked repository where Proton opens pull requests \
+                     with the rendered infrastructure code (any standard template). Takes no \
+                     `proton_service_role_arn`, `environment_account_connection_id` or \
+                     `codebuild_role_arn`; not for `CUSTOMER_MANAGED` templates. Proton cannot remove it \
+                     once set.",
                 ),
                 deployment::cancel_on_timeout(),
                 attributes::arn("environment"),
@@ -252,7 +262,10 @@ impl Resource for Environment {
                 Attribute::string("provisioning")
                     .computed()
                     .use_state_for_unknown()
-                    .describe("`CUSTOMER_MANAGED` when the environment uses self-managed provisioning."),
+                    .describe(
+                        "`CUSTOMER_MANAGED` when the environment's template is customer-managed (its \
+                         infrastructure is provisioned outside Proton).",
+                    ),
                 Attribute::string("environment_account_id")
                     .computed()
                     .use_state_for_unknown()
@@ -269,6 +282,43 @@ impl Resource for Environment {
                 "proton_service_role_arn",
                 "environment_account_connection_id",
             ])],
+        }
+    }
+
+    fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
+        const ROLES: [&str; 3] = [
+            "proton_service_role_arn",
+            "environment_account_connection_id",
+            "codebuild_role_arn",
+        ];
+        let value = |name: &str| config.get(name).unwrap_or(&Value::Null);
+        if ROLES
+            .iter()
+            .chain(&["provisioning_repository"])
+            .any(|n| value(n).is_unknown())
+        {
+            return;
+        }
+        let roles: Vec<&str> = ROLES.into_iter().filter(|n| !value(n).is_null()).collect();
+        let repository = !value("provisioning_repository").is_null();
+        if repository && !roles.is_empty() {
+            diags.attribute_error(
+                AttributePath::attribute("provisioning_repository"),
+                "Conflicting provisioning methods",
+                format!(
+                    "`provisioning_repository` makes the environment self-managed, which takes no \
+                     role or connection; remove it or `{}`.",
+                    roles.join("` and `")
+                ),
+            );
+        } else if !repository && roles.is_empty() {
+            diags.attribute_error(
+                AttributePath::attribute("proton_service_role_arn"),
+                "Missing provisioning method",
+                "Set `proton_service_role_arn` or `environment_account_connection_id` \
+                 (AWS-managed), `codebuild_role_arn` (CodeBuild) or `provisioning_repository` \
+                 (self-managed).",
+            );
         }
     }
 

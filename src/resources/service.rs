@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::{self as phase, Phase};
 use crate::aws::types::{Service as ApiService, ServiceStatus};
-use crate::aws::{NewService, timestamp};
+use crate::aws::{NewService, TemplateKind, timestamp};
 use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
+use crate::tf::{AttributePath, Diagnostics, Value};
 
 use crate::shared::attributes;
 
@@ -75,6 +75,79 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Error>
     value
         .as_deref()
         .ok_or_else(|| Error::Invalid(format!("{name} must be known to create a service")))
+}
+
+/// The settings a Proton-provided pipeline builds from.
+const REPOSITORY_FIELDS: [&str; 3] = ["repository_connection_arn", "repository_id", "branch_name"];
+
+/// Most instances Proton allows in one service.
+const MAX_INSTANCES: usize = 20;
+
+/// What is wrong with the repository settings for a service of `template`: with a pipeline (no
+/// `pipeline_provisioning`) all three are needed; without one (`CUSTOMER_MANAGED`) none is taken.
+fn repository_problems(
+    template: &str,
+    has_pipeline: bool,
+    is_set: impl Fn(&str) -> bool,
+) -> Vec<(&'static str, String)> {
+    REPOSITORY_FIELDS
+        .into_iter()
+        .filter(|field| is_set(field) != has_pipeline)
+        .map(|field| {
+            let why = if has_pipeline {
+                format!(
+                    "`{field}` is required: service template {template} provides a pipeline \
+                     (it has no `pipeline_provisioning`), which builds from this repository."
+                )
+            } else {
+                format!(
+                    "`{field}` can't be set: service template {template} has \
+                     `pipeline_provisioning = \"CUSTOMER_MANAGED\"`, so its services get no Proton \
+                     pipeline."
+                )
+            };
+            (field, why)
+        })
+        .collect()
+}
+
+/// The number of instances a spec lists, when it is YAML with an `instances` list (or none).
+fn instance_count(spec: &str) -> Option<usize> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(spec).ok()?;
+    match docs.first().map(|d| &d["instances"]) {
+        Some(yaml_rust2::Yaml::Array(list)) => Some(list.len()),
+        None | Some(yaml_rust2::Yaml::BadValue | yaml_rust2::Yaml::Null) => Some(0),
+        Some(_) => None,
+    }
+}
+
+/// Refuses repository settings the service's template does not match, before CreateService (for
+/// plans that could not read the template).
+async fn check_repository_settings(ctx: &Ctx, planned: &Model) -> Result<(), Error> {
+    let template = required(&planned.template_name, "template_name")?;
+    let Some(found) = ctx
+        .api
+        .get_template(TemplateKind::Service, template)
+        .await?
+    else {
+        return Ok(());
+    };
+    let set = |field: &str| match field {
+        "repository_connection_arn" => planned.repository_connection_arn.is_some(),
+        "repository_id" => planned.repository_id.is_some(),
+        _ => planned.branch_name.is_some(),
+    };
+    let problems = repository_problems(template, found.provisioning.is_none(), set);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Invalid(
+        problems
+            .into_iter()
+            .map(|(_, why)| why)
+            .collect::<Vec<_>>()
+            .join(" "),
+    ))
 }
 
 fn ended(what: &str, service: &ApiService) -> String {
@@ -165,7 +238,16 @@ impl Resource for Service {
                 lists, including ones created by `proton_service_instance`; list every instance in the \
                 spec and use `proton_service_instance` to manage an instance's own spec and version. \
                 Changing the spec of an instance that already exists here does not redeploy it: use \
-                `proton_service_instance` for that.",
+                `proton_service_instance` for that.\n\n\
+                A service has 1 to 20 instances. Its template decides whether it has a pipeline: a \
+                template without `pipeline_provisioning` provides one, and the service then needs \
+                `repository_connection_arn`, `repository_id` and `branch_name`; a template with \
+                `pipeline_provisioning = \"CUSTOMER_MANAGED\"` provides none, and the service takes no \
+                repository settings. Plans check this when the template already exists, applies before \
+                creating. A pipeline also needs the account's pipeline settings \
+                (`proton_account_settings`): `pipeline_service_role_arn` (or \
+                `pipeline_codebuild_role_arn`), or `pipeline_provisioning_repository` when the service's \
+                environments use self-managed provisioning.",
             version: 0,
             attributes: vec![
                 attributes::resource_name("name")
@@ -198,10 +280,10 @@ impl Resource for Service {
                     .yaml()
                     .validate(Validator::length(1, 51200))
                     .describe(
-                        "The service's spec (YAML): `instances:` (each with a `name`, an `environment` \
-                         and its `spec:` inputs) and, for templates with a pipeline, `pipeline:` inputs. \
-                         Compared by meaning. An update adds the instances it newly lists and deletes \
-                         those it no longer lists.",
+                        "The service's spec (YAML): `instances:` (1 to 20, each with a `name`, an \
+                         `environment` and its `spec:` inputs) and, for templates that provide a pipeline, \
+                         `pipeline:` inputs. Compared by meaning. An update adds the instances it newly \
+                         lists and deletes those it no longer lists.",
                     ),
                 attributes::description()
                     .optional()
@@ -211,17 +293,24 @@ impl Resource for Service {
                     .requires_replace()
                     .validate(Validator::Arn)
                     .describe(
-                        "CodeStar connection ARN of the source repository (templates with a pipeline).",
+                        "CodeStar connection ARN of the source repository. Required when the template \
+                         provides a pipeline (no `pipeline_provisioning`); refused otherwise.",
                     ),
                 Attribute::string("repository_id")
                     .optional()
                     .requires_replace()
                     .validate(Validator::length(1, 200))
-                    .describe("The source repository, as `owner/name` (templates with a pipeline)."),
+                    .describe(
+                        "The source repository, as `owner/name`. Required when the template provides a \
+                         pipeline; refused otherwise.",
+                    ),
                 attributes::branch("branch_name")
                     .optional()
                     .requires_replace()
-                    .describe("Branch of the source repository (templates with a pipeline)."),
+                    .describe(
+                        "Branch of the source repository. Required when the template provides a \
+                         pipeline; refused otherwise.",
+                    ),
                 attributes::arn("service"),
                 attributes::created_at("service"),
                 attributes::last_modified_at("service"),
@@ -257,7 +346,56 @@ impl Resource for Service {
         }
     }
 
+    fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
+        let Some(count) = config
+            .get("spec")
+            .and_then(Value::as_str)
+            .and_then(instance_count)
+        else {
+            return;
+        };
+        if count == 0 || count > MAX_INSTANCES {
+            diags.attribute_error(
+                AttributePath::attribute("spec"),
+                "Invalid number of service instances",
+                format!(
+                    "A service has 1 to {MAX_INSTANCES} instances (listed under `instances:`); this \
+                     spec lists {count}."
+                ),
+            );
+        }
+    }
+
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let watched = ["template_name"].into_iter().chain(REPOSITORY_FIELDS);
+        let unchanged = !prior.is_null() && watched.clone().all(|n| config.get(n) == prior.get(n));
+        let unknown = watched
+            .clone()
+            .any(|n| config.get(n).is_some_and(Value::is_unknown));
+        if unchanged || unknown {
+            return diags;
+        }
+        let Some(template) = config.get("template_name").and_then(Value::as_str) else {
+            return diags;
+        };
+        // A template Proton does not hold yet (created in the same apply) is checked at apply.
+        let Ok(Some(found)) = ctx.api.get_template(TemplateKind::Service, template).await else {
+            return diags;
+        };
+        let set = |field: &str| config.get(field).is_some_and(|v| !v.is_null());
+        for (field, why) in repository_problems(template, found.provisioning.is_none(), set) {
+            diags.attribute_error(
+                AttributePath::attribute(field),
+                "Repository settings don't match the service template",
+                why,
+            );
+        }
+        diags
+    }
+
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        check_repository_settings(ctx, &planned).await?;
         let created = ctx
             .api
             .create_service(NewService {

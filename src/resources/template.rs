@@ -31,8 +31,11 @@ impl Template {
                 description: "An AWS Proton environment template: the named container that environment \
                     template versions are registered in. Environments are deployed from one of its published \
                     versions.",
-                provisioning: "`CUSTOMER_MANAGED` for environments whose infrastructure you provision \
-                    yourself (self-managed provisioning); unset for Proton-managed provisioning.",
+                provisioning: "`CUSTOMER_MANAGED` for environments whose infrastructure already exists \
+                    outside Proton: an environment from it takes a role and a spec holding the \
+                    infrastructure's outputs, and Proton provisions nothing. Unset for a standard \
+                    template, which Proton provisions by the method each environment chooses \
+                    (AWS-managed, CodeBuild, or self-managed with `provisioning_repository`).",
                 list: "Every environment template in the account and region.",
                 awscc_type: "awscc_proton_environment_template",
             },
@@ -40,9 +43,10 @@ impl Template {
                 type_name: "proton_service_template",
                 description: "An AWS Proton service template: the named container that service template \
                     versions are registered in. Services are deployed from one of its published versions.",
-                provisioning: "`CUSTOMER_MANAGED` when the service pipeline's infrastructure is provisioned \
-                    by you (self-managed provisioning); unset when Proton provisions pipelines, or for \
-                    templates without a pipeline.",
+                provisioning: "Unset: services from this template get a pipeline that Proton provides \
+                    (they then need `repository_connection_arn`, `repository_id` and `branch_name`). \
+                    `CUSTOMER_MANAGED`: services from this template get no Proton pipeline (you run your \
+                    own CI/CD) and take no repository settings. Proton cannot change it later.",
                 list: "Every service template in the account and region.",
                 awscc_type: "awscc_proton_service_template",
             },

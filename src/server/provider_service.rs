@@ -131,10 +131,7 @@ impl Provider for ProviderService {
         &self,
         request: Request<pb::plan_resource_change::Request>,
     ) -> Reply<pb::plan_resource_change::Response> {
-        rpc::reply(rpc::plan_resource_change(
-            &self.engine,
-            request.into_inner(),
-        ))
+        rpc::reply(rpc::plan_resource_change(&self.engine, request.into_inner()).await)
     }
 
     async fn apply_resource_change(

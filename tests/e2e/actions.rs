@@ -54,9 +54,9 @@ resource "proton_environment_template_version" "net" {{
   status        = "PUBLISHED"
 }}
 
+# A standard template: "selfenv" is self-managed by its provisioning repository.
 resource "proton_environment_template" "selfnet" {{
-  name         = "selfnet"
-  provisioning = "CUSTOMER_MANAGED"
+  name = "selfnet"
 }}
 
 resource "proton_environment_template_version" "selfnet" {{
@@ -65,9 +65,13 @@ resource "proton_environment_template_version" "selfnet" {{
   status        = "PUBLISHED"
 }}
 
+# No pipeline_provisioning: Proton provides the pipeline, with the account's pipeline role.
 resource "proton_service_template" "web" {{
-  name                  = "web"
-  pipeline_provisioning = "CUSTOMER_MANAGED"
+  name = "web"
+}}
+
+resource "proton_account_settings" "this" {{
+  pipeline_service_role_arn = "{ROLE}"
 }}
 
 resource "proton_service_template_version" "web" {{
@@ -104,7 +108,7 @@ resource "proton_service" "api" {{
   repository_connection_arn = "{connection}"
   repository_id             = "org/app"
   branch_name               = "main"
-  depends_on                = [proton_environment.dev]
+  depends_on                = [proton_environment.dev, proton_account_settings.this]
 }}
 
 resource "proton_component" "cache" {{

@@ -48,11 +48,12 @@ fn platform(proton: &ProtonLocal) {
         )?;
         (e["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
     });
+    // CUSTOMER_MANAGED pipeline provisioning: a service without a Proton pipeline.
     service_template(
         proton,
         "svc-tpl",
         "env-tpl",
-        &[],
+        &["--pipeline-provisioning", "CUSTOMER_MANAGED"],
         &["--supported-component-sources", "DIRECTLY_DEFINED"],
     );
     proton.aws(&[

@@ -10,9 +10,9 @@ use std::time::Duration;
 use aws_sdk_proton::Client;
 use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_proton::types::{
-    CompatibleEnvironmentTemplateInput, DeploymentStatus, DeploymentUpdateType, Provisioning,
-    RepositoryProvider, S3ObjectSource, ServiceStatus, ServiceTemplateSupportedComponentSourceType,
-    Tag, TemplateType, TemplateVersionSourceInput, TemplateVersionStatus,
+    CompatibleEnvironmentTemplateInput, DeploymentStatus, DeploymentUpdateType, RepositoryProvider,
+    S3ObjectSource, ServiceStatus, ServiceTemplateSupportedComponentSourceType, Tag, TemplateType,
+    TemplateVersionSourceInput, TemplateVersionStatus,
 };
 use proton_test_support::deploy::{ROLE, provider};
 use proton_test_support::{ProtonLocal, Terraform, Workspace, pinned_terraforms, poll_until_async};
@@ -144,7 +144,6 @@ async fn build_estate(c: &Client) {
     c.create_service_template()
         .name("svc-tpl")
         .description("Web service")
-        .pipeline_provisioning(Provisioning::CustomerManaged)
         .send()
         .await
         .expect("service template");
@@ -204,6 +203,12 @@ async fn build_estate(c: &Client) {
     )
     .await;
 
+    // The service's pipeline (its template has no pipelineProvisioning) needs the pipeline role.
+    c.update_account_settings()
+        .pipeline_service_role_arn(ROLE)
+        .send()
+        .await
+        .expect("account settings");
     c.create_service()
         .name("svc")
         .template_name("svc-tpl")
@@ -302,11 +307,6 @@ async fn build_estate(c: &Client) {
         .send()
         .await
         .expect("connection");
-    c.update_account_settings()
-        .pipeline_service_role_arn(ROLE)
-        .send()
-        .await
-        .expect("account settings");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -676,7 +676,10 @@ fn read_everything(tf: &Terraform, proton: &ProtonLocal, ids: &(String, String),
     assert_eq!(minors, ["0", "1"], "{tf}");
 
     let svc_tpl = data(&ws, "proton_service_template.svc");
-    assert_eq!(s(&svc_tpl, "pipeline_provisioning"), "CUSTOMER_MANAGED");
+    assert!(
+        svc_tpl["pipeline_provisioning"].is_null(),
+        "{tf}: Proton provides the pipeline"
+    );
     assert_eq!(s(&svc_tpl, "recommended_version"), "1.0");
     let svc_tpls = data(&ws, "proton_service_templates.all");
     assert_eq!(names(&svc_tpls["templates"], "name"), ["svc-tpl"]);
@@ -1091,7 +1094,8 @@ data "proton_environments" "bad" {{
 
 #[test]
 fn every_data_source_with_terraform_1_15_and_1_0_3() {
-    let proton = ProtonLocal::start(&["--log-level", "info"]);
+    // More templates than Proton's default quota of 100: an account with a raised quota.
+    let proton = ProtonLocal::start(&["--log-level", "info", "--quota", "templates=200"]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

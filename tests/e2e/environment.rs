@@ -461,11 +461,12 @@ fn generated_config(tf: &Terraform) {
     ws.assert_plan_empty();
 }
 
-/// Self-managed provisioning: a CUSTOMER_MANAGED template, the provisioning repository nested
-/// attribute, and a deployment that ends when the customer's pipeline reports back.
+/// Self-managed provisioning: a standard template, the provisioning repository nested attribute
+/// (which makes the environment self-managed), and a deployment that ends when the customer's
+/// pipeline reports back. A repository with a role is refused at plan.
 fn self_managed(tf: &Terraform) {
     let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
-    environment_template_with(&proton, "env-self", &["--provisioning", "CUSTOMER_MANAGED"]);
+    environment_template_with(&proton, "env-self", &[]);
     proton.aws(&[
         "create-repository",
         "--provider",
@@ -505,6 +506,15 @@ fn self_managed(tf: &Terraform) {
             "SUCCEEDED",
         ]);
     };
+    ws.write_main(&config(
+        "",
+        &format!("{}  proton_service_role_arn = \"{ROLE}\"\n", body("main")),
+    ));
+    let err = ws.plan_err();
+    assert!(
+        err.contains("Conflicting provisioning methods") && err.contains("provisioning_repository"),
+        "{tf}:\n{err}"
+    );
     ws.write_main(&config("", &body("main")));
     std::thread::scope(|scope| {
         scope.spawn(report);
@@ -512,7 +522,7 @@ fn self_managed(tf: &Terraform) {
     });
     ws.assert_plan_empty();
     let attrs = ws.resource_attrs(ADDR);
-    assert_eq!(str_attr(&attrs, "provisioning"), "CUSTOMER_MANAGED", "{tf}");
+    assert!(attrs["provisioning"].is_null(), "{tf}: a standard template");
     assert_eq!(str_attr(&attrs, "deployment_status"), "SUCCEEDED");
     assert_eq!(
         attrs["provisioning_repository"],

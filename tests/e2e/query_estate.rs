@@ -75,13 +75,18 @@ resource "proton_environment_template_version" "data_1_0" {
   status        = "PUBLISHED"
 }
 
+# "web" provides a pipeline (no pipeline_provisioning); "worker" provides none.
 resource "proton_service_template" "web" {
-  name                  = "web"
-  pipeline_provisioning = "CUSTOMER_MANAGED"
+  name = "web"
+}
+
+resource "proton_account_settings" "this" {
+  pipeline_service_role_arn = local.service_role
 }
 
 resource "proton_service_template" "worker" {
-  name = "worker"
+  name                  = "worker"
+  pipeline_provisioning = "CUSTOMER_MANAGED"
   tags = {
     owner = "apps"
   }
@@ -171,6 +176,7 @@ resource "proton_service" "api" {
   repository_connection_arn = local.connection_arn
   repository_id             = "org/app"
   branch_name               = "main"
+  depends_on                = [proton_account_settings.this]
 }
 
 resource "proton_service" "jobs" {

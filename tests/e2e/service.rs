@@ -44,13 +44,14 @@ fn platform(proton: &ProtonLocal) {
             (e["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
         });
     }
-    service_template(
-        proton,
-        "svc-tpl",
-        "env-tpl",
-        &["--pipeline-provisioning", "CUSTOMER_MANAGED"],
-        &[],
-    );
+    // No --pipeline-provisioning: Proton provides the pipeline, which needs the account's
+    // pipeline role.
+    service_template(proton, "svc-tpl", "env-tpl", &[], &[]);
+    proton.aws(&[
+        "update-account-settings",
+        "--pipeline-service-role-arn",
+        proton_test_support::deploy::ROLE,
+    ]);
 }
 
 fn instance_entry(name: &str, env: &str, port: u32) -> String {

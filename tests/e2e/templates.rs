@@ -828,7 +828,7 @@ impl Repos {
 }
 
 /// Services to sync: created with the AWS CLI (service resources are tested elsewhere), from a published
-/// service template version compatible with a registered environment template major version.
+/// service template version without a pipeline, each with one instance in environment svc-env.
 fn make_services(proton: &ProtonLocal, names: &[&str]) {
     let run = |args: &[&str]| {
         proton.aws(args);
@@ -841,7 +841,39 @@ fn make_services(proton: &ProtonLocal, names: &[&str]) {
         "--source",
         "s3={bucket=e2e-bundles,key=env.tar.gz}",
     ]);
-    run(&["create-service-template", "--name", "svc-tmpl"]);
+    run(&[
+        "update-environment-template-version",
+        "--template-name",
+        "svc-env",
+        "--major-version",
+        "1",
+        "--minor-version",
+        "0",
+        "--status",
+        "PUBLISHED",
+    ]);
+    // A service has at least one instance, in a deployed environment.
+    run(&[
+        "create-environment",
+        "--name",
+        "svc-env",
+        "--template-name",
+        "svc-env",
+        "--template-major-version",
+        "1",
+        "--spec",
+        "proton: EnvironmentSpec\nspec:\n  size: 1\n",
+        "--proton-service-role-arn",
+        proton_test_support::deploy::ROLE,
+    ]);
+    run(&["wait", "environment-deployed", "--name", "svc-env"]);
+    run(&[
+        "create-service-template",
+        "--name",
+        "svc-tmpl",
+        "--pipeline-provisioning",
+        "CUSTOMER_MANAGED",
+    ]);
     run(&[
         "create-service-template-version",
         "--template-name",
@@ -872,7 +904,7 @@ fn make_services(proton: &ProtonLocal, names: &[&str]) {
             "--template-major-version",
             "1",
             "--spec",
-            "proton: ServiceSpec\ninstances: []\n",
+            "proton: ServiceSpec\ninstances:\n  - name: one\n    environment: svc-env\n",
         ]);
     }
 }

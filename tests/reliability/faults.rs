@@ -707,9 +707,13 @@ resource "proton_environment" "env" {{
   spec                    = "proton: EnvironmentSpec\nspec:\n  size: 1\n"
 }}
 
+# No pipeline_provisioning: Proton provides the pipeline, with the account's pipeline role.
 resource "proton_service_template" "st" {{
-  name                  = "svc-st"
-  pipeline_provisioning = "CUSTOMER_MANAGED"
+  name = "svc-st"
+}}
+
+resource "proton_account_settings" "this" {{
+  pipeline_service_role_arn = "{ROLE}"
 }}
 
 resource "proton_service_template_version" "stv" {{
@@ -735,6 +739,7 @@ resource "proton_service" "svc" {{
   repository_connection_arn = "{CONNECTION}"
   repository_id             = "org/app"
   branch_name               = "main"
+  depends_on                = [proton_account_settings.this]
   spec                      = "proton: ServiceSpec\npipeline:\n  stage: build\ninstances:\n  - name: one\n    environment: ${{proton_environment.env.name}}\n    spec:\n      port: 80\n"
 }}
 

@@ -9,7 +9,7 @@ resource "proton_environment_template" "this" {
   name         = var.name
   display_name = var.display_name
   description  = var.description
-  provisioning = var.self_managed ? "CUSTOMER_MANAGED" : null
+  provisioning = var.customer_managed ? "CUSTOMER_MANAGED" : null
   tags         = var.tags
 }
 

@@ -15,8 +15,8 @@ variable "description" {
   default     = null
 }
 
-variable "self_managed" {
-  description = "Whether environments of this template are provisioned by your own pipeline (CUSTOMER_MANAGED) instead of by Proton. Changing it replaces the template."
+variable "customer_managed" {
+  description = "Whether the template is customer-managed (CUSTOMER_MANAGED): its environments describe infrastructure that already exists outside Proton and take its outputs in their spec; Proton provisions nothing. Self-managed provisioning is not a template setting: an environment chooses it with provisioning_repository. Changing it replaces the template."
   type        = bool
   default     = false
 }

@@ -8,9 +8,11 @@ resource "proton_environment_template" "example" {
   }
 }
 
-# Environments from this template are provisioned by your own pipeline
-# (self-managed provisioning) rather than by Proton.
-resource "proton_environment_template" "self_managed" {
-  name         = "web-self-managed"
+# Customer-managed: the infrastructure already exists outside Proton. An environment from this
+# template takes a role and a spec holding the infrastructure's outputs; Proton provisions nothing.
+# (Self-managed provisioning is chosen per environment with provisioning_repository, from a
+# standard template like "web" above.)
+resource "proton_environment_template" "imported" {
+  name         = "web-imported"
   provisioning = "CUSTOMER_MANAGED"
 }

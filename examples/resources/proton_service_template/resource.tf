@@ -8,8 +8,9 @@ resource "proton_service_template" "api" {
   }
 }
 
-# Services from this template get a pipeline that you provision yourself.
-resource "proton_service_template" "with_pipeline" {
-  name                  = "api-self-managed-pipeline"
+# Without pipeline_provisioning, services from a template get a pipeline that Proton provides
+# (like "api" above). CUSTOMER_MANAGED: its services get no Proton pipeline; you run your own CI/CD.
+resource "proton_service_template" "without_pipeline" {
+  name                  = "api-own-ci"
   pipeline_provisioning = "CUSTOMER_MANAGED"
 }

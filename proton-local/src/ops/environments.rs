@@ -1,6 +1,11 @@
 //! Environments: create/update deploy the spec on a template version; deletes
-//! are asynchronous; self-managed environments (CUSTOMER_MANAGED templates)
-//! wait for NotifyResourceDeploymentStatusChange.
+//! are asynchronous. The provisioning method is chosen by CreateEnvironment's
+//! inputs, not by the template: a `provisioningRepository` makes the
+//! environment self-managed (its deployments wait for
+//! NotifyResourceDeploymentStatusChange); a role or connection makes it
+//! AWS-managed, a `codebuildRoleArn` CodeBuild-provisioned. A CUSTOMER_MANAGED
+//! template means the infrastructure exists outside Proton: nothing is
+//! provisioned and the spec's values become the outputs.
 
 use serde_json::{Value, json};
 
@@ -159,7 +164,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         major,
         i.str("templateMinorVersion"),
     )?;
-    let self_managed = p
+    let customer_managed = p
         .env_templates
         .get(template)
         .and_then(|t| t.provisioning.as_deref())
@@ -168,18 +173,22 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         Some(r) => Some(repo_branch(p, r)?),
         None => None,
     };
-    if self_managed && repo.is_none() {
+    let codebuild = i.string("codebuildRoleArn");
+    let has_role = prov.role.is_some() || prov.connection.is_some() || codebuild.is_some();
+    let self_managed = repo.is_some();
+    if self_managed && has_role {
         return Err(ApiError::validation(
-            "A provisioningRepository is required for environments from a CUSTOMER_MANAGED template.",
+            "A self-managed environment (provisioningRepository) takes no protonServiceRoleArn, codebuildRoleArn or environmentAccountConnectionId.",
         ));
     }
-    if !self_managed
-        && prov.role.is_none()
-        && prov.connection.is_none()
-        && i.str("codebuildRoleArn").is_none()
-    {
+    if self_managed && customer_managed {
+        return Err(ApiError::validation(format!(
+            "The environment template {template} is CUSTOMER_MANAGED: its infrastructure is provisioned outside Proton, so it takes no provisioningRepository."
+        )));
+    }
+    if !self_managed && !has_role {
         return Err(ApiError::validation(
-            "Specify protonServiceRoleArn, codebuildRoleArn or environmentAccountConnectionId.",
+            "Specify provisioningRepository (self-managed), protonServiceRoleArn or environmentAccountConnectionId (AWS-managed), or codebuildRoleArn (CodeBuild).",
         ));
     }
     super::check_quota(p.environments.len(), "environments")?;
@@ -194,10 +203,10 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         proton_service_role_arn: prov.role,
         environment_account_connection_id: prov.connection,
         environment_account_id: prov.environment_account,
-        codebuild_role_arn: i.string("codebuildRoleArn"),
+        codebuild_role_arn: codebuild,
         component_role_arn: i.string("componentRoleArn"),
-        provisioning: self_managed.then(|| "CUSTOMER_MANAGED".to_string()),
-        provisioning_repository: if self_managed { repo } else { None },
+        provisioning: customer_managed.then(|| "CUSTOMER_MANAGED".to_string()),
+        provisioning_repository: repo,
         created_at: now,
         fingerprint: fp,
         modified: false,
@@ -347,6 +356,19 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         Some(r) => Some(repo_branch(p, r)?),
         None => None,
     };
+    // The method chosen at creation stays: a self-managed environment takes no
+    // role, an AWS-managed or CodeBuild one no repository.
+    if e.deploy.self_managed && (connection_change.is_some() || i.str("codebuildRoleArn").is_some())
+    {
+        return Err(ApiError::validation(format!(
+            "The environment {name} is self-managed: omit protonServiceRoleArn, codebuildRoleArn and environmentAccountConnectionId."
+        )));
+    }
+    if !e.deploy.self_managed && repo.is_some() {
+        return Err(ApiError::validation(format!(
+            "The environment {name} isn't self-managed: it takes no provisioningRepository."
+        )));
+    }
     let e = find_mut(p, name)?;
     let initial = state_json(e);
     if let Some(d) = i.str("description") {

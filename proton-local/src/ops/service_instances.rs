@@ -114,7 +114,8 @@ pub(crate) fn check_environment(
             e.template_name, e.major
         )));
     }
-    Ok(e.provisioning.as_deref() == Some("CUSTOMER_MANAGED"))
+    // Instances use their environment's provisioning method.
+    Ok(e.deploy.self_managed)
 }
 
 /// Deploys instance `inst` of service `svc` (already stored).
@@ -244,6 +245,7 @@ pub fn create_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             "The service instance {svc}/{name} already exists."
         )));
     }
+    super::services::check_instance_count(s.instances.len() + 1)?;
     let template = s.template_name.clone();
     let entry = spec::instances(&doc)?
         .into_iter()

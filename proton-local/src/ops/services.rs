@@ -75,11 +75,12 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.req("templateMajorVersion")?,
         i.str("templateMinorVersion"),
     )?;
+    // pipelineProvisioning absent = Proton provides the pipeline;
+    // CUSTOMER_MANAGED = the service has none.
     let has_pipeline = p
         .svc_templates
         .get(template)
-        .and_then(|t| t.provisioning.as_deref())
-        == Some("CUSTOMER_MANAGED");
+        .is_some_and(|t| t.provisioning.is_none());
     let repo_fields = ["repositoryConnectionArn", "repositoryId", "branchName"];
     if has_pipeline {
         if let Some(missing) = repo_fields.iter().find(|f| i.str(f).is_none()) {
@@ -87,16 +88,23 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
                 "{missing} is required: the service template {template} includes a pipeline."
             )));
         }
-    } else if let Some(extra) = repo_fields.iter().find(|f| i.str(f).is_some()) {
-        return Err(ApiError::validation(format!(
-            "{extra} can't be set: the service template {template} has no pipeline."
-        )));
+    } else {
+        if let Some(extra) = repo_fields.iter().find(|f| i.str(f).is_some()) {
+            return Err(ApiError::validation(format!(
+                "{extra} can't be set: the service template {template} has no pipeline."
+            )));
+        }
+        check_no_pipeline_inputs(&doc, template)?;
     }
+    check_instance_count(entries.len())?;
+    let mut pipeline_self_managed = false;
     for e in &entries {
-        check_environment(p, template, &ma, &mi, &e.environment)?;
+        pipeline_self_managed |= check_environment(p, template, &ma, &mi, &e.environment)?;
+    }
+    if has_pipeline {
+        check_pipeline_settings(p, pipeline_self_managed)?;
     }
     super::check_quota(p.services.len(), "services")?;
-    let pipeline_self_managed = p.settings.pipeline_provisioning_repository.is_some();
     let svc = Service {
         name: name.to_string(),
         arn: arn.clone(),
@@ -170,6 +178,52 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     Ok(json!({"service": render(find(p, name)?)}))
 }
 
+/// A service always has at least one instance, and at most the `service-instances` quota
+/// (20 by default), DELETE_FAILED ones included.
+pub(crate) fn check_instance_count(count: usize) -> Result<(), ApiError> {
+    if count == 0 {
+        return Err(ApiError::validation(
+            "A service needs at least one service instance in its spec.",
+        ));
+    }
+    let limit = super::quotas::limit("service-instances");
+    if count > limit {
+        return Err(ApiError::QuotaExceeded(format!(
+            "A service can have at most {limit} service instances (DELETE_FAILED ones included); the spec has {count}."
+        )));
+    }
+    Ok(())
+}
+
+/// A service without a pipeline takes no `pipeline:` inputs.
+fn check_no_pipeline_inputs(doc: &yaml_rust2::Yaml, template: &str) -> Result<(), ApiError> {
+    if matches!(doc["pipeline"], yaml_rust2::Yaml::BadValue) {
+        return Ok(());
+    }
+    Err(ApiError::validation(format!(
+        "The spec has a pipeline section, but the service template {template} has no pipeline."
+    )))
+}
+
+/// A pipeline is provisioned with the account's pipeline settings: the
+/// pipeline repository when its environments are self-managed, else the
+/// pipeline service role (or the CodeBuild pipeline role).
+fn check_pipeline_settings(p: &Partition, self_managed: bool) -> Result<(), ApiError> {
+    let s = &p.settings;
+    if self_managed {
+        if s.pipeline_provisioning_repository.is_none() {
+            return Err(ApiError::validation(
+                "The service's pipeline is self-managed (its environments use a provisioningRepository) and the account settings have no pipelineProvisioningRepository.",
+            ));
+        }
+    } else if s.pipeline_service_role_arn.is_none() && s.pipeline_codebuild_role_arn.is_none() {
+        return Err(ApiError::validation(
+            "The service's pipeline needs the account's pipelineServiceRoleArn (or pipelineCodebuildRoleArn); set it with UpdateAccountSettings.",
+        ));
+    }
+    Ok(())
+}
+
 pub fn get(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let s = find(ctx.part(), i.req("name")?)?;
     Ok(json!({"service": render(s)}))
@@ -220,6 +274,23 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         .filter(|k| !keep.contains(&k.as_str()))
         .cloned()
         .collect();
+    if entries.is_empty() {
+        return Err(ApiError::validation(format!(
+            "The spec must keep at least one service instance of {name}; delete the service instead."
+        )));
+    }
+    // Instances that failed to delete still count until a retry removes them.
+    let delete_failed = s
+        .instances
+        .values()
+        .filter(|x| {
+            !keep.contains(&x.name.as_str()) && x.deploy.deployment_status == "DELETE_FAILED"
+        })
+        .count();
+    check_instance_count(entries.len() + delete_failed)?;
+    if s.pipeline.is_none() {
+        check_no_pipeline_inputs(&doc, &s.template_name)?;
+    }
     for r in &removed {
         let attached = p.components.values().any(|c| {
             c.service_name.as_deref() == Some(name) && c.service_instance_name.as_deref() == Some(r)

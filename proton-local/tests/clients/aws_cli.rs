@@ -172,26 +172,18 @@ fn aws_cli_drives_every_operation() {
             "--tags",
             "key=team,value=a",
         ]),
-        v(&[
-            "create-environment-template",
-            "--name",
-            "etsm",
-            "--provisioning",
-            "CUSTOMER_MANAGED",
-        ]),
-        v(&[
-            "create-service-template",
-            "--name",
-            "st",
-            "--pipeline-provisioning",
-            "CUSTOMER_MANAGED",
-        ]),
+        // A standard template: "esm" becomes self-managed by its provisioning repository.
+        v(&["create-environment-template", "--name", "etsm"]),
+        // No --pipeline-provisioning: Proton provides the pipeline.
+        v(&["create-service-template", "--name", "st"]),
         v(&[
             "create-service-template",
             "--name",
             "st2",
             "--display-name",
             "Svc T2",
+            "--pipeline-provisioning",
+            "CUSTOMER_MANAGED",
         ]),
         v(&[
             "create-repository",
@@ -214,12 +206,18 @@ fn aws_cli_drives_every_operation() {
     // CLI v1 prints the epoch number, v2 an ISO date; both parsed it as a timestamp.
     let created = &et["environmentTemplate"]["createdAt"];
     assert!(created.is_number() || created.is_string(), "{et}");
-    assert_eq!(
-        s(ok(&r[1]), "environmentTemplate.provisioning"),
-        "CUSTOMER_MANAGED"
+    assert!(
+        ok(&r[1])["environmentTemplate"]
+            .get("provisioning")
+            .is_none()
+    );
+    assert!(
+        ok(&r[2])["serviceTemplate"]
+            .get("pipelineProvisioning")
+            .is_none()
     );
     assert_eq!(
-        s(ok(&r[2]), "serviceTemplate.pipelineProvisioning"),
+        s(ok(&r[3]), "serviceTemplate.pipelineProvisioning"),
         "CUSTOMER_MANAGED"
     );
     assert_eq!(
@@ -666,7 +664,10 @@ fn aws_cli_drives_every_operation() {
     let e1 = ok(&r[0]);
     assert_eq!(s(e1, "environment.deploymentStatus"), "IN_PROGRESS");
     assert_eq!(s(e1, "environment.templateMinorVersion"), "0");
-    assert_eq!(s(ok(&r[1]), "environment.provisioning"), "CUSTOMER_MANAGED");
+    assert_eq!(
+        s(ok(&r[1]), "environment.provisioningRepository.name"),
+        "org/repo"
+    );
     assert!(matches!(&r[2], Err(AwsError { code, .. }) if code == "ValidationException"));
     assert_eq!(s(ok(&r[3]), "accountSettings.pipelineServiceRoleArn"), ROLE);
     let conn = cli.ok_as(

@@ -128,7 +128,7 @@ fn platform(proton: &ProtonLocal) {
         ],
     );
     let spec = file(proton, "svc-spec.yaml", SERVICE_SPEC);
-    let create = [
+    proton.aws(&[
         "create-service",
         "--name",
         "MySimpleService",
@@ -138,22 +138,7 @@ fn platform(proton: &ProtonLocal) {
         "1",
         "--spec",
         &spec,
-    ];
-    // Until work list item 1 lands, proton-local reads pipelineProvisioning backwards and wants
-    // repository fields here; the documented call comes first.
-    if let Err(e) = proton.cli().run(&create) {
-        assert_eq!(e.code, "ValidationException", "{}", e.message);
-        let mut with_repo = create.to_vec();
-        with_repo.extend([
-            "--repository-connection-arn",
-            "arn:aws:codestar-connections:us-east-1:000000000000:connection/a1b2c3d4",
-            "--repository-id",
-            "myorg/myapp",
-            "--branch-name",
-            "main",
-        ]);
-        proton.aws(&with_repo);
-    }
+    ]);
     proton.aws(&["wait", "service-created", "--name", "MySimpleService"]);
 }
 

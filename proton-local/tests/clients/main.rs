@@ -6,6 +6,7 @@
 
 mod accounts;
 mod aws_cli;
+mod contract;
 mod contract_components;
 mod http;
 mod sdk;

@@ -34,4 +34,27 @@ impl Engine {
         }
         Ok(change)
     }
+
+    /// The resource's plan-time check against Proton (see `Resource::check_plan`), for a plan that
+    /// creates or changes the object. Skipped before the provider is configured and for a configuration
+    /// that fails validation.
+    pub async fn check_plan(
+        &self,
+        entry: &ResourceEntry,
+        prior: &Value,
+        config: &Value,
+    ) -> Diagnostics {
+        // Configuration Terraform was told is invalid never reaches Proton.
+        if self.validate_resource_config(entry, config).has_errors() {
+            return Diagnostics::new();
+        }
+        let Ok(configured) = self.configured() else {
+            return Diagnostics::new();
+        };
+        let ctx = self.context(&configured, PLAN_CHECK_TIMEOUT);
+        entry.resource.check_plan(&ctx, prior, config).await
+    }
 }
+
+/// How long a plan-time check may wait for Proton.
+const PLAN_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);

@@ -16,6 +16,7 @@ impl Engine {
         let mut diags = validate_config(&entry.schema.block, &entry.spec.rules, config);
         timeouts::validate(config, &mut diags);
         deprecations(&entry.schema.block, config, &mut diags);
+        entry.resource.validate_config(config, &mut diags);
         diags
     }
 

@@ -6,7 +6,7 @@ use crate::tf::Diagnostics;
 
 use super::{decode, encode, identity_data, path_to_proto};
 
-pub(crate) fn plan_resource_change(
+pub(crate) async fn plan_resource_change(
     engine: &Engine,
     request: pb::plan_resource_change::Request,
 ) -> Result<pb::plan_resource_change::Response, Diagnostics> {
@@ -19,6 +19,12 @@ pub(crate) fn plan_resource_change(
     )?;
     let config = decode(request.config.as_ref(), &entry.ty, "configuration")?;
     let change = engine.plan_resource(entry, &prior, &proposed, &config)?;
+    if !change.planned.is_null() {
+        let checked = engine.check_plan(entry, &prior, &config).await;
+        if checked.has_errors() {
+            return Err(checked);
+        }
+    }
     let identity = if change.planned.is_null() {
         None
     } else {
