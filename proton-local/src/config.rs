@@ -33,6 +33,9 @@ USAGE: proton-local [OPTIONS]
                           environment account); also repositories=1000
   -h, --help              print this help
   -V, --version           print the version
+
+Which of Proton's documented rules proton-local enforces, the source of each and the test that
+checks it: docs/proton-contract.md in the terraform-provider-proton repository.
 ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
