@@ -15,7 +15,7 @@ use crate::aws::types::{
 };
 use crate::aws::{ApiError, Stamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, PlanEdit, Timeouts};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::Attribute;
 
@@ -355,6 +355,16 @@ where
 pub struct Unfinished<T> {
     pub error: Error,
     pub object: Option<T>,
+}
+
+impl<T> Unfinished<T> {
+    /// The failed operation, with the object as last seen `report`ed as the resource's state.
+    pub fn failure<M>(self, report: impl FnOnce(T) -> M) -> Failure<M> {
+        Failure {
+            error: self.error,
+            state: self.object.map(report),
+        }
+    }
 }
 
 impl<T> From<ApiError> for Unfinished<T> {

@@ -4,6 +4,7 @@
 //! - [`deployment`]: the deployed resources' (environment, service instance, service pipeline,
 //!   component) deployment fields, plan rule and waits.
 //! - [`list_filters`]: reading a `terraform query` list block's `config`, and filters that recur.
+//! - [`service_part`]: what a service instance and a service pipeline share.
 //! - [`awscc`]: state moved in from hashicorp/awscc's resources.
 //! - [`template`]: the state of environment and service templates, driven by the kind.
 
@@ -11,6 +12,7 @@ pub mod attributes;
 pub mod awscc;
 pub mod deployment;
 pub mod list_filters;
+pub mod service_part;
 pub mod template;
 
 /// What an update sends for an optional argument: the planned value only when it changed.
