@@ -249,10 +249,12 @@ impl Resource for Component {
                 client_token: &ctx.client_token,
             })
             .await?;
-        if created.deployment_status() == &DeploymentStatus::Succeeded {
-            return Ok(Model::reported(created, &planned));
-        }
-        wait(ctx, &planned).await
+        deployment::succeeded_or_wait(
+            created,
+            |component| Model::reported(component, &planned),
+            wait(ctx, &planned),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {

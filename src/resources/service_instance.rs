@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
-use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
+use crate::aws::types::ServiceInstance as ApiInstance;
 use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
@@ -205,10 +205,12 @@ impl Resource for ServiceInstance {
                 client_token: &ctx.client_token,
             })
             .await?;
-        if created.deployment_status() == &DeploymentStatus::Succeeded {
-            return Ok(Model::reported(created, &planned));
-        }
-        wait(ctx, &planned).await
+        deployment::succeeded_or_wait(
+            created,
+            |instance| Model::reported(instance, &planned),
+            wait(ctx, &planned),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {

@@ -524,6 +524,19 @@ where
     }
 }
 
+/// A create's result: the object at once when its deployment already succeeded, else what `wait`
+/// for that deployment ends with.
+pub async fn succeeded_or_wait<T: Deployed, M>(
+    created: T,
+    report: impl FnOnce(T) -> M,
+    wait: impl Future<Output = Result<M, Failure<M>>>,
+) -> Result<M, Failure<M>> {
+    if *created.status() == DeploymentStatus::Succeeded {
+        return Ok(report(created));
+    }
+    wait.await
+}
+
 /// Waits while a deployment that is already running (started by an earlier, interrupted apply or by
 /// someone else) goes on, so an update is not refused. `None` when the object disappeared.
 pub async fn wait_idle<T, G, F>(ctx: &Ctx, what: &str, get: G) -> Result<Option<T>, Error>
