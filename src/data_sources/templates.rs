@@ -7,50 +7,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::aws::TemplateKind as Kind;
-use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::shared::template::{Model as TemplateModel, Provisioning};
+use crate::shared::template::{Listed, Model as TemplateModel};
 use crate::tf::schema::Attribute;
 
-use super::shape::{self, computed, missing, text};
+use super::shape::{self, computed, missing};
 
 /// One template as a listing describes it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Item {
-    pub name: String,
-    pub display_name: Option<String>,
-    pub description: Option<String>,
-    #[serde(flatten)]
-    pub provisioning: Provisioning,
-    pub arn: Option<String>,
-    pub created_at: Option<String>,
-    pub last_modified_at: Option<String>,
-    pub recommended_version: Option<String>,
-}
-
-macro_rules! item_from {
-    ($ty:ty, $variant:ident, $provisioning:ident) => {
-        impl From<&$ty> for Item {
-            fn from(t: &$ty) -> Self {
-                Self {
-                    name: t.name().to_string(),
-                    display_name: text(t.display_name()),
-                    description: text(t.description()),
-                    provisioning: Provisioning::$variant {
-                        $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
-                    },
-                    arn: Some(t.arn().to_string()),
-                    created_at: Some(crate::aws::timestamp(t.created_at())),
-                    last_modified_at: Some(crate::aws::timestamp(t.last_modified_at())),
-                    recommended_version: text(t.recommended_version()),
-                }
-            }
-        }
-    };
-}
-
-item_from!(EnvironmentTemplateSummary, Environment, provisioning);
-item_from!(ServiceTemplateSummary, Service, pipeline_provisioning);
+pub type Item = Listed;
 
 fn item_attributes(kind: Kind) -> Vec<Attribute> {
     let what = format!("{} template", kind.word());
@@ -185,14 +149,14 @@ impl DataSource for Template {
     }
 
     async fn read(&self, ctx: &Ctx, config: TemplateData) -> Result<TemplateData, Error> {
-        let name = config.template.name;
+        let name = config.template.listed.name;
         let template = ctx
             .api
             .get_template(self.0, &name)
             .await?
             .ok_or_else(|| missing(format!("{} template named {name:?}", self.0.word())))?;
         let template = TemplateModel::from_api(self.0, template);
-        let tags = match template.arn.as_deref() {
+        let tags = match template.listed.arn.as_deref() {
             Some(arn) => Some(ctx.api.list_tags(arn).await?),
             None => None,
         };
