@@ -8,13 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
-use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, timestamp};
+use crate::aws::{
+    InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, TemplateKind, timestamp,
+};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::list_filters;
+use crate::shared::spec_check::{self, SpecDocument};
 
 use crate::shared::deployment::{
     self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
@@ -114,6 +117,9 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             .map(|instance| Model::reported(instance, planned))
             .ok_or_else(|| no_longer_exists(service, name).into());
     }
+    if let Some(spec) = planned.spec.as_deref() {
+        spec_check::check_deploy(ctx, &now, &plan, SpecDocument::Instance(name), spec).await?;
+    }
     ctx.api
         .update_service_instance(ServiceInstanceUpdate {
             service_name: service,
@@ -212,6 +218,50 @@ impl Resource for ServiceInstance {
         deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
     }
 
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        let (Some(service), Some(name)) = (
+            config.get("service_name").and_then(Value::as_str),
+            config.get("name").and_then(Value::as_str),
+        ) else {
+            return Diagnostics::new();
+        };
+        // What runs now: the prior state; on create the instance the service's spec made, or for
+        // a new instance nothing yet (its template is the service's).
+        let (found, service_found);
+        let (template, now) = if prior.is_null() {
+            found = ctx
+                .api
+                .get_service_instance(service, name)
+                .await
+                .ok()
+                .flatten();
+            match &found {
+                Some(instance) => (
+                    Some(instance.template_name()),
+                    Some(spec_check::running(instance)),
+                ),
+                None => {
+                    service_found = ctx.api.get_service(service).await.ok().flatten();
+                    (service_found.as_ref().map(|s| s.template_name()), None)
+                }
+            }
+        } else {
+            (
+                prior.get("template_name").and_then(Value::as_str),
+                spec_check::from_value(prior),
+            )
+        };
+        spec_check::check_planned(
+            ctx,
+            TemplateKind::Service,
+            template,
+            now,
+            config,
+            SpecDocument::Instance(name),
+        )
+        .await
+    }
+
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
         let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
         if let Some(existing) = ctx.api.get_service_instance(service, name).await? {
@@ -234,6 +284,20 @@ impl Resource for ServiceInstance {
         let spec = planned.spec.as_deref().ok_or_else(|| {
             Error::Invalid("spec must be known to create a service instance".to_string())
         })?;
+        let template = ctx.api.get_service(service).await?;
+        spec_check::check_apply(
+            ctx,
+            TemplateKind::Service,
+            SpecDocument::Instance(name),
+            template.as_ref().map(|s| s.template_name()),
+            None,
+            spec_check::Deployed {
+                spec: Some(spec),
+                major: planned.template_major_version.as_deref(),
+                minor: planned.template_minor_version.as_deref(),
+            },
+        )
+        .await?;
         let created = ctx
             .api
             .create_service_instance(NewServiceInstance {
@@ -270,6 +334,7 @@ impl Resource for ServiceInstance {
         let succeeded =
             deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, service, name)).await?;
         let now = Running {
+            template: prior.template_name.as_deref(),
             spec: prior.spec.as_deref(),
             versions: prior.versions(),
             succeeded,

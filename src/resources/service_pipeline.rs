@@ -8,14 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServicePipeline as ApiPipeline;
-use crate::aws::{ServicePipelineUpdate, timestamp};
+use crate::aws::{ServicePipelineUpdate, TemplateKind, timestamp};
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator, yaml_equal};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{
     self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
 };
+use crate::shared::spec_check::{self, SpecDocument};
 
 pub struct ServicePipeline;
 
@@ -100,6 +102,7 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             .map(|pipeline| Model::reported(pipeline, planned))
             .ok_or_else(|| no_pipeline(service).into());
     }
+    spec_check::check_deploy(ctx, &now, &plan, SpecDocument::Pipeline, spec).await?;
     ctx.api
         .update_service_pipeline(ServicePipelineUpdate {
             service_name: service,
@@ -184,6 +187,38 @@ impl Resource for ServicePipeline {
         deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
     }
 
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        let Some(service) = config.get("service_name").and_then(Value::as_str) else {
+            return Diagnostics::new();
+        };
+        // What runs now: the prior state, or on create the pipeline the service made.
+        let found;
+        let (template, now) = if prior.is_null() {
+            found = ctx.api.get_service_pipeline(service).await.ok().flatten();
+            match &found {
+                Some(pipeline) => (
+                    Some(pipeline.template_name()),
+                    Some(spec_check::running(pipeline)),
+                ),
+                None => return Diagnostics::new(),
+            }
+        } else {
+            (
+                prior.get("template_name").and_then(Value::as_str),
+                spec_check::from_value(prior),
+            )
+        };
+        spec_check::check_planned(
+            ctx,
+            TemplateKind::Service,
+            template,
+            now,
+            config,
+            SpecDocument::Pipeline,
+        )
+        .await
+    }
+
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
         let service = planned.service_name.as_str();
         let mut pipeline = ctx
@@ -215,6 +250,7 @@ impl Resource for ServicePipeline {
             deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, &planned.service_name))
                 .await?;
         let now = Running {
+            template: prior.template_name.as_deref(),
             spec: prior.spec.as_deref(),
             versions: prior.versions(),
             succeeded,

@@ -6,11 +6,13 @@
 //! - [`list_filters`]: reading a `terraform query` list block's `config`, and filters that recur.
 //! - [`awscc`]: state moved in from hashicorp/awscc's resources.
 //! - [`template`]: the state of environment and service templates, driven by the kind.
+//! - [`spec_check`]: specs checked against their template version's schema, at plan and apply.
 
 pub mod attributes;
 pub mod awscc;
 pub mod deployment;
 pub mod list_filters;
+pub mod spec_check;
 pub mod template;
 
 /// What an update sends for an optional argument: the planned value only when it changed.
