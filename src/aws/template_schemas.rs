@@ -3,9 +3,11 @@
 //! cost one GetEnvironmentTemplateVersion, not one per environment.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use proton_spec::TemplateSchema;
+use tokio::sync::Mutex as AsyncMutex;
 
 use super::{ApiError, Proton, TemplateKind, VersionId};
 
@@ -22,11 +24,34 @@ pub enum VersionSchema {
 type VersionKey = (TemplateKind, String, String, String);
 type MajorKey = (TemplateKind, String, String);
 
+/// Answers by key. Each key has its own async lock, held while its answer is fetched, so that the
+/// many resources a plan checks at once wait for one fetch instead of each making its own.
+#[derive(Debug)]
+struct Slots<K, V>(Mutex<HashMap<K, Arc<AsyncMutex<Option<V>>>>>);
+
+impl<K, V> Default for Slots<K, V> {
+    fn default() -> Self {
+        Self(Mutex::default())
+    }
+}
+
+impl<K: Hash + Eq, V> Slots<K, V> {
+    fn slot(&self, key: K) -> Arc<AsyncMutex<Option<V>>> {
+        Arc::clone(
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key)
+                .or_default(),
+        )
+    }
+}
+
 /// Shared by every clone of a [`Proton`] client.
 #[derive(Debug, Default)]
 pub(super) struct SchemaMemo {
-    schemas: Mutex<HashMap<VersionKey, VersionSchema>>,
-    recommended_minors: Mutex<HashMap<MajorKey, String>>,
+    schemas: Slots<VersionKey, VersionSchema>,
+    recommended_minors: Slots<MajorKey, String>,
 }
 
 impl Proton {
@@ -43,14 +68,10 @@ impl Proton {
             id.major_version.to_string(),
             id.minor_version.to_string(),
         );
-        if let Some(known) = self
-            .memo
-            .schemas
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-        {
-            return Ok(known.clone());
+        let slot = self.memo.schemas.slot(key);
+        let mut known = slot.lock().await;
+        if let Some(schema) = known.as_ref() {
+            return Ok(schema.clone());
         }
         let Some(version) = self.get_template_version(kind, id).await? else {
             return Ok(VersionSchema::Missing);
@@ -70,11 +91,7 @@ impl Proton {
                 }
             },
         };
-        self.memo
-            .schemas
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, schema.clone());
+        *known = Some(schema.clone());
         Ok(schema)
     }
 
@@ -89,14 +106,9 @@ impl Proton {
         remembered: bool,
     ) -> Result<Option<String>, ApiError> {
         let key = (kind, template_name.to_string(), major_version.to_string());
-        if remembered
-            && let Some(minor) = self
-                .memo
-                .recommended_minors
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(&key)
-        {
+        let slot = self.memo.recommended_minors.slot(key);
+        let mut known = slot.lock().await;
+        if remembered && let Some(minor) = known.as_ref() {
             return Ok(Some(minor.clone()));
         }
         let found = match kind {
@@ -111,12 +123,8 @@ impl Proton {
                 .iter()
                 .find_map(|v| v.recommended_minor_version().map(str::to_string)),
         };
-        if let Some(minor) = &found {
-            self.memo
-                .recommended_minors
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(key, minor.clone());
+        if found.is_some() {
+            known.clone_from(&found);
         }
         Ok(found)
     }

@@ -313,7 +313,38 @@ fn apply_checks_a_version_made_in_the_same_apply(tf: &Terraform) {
     ws.assert_plan_empty();
 }
 
+fn one_schema_fetch_per_version(tf: &Terraform) {
+    let bundles = SchemaBundles::new();
+    let proton = platform(&bundles);
+    let ws = Workspace::new(tf, &proton);
+    let environments: String = (0..5)
+        .map(|i| {
+            environment_block(GOOD_ENV_SPEC)
+                .replace("\"net\" {", &format!("\"net{i}\" {{"))
+                .replace("net-env", &format!("net-env-{i}"))
+        })
+        .collect();
+    ws.write_main(&format!("{}{environments}", provider("")));
+    let count = |op: &str| {
+        proton
+            .requests()
+            .iter()
+            .filter(|line| log_field(line, "op") == Some(op))
+            .count()
+    };
+    let (gets, lists) = (
+        count("GetEnvironmentTemplateVersion"),
+        count("ListEnvironmentTemplateVersions"),
+    );
+    assert_eq!(ws.plan_exit_code(), 2, "{tf}");
+    // Five environments of one version (minor left to Proton): its recommended minor is looked
+    // up once and its schema fetched once.
+    assert_eq!(count("GetEnvironmentTemplateVersion") - gets, 1, "{tf}");
+    assert_eq!(count("ListEnvironmentTemplateVersions") - lists, 1, "{tf}");
+}
+
 proton_test_support::terraform_tests!(
     plan_refuses_bad_specs,
     apply_checks_a_version_made_in_the_same_apply
 );
+proton_test_support::terraform_tests!(current: one_schema_fetch_per_version);
