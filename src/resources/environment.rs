@@ -211,7 +211,8 @@ impl Resource for Environment {
                     .describe(
                         "The environment's spec: a YAML document with the template's input values. \
                          Compared by meaning (formatting, key order and comments are not changes). \
-                         Changing it redeploys the environment (`CURRENT_VERSION`).",
+                         Changing it redeploys the environment (`CURRENT_VERSION`). Plans check it \
+                         against the template version's schema.",
                     ),
                 attributes::description()
                     .optional()

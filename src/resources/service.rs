@@ -337,7 +337,8 @@ impl Resource for Service {
                         "The service's spec (YAML): `instances:` (1 to 20, each with a `name`, an \
                          `environment` and its `spec:` inputs) and, for templates that provide a pipeline, \
                          `pipeline:` inputs. Compared by meaning. An update adds the instances it newly \
-                         lists and deletes those it no longer lists.",
+                         lists and deletes those it no longer lists. Plans check the pipeline's and \
+                         every instance's inputs against the template version's schema.",
                     ),
                 attributes::description()
                     .optional()

@@ -175,7 +175,8 @@ impl Resource for ServiceInstance {
                     .describe(
                         "The instance's spec (YAML), with the instance under `instances:` (its `name`, \
                          `environment` and `spec:` inputs). Compared by meaning. Changing it redeploys \
-                         the instance (`CURRENT_VERSION`).",
+                         the instance (`CURRENT_VERSION`). Plans check it against the template \
+                         version's schema.",
                     ),
                 attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
                     .optional_computed()

@@ -148,7 +148,8 @@ impl Resource for ServicePipeline {
                     .validate(Validator::length(1, 51200))
                     .describe(
                         "The pipeline's spec (YAML; its inputs under `pipeline:`). Compared by meaning. \
-                         Changing it redeploys the pipeline (`CURRENT_VERSION`).",
+                         Changing it redeploys the pipeline (`CURRENT_VERSION`). Plans check it against the \
+                         template version's schema.",
                     ),
                 attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
                     .optional_computed()
