@@ -23,14 +23,14 @@ fn invalid(place: impl Into<String>, problem: impl Into<String>) -> SchemaError 
     }
 }
 
-/// Keywords of an OpenAPI 3.0 schema object. `x-` extensions are allowed too.
-const OPENAPI_KEYWORDS: &[&str] = &[
+/// Keywords of an OpenAPI 3.0 schema object that JSON Schema draft 4 has too (with
+/// [`OPENAPI_ONLY_ANNOTATIONS`], every keyword it takes; `x-` extensions are allowed too).
+const SHARED_KEYWORDS: &[&str] = &[
     "title",
     "description",
     "type",
     "format",
     "default",
-    "nullable",
     "enum",
     "pattern",
     "minimum",
@@ -54,13 +54,6 @@ const OPENAPI_KEYWORDS: &[&str] = &[
     "anyOf",
     "not",
     "$ref",
-    "discriminator",
-    "readOnly",
-    "writeOnly",
-    "xml",
-    "externalDocs",
-    "example",
-    "deprecated",
 ];
 
 /// Annotations OpenAPI has and JSON Schema draft 4 does not: dropped from the compiled form.
@@ -379,11 +372,11 @@ fn translate(node: &Value, place: &str, types: &Map<String, Value>) -> Result<Va
         if key.starts_with("x-") {
             continue;
         }
-        if !OPENAPI_KEYWORDS.contains(&key.as_str()) {
-            return Err(invalid(here, "is not an OpenAPI 3.0 schema keyword"));
-        }
         if OPENAPI_ONLY_ANNOTATIONS.contains(&key.as_str()) {
             continue;
+        }
+        if !SHARED_KEYWORDS.contains(&key.as_str()) {
+            return Err(invalid(here, "is not an OpenAPI 3.0 schema keyword"));
         }
         let translated = match key.as_str() {
             "type" => match value.as_str() {

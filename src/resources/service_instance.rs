@@ -226,39 +226,28 @@ impl Resource for ServiceInstance {
         ) else {
             return Diagnostics::new();
         };
-        // What runs now: the prior state; on create the instance the service's spec made, or for
-        // a new instance nothing yet (its template is the service's).
-        let (found, service_found);
-        let (template, now) = if prior.is_null() {
-            found = ctx
-                .api
+        // On create: the instance the service's spec made, or for a new one the service's template.
+        let found = if prior.is_null() {
+            ctx.api
                 .get_service_instance(service, name)
                 .await
                 .ok()
-                .flatten();
-            match &found {
-                Some(instance) => (
-                    Some(instance.template_name()),
-                    Some(spec_check::running(instance)),
-                ),
-                None => {
-                    service_found = ctx.api.get_service(service).await.ok().flatten();
-                    (service_found.as_ref().map(|s| s.template_name()), None)
-                }
-            }
+                .flatten()
         } else {
-            (
-                prior.get("template_name").and_then(Value::as_str),
-                spec_check::from_value(prior),
-            )
+            None
         };
-        spec_check::check_planned(
+        let owner = if prior.is_null() && found.is_none() {
+            ctx.api.get_service(service).await.ok().flatten()
+        } else {
+            None
+        };
+        spec_check::check_plan_of_running(
             ctx,
-            TemplateKind::Service,
-            template,
-            now,
+            prior,
             config,
             SpecDocument::Instance(name),
+            found.as_ref(),
+            owner.as_ref().map(|s| s.template_name()),
         )
         .await
     }
@@ -285,20 +274,23 @@ impl Resource for ServiceInstance {
         let spec = planned.spec.as_deref().ok_or_else(|| {
             Error::Invalid("spec must be known to create a service instance".to_string())
         })?;
-        let template = ctx.api.get_service(service).await?;
-        spec_check::check_apply(
-            ctx,
-            TemplateKind::Service,
-            SpecDocument::Instance(name),
-            template.as_ref().map(|s| s.template_name()),
-            None,
-            spec_check::Deployed {
-                spec: Some(spec),
-                major: planned.template_major_version.as_deref(),
-                minor: planned.template_minor_version.as_deref(),
-            },
-        )
-        .await?;
+        // Without a configured version there is none to check against (Proton picks it).
+        if planned.template_major_version.is_some() {
+            let owner = ctx.api.get_service(service).await?;
+            spec_check::check_apply(
+                ctx,
+                TemplateKind::Service,
+                SpecDocument::Instance(name),
+                owner.as_ref().map(|s| s.template_name()),
+                None,
+                spec_check::Deployed {
+                    spec: Some(spec),
+                    major: planned.template_major_version.as_deref(),
+                    minor: planned.template_minor_version.as_deref(),
+                },
+            )
+            .await?;
+        }
         let created = ctx
             .api
             .create_service_instance(NewServiceInstance {

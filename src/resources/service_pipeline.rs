@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServicePipeline as ApiPipeline;
-use crate::aws::{ServicePipelineUpdate, TemplateKind, timestamp};
+use crate::aws::{ServicePipelineUpdate, timestamp};
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator, yaml_equal};
 use crate::tf::{Diagnostics, Value};
@@ -192,30 +192,19 @@ impl Resource for ServicePipeline {
         let Some(service) = config.get("service_name").and_then(Value::as_str) else {
             return Diagnostics::new();
         };
-        // What runs now: the prior state, or on create the pipeline the service made.
-        let found;
-        let (template, now) = if prior.is_null() {
-            found = ctx.api.get_service_pipeline(service).await.ok().flatten();
-            match &found {
-                Some(pipeline) => (
-                    Some(pipeline.template_name()),
-                    Some(spec_check::running(pipeline)),
-                ),
-                None => return Diagnostics::new(),
-            }
+        // On create: the pipeline the service made.
+        let found = if prior.is_null() {
+            ctx.api.get_service_pipeline(service).await.ok().flatten()
         } else {
-            (
-                prior.get("template_name").and_then(Value::as_str),
-                spec_check::from_value(prior),
-            )
+            None
         };
-        spec_check::check_planned(
+        spec_check::check_plan_of_running(
             ctx,
-            TemplateKind::Service,
-            template,
-            now,
+            prior,
             config,
             SpecDocument::Pipeline,
+            found.as_ref(),
+            None,
         )
         .await
     }

@@ -159,31 +159,41 @@ pub async fn check_planned(
     let (Some(template), Some(wanted)) = (template, from_value(config)) else {
         return Diagnostics::new();
     };
-    let Some(Deployed {
-        spec: Some(spec),
-        major: Some(major),
-        minor,
-    }) = to_check(now, wanted)
-    else {
+    let Some((target, spec)) = changed_target(kind, template, now, wanted) else {
         return Diagnostics::new();
-    };
-    let target = SpecTarget {
-        kind,
-        template,
-        major,
-        minor,
     };
     diagnostics(check(ctx, Moment::Plan, target, document, spec).await)
 }
 
-/// What a service instance or pipeline, as the API reports it, runs.
-pub fn running(object: &impl Versioned) -> Deployed<'_> {
-    let versions = object.versions();
-    Deployed {
-        spec: object.spec(),
-        major: versions.major,
-        minor: versions.minor,
-    }
+/// The plan-time check of a service instance or pipeline, whose template is the service's and
+/// whose unset version means "as it runs": what runs is the prior state, or on create `found`
+/// (the object Proton already has); a new object is checked against the version configured of
+/// `template`.
+pub async fn check_plan_of_running<T: Versioned>(
+    ctx: &Ctx,
+    prior: &Value,
+    config: &Value,
+    document: SpecDocument<'_>,
+    found: Option<&T>,
+    template: Option<&str>,
+) -> Diagnostics {
+    let (template, now) = match (prior.is_null(), found) {
+        (false, _) => (
+            prior.get("template_name").and_then(Value::as_str),
+            from_value(prior),
+        ),
+        (true, Some(found)) => {
+            let versions = found.versions();
+            let running = Deployed {
+                spec: found.spec(),
+                major: versions.major,
+                minor: versions.minor,
+            };
+            (Some(found.template()), Some(running))
+        }
+        (true, None) => (template, None),
+    };
+    check_planned(ctx, TemplateKind::Service, template, now, config, document).await
 }
 
 /// The apply-time check before a create (`prior` `None`) or update of such a resource.
@@ -195,22 +205,10 @@ pub async fn check_apply(
     prior: Option<Deployed<'_>>,
     planned: Deployed<'_>,
 ) -> Result<(), Error> {
-    let Some(template) = template else {
-        return Ok(());
-    };
-    let Some(Deployed {
-        spec: Some(spec),
-        major: Some(major),
-        minor,
-    }) = to_check(prior, planned)
+    let Some((target, spec)) =
+        template.and_then(|template| changed_target(kind, template, prior, planned))
     else {
         return Ok(());
-    };
-    let target = SpecTarget {
-        kind,
-        template,
-        major,
-        minor,
     };
     Ok(check(ctx, Moment::Apply, target, document, spec).await?)
 }
@@ -274,6 +272,24 @@ pub fn to_check<'a>(prior: Option<Deployed<'a>>, wanted: Deployed<'a>) -> Option
         major,
         minor,
     })
+}
+
+/// The version and spec to check going from `prior` to `wanted` (see [`to_check`]), when there
+/// is a change and its major version is known.
+fn changed_target<'a>(
+    kind: TemplateKind,
+    template: &'a str,
+    prior: Option<Deployed<'a>>,
+    wanted: Deployed<'a>,
+) -> Option<(SpecTarget<'a>, &'a str)> {
+    let changed = to_check(prior, wanted)?;
+    let target = SpecTarget {
+        kind,
+        template,
+        major: changed.major?,
+        minor: changed.minor,
+    };
+    Some((target, changed.spec?))
 }
 
 /// [`Deployed`] from a configuration or prior state (`spec`, `template_major_version`,
