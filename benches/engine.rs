@@ -1,5 +1,5 @@
 //! In-process benchmarks of the provider's hot paths: the value codecs, the plan engine and the
-//! schema conversion done at start-up. No network, no Terraform.
+//! schema conversion done at start-up, the plan-time spec check. No network, no Terraform.
 //!
 //! `cargo bench --bench engine` (filter: `cargo bench --bench engine -- codec/`).
 //!
@@ -306,6 +306,48 @@ fn schema(c: &mut Criterion) {
     group.finish();
 }
 
+/// A schema in the shape of the User Guide's environment schema, for the plan-time spec check.
+const NETWORK_SCHEMA: &str = r#"schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "NetworkInput"
+  types:
+    NetworkInput:
+      type: object
+      properties:
+        vpc_cidr:
+          type: string
+          pattern: '^10\.[0-9]+\.0\.0/16$'
+          default: "10.0.0.0/16"
+        zones:
+          type: number
+          minimum: 1
+          maximum: 3
+        tier:
+          type: string
+          enum: [dev, prod]
+          default: dev
+      required: [zones]
+"#;
+
+fn spec_check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("spec_check");
+    // Once per template version per provider process.
+    group.bench_function("schema_parse", |b| {
+        b.iter(|| proton_spec::TemplateSchema::parse(black_box(NETWORK_SCHEMA)))
+    });
+    // Once per planned environment whose spec or version changes.
+    let schema = proton_spec::TemplateSchema::parse(NETWORK_SCHEMA).expect("the schema parses");
+    group.bench_function("validate/environment", |b| {
+        b.iter(|| {
+            schema.validate_environment_spec(black_box(
+                "proton: EnvironmentSpec\nspec:\n  zones: 2\n  vpc_cidr: 10.1.0.0/16\n",
+            ))
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -315,6 +357,7 @@ fn benches(c: &mut Criterion) {
     codec(c, &fixture);
     plan(c, &fixture);
     schema(c);
+    spec_check(c);
 }
 
 // Small and short: the whole run stays well under a minute on a busy 2-core machine.

@@ -13,7 +13,9 @@ Measures in one run on this machine, prints a table and, with --write, puts it i
      (benches/polling.rs; the 300 s case takes five minutes of wall time, mostly idle);
   4. proton-local's own requests per second and p99 latency on one core (benches/proton_local.rs);
   5. the codec and plan-engine hot paths (criterion, benches/engine.rs);
-  6. the release binaries' sizes.
+  6. the release binaries' sizes;
+  7. the plan-time spec check: `terraform plan` of N new proton_environment of a version with a schema
+     (every spec checked) against the same plan of a version without one (nothing to check).
 
 Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh. Builds the
 benches and the release binaries first (fat LTO: about half an hour on 2 cores from scratch).
@@ -51,12 +53,13 @@ def terraform_binary():
     return path
 
 
-def start_proton_local():
+def start_proton_local(env_extra=None):
     process = subprocess.Popen(
         # Quota raised as an account with a large estate would have it (the default is Proton's 100).
         [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", "0", "--log-level", "error",
          "--quota", "templates=100000"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, **(env_extra or {})})
     line = process.stdout.readline().strip()
     prefix = "proton-local listening on "
     if not line.startswith(prefix):
@@ -107,6 +110,91 @@ def config(kind, n):
         'provider "proton" {}\n'
         'resource "proton_environment_template" "r" {\n  count = %d\n  name = "bench-${count.index}"\n'
         '  description = "benchmark template ${count.index}"\n}\n' % n)
+
+
+# The spec-check row's schema, in the shape of the User Guide's environment schema.
+SPEC_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "NetworkInput"
+  types:
+    NetworkInput:
+      type: object
+      properties:
+        vpc_cidr:
+          type: string
+          pattern: '^10\\.[0-9]+\\.0\\.0/16$'
+          default: "10.0.0.0/16"
+        zones:
+          type: number
+          minimum: 1
+          maximum: 3
+        tier:
+          type: string
+          enum: [dev, prod]
+          default: dev
+      required: [zones]
+"""
+SPEC_BUCKET = "bench-bundles"
+PROVIDER_BLOCK = ('terraform {\n  required_providers {\n    proton = { source = "proton-community/proton" }\n'
+                  '  }\n}\nprovider "proton" {}\n')
+
+
+def spec_check_templates():
+    """Two environment templates with a published version 1.0: `checked` registered from a bundle
+    with SPEC_SCHEMA, `plain` from one without a schema."""
+    body = PROVIDER_BLOCK
+    for name in ("checked", "plain"):
+        body += (
+            f'resource "proton_environment_template" "{name}" {{\n  name = "{name}"\n}}\n'
+            f'resource "proton_environment_template_version" "{name}" {{\n'
+            f'  template_name = proton_environment_template.{name}.name\n  status = "PUBLISHED"\n'
+            f'  source = {{\n    s3 = {{\n      bucket = "{SPEC_BUCKET}"\n      key = "{name}.tar.gz"\n'
+            f'    }}\n  }}\n}}\n')
+    return body
+
+
+def spec_check_environments(template, n, zones=2):
+    spec = "proton: EnvironmentSpec\\nspec:\\n  zones: %d\\n" % zones
+    return PROVIDER_BLOCK + (
+        f'resource "proton_environment" "r" {{\n  count = {n}\n  name = "{template}-${{count.index}}"\n'
+        f'  template_name = "{template}"\n  template_major_version = "1"\n  spec = "{spec}"\n'
+        f'  proton_service_role_arn = "arn:aws:iam::000000000000:role/proton"\n}}\n')
+
+
+def measure_spec_check(terraform, n, runs):
+    """Median `terraform plan` of N new environments of the `checked` and of the `plain` version.
+
+    proton-local takes a version's schema from PROTON_LOCAL_TEST_SCHEMAS/<bucket>/<key> until it
+    reads bundles. The plain version has none: its plan still reads the version once (and its
+    recommended minor once) and then has nothing to check, so the difference is the schema's
+    parse and the N checks."""
+    schemas = tempfile.mkdtemp(prefix="proton-bench-schemas-")
+    os.mkdir(os.path.join(schemas, SPEC_BUCKET))
+    with open(os.path.join(schemas, SPEC_BUCKET, "checked.tar.gz"), "w") as f:
+        f.write(SPEC_SCHEMA)
+    proton_local, endpoint = start_proton_local({"PROTON_LOCAL_TEST_SCHEMAS": schemas})
+    try:
+        setup, env = workspace(endpoint, spec_check_templates())
+        timed(terraform, setup, env, "apply", "-auto-approve", "-no-color")
+        # The check is on: one spec out of range fails the plan.
+        bad, bad_env = workspace(endpoint, spec_check_environments("checked", 1, zones=9))
+        refused = subprocess.run([terraform, "plan", "-no-color"], cwd=bad, env=bad_env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if refused.returncode == 0 or "rule `maximum`" not in refused.stderr:
+            sys.exit(f"bench: the spec check did not refuse a bad spec:\n{refused.stderr}")
+        dirs = {kind: workspace(endpoint, spec_check_environments(kind, n))
+                for kind in ("plain", "checked")}
+        times = {kind: [] for kind in dirs}
+        # Alternating which goes first keeps a machine that speeds up or slows down from
+        # favouring one side.
+        for run in range(runs):
+            for kind in sorted(dirs, reverse=run % 2 == 1):
+                directory, env = dirs[kind]
+                times[kind].append(timed(terraform, directory, env, "plan", "-no-color"))
+        return statistics.median(times["plain"]), statistics.median(times["checked"])
+    finally:
+        proton_local.kill()
 
 
 def timed(terraform, directory, env, *args):
@@ -280,6 +368,18 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
 
 
+def use_binaries(directory):
+    global RELEASE, PROVIDER, PROTON_LOCAL
+    RELEASE = directory
+    PROVIDER = os.path.join(directory, "terraform-provider-proton")
+    PROTON_LOCAL = os.path.join(directory, "proton-local")
+
+
+def spec_check_row(n, plain, checked):
+    return ratio_row(f"`terraform plan` of N={n} new proton_environment: version without a schema "
+                     f"(first column) vs every spec checked", plain, checked, "<= 1.05x")
+
+
 def ratio_row(name, base, ours, target):
     return f"| {name} | {base:.2f} s | {ours:.2f} s | {ours / base:.2f}x | {target} |"
 
@@ -300,8 +400,20 @@ def main():
     parser.add_argument("--polling", default="3,30,300",
                         help="deployment seconds for the polling benchmark ('' skips it)")
     parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
+    parser.add_argument("--only", choices=["spec-check"],
+                        help="run only this row (prints it; no --write)")
+    parser.add_argument("--debug-binaries", action="store_true",
+                        help="use target/debug's binaries, built by the caller (to try a row, not to "
+                             "measure)")
     args = parser.parse_args()
     counts = args.n or [200, 1000]
+    if args.debug_binaries:
+        use_binaries(os.path.join(ROOT, "target", "debug"))
+    if args.only == "spec-check":
+        for n in args.n or [200]:
+            plain, checked = measure_spec_check(terraform_binary(), n, args.runs)
+            print(spec_check_row(n, plain, checked))
+        return
     # `cargo bench --no-run` builds the benches and, with the same (release) settings, the binaries
     # they start: target/release/terraform-provider-proton and proton-local.
     floor = bench_executables()["floor_provider"]
@@ -372,6 +484,11 @@ def main():
     print("bench: engine (criterion)", file=sys.stderr)
     engine_rows = [f"| {name} | {format_ns(ns)} |" for name, ns in criterion_results()]
 
+    spec_rows = []
+    for n in counts[:1]:
+        print(f"bench: spec check, N={n}", file=sys.stderr)
+        spec_rows.append(spec_check_row(n, *measure_spec_check(terraform, n, args.runs)))
+
     size_rows = [value_row(f"release binary `{os.path.basename(path)}`",
                            f"{os.path.getsize(path) / 1e6:.1f} MB", "")
                  for path in (PROVIDER, PROTON_LOCAL)]
@@ -382,7 +499,7 @@ def main():
         "",
         "| measure | terraform_data | proton | ratio | target |",
         "|---|---|---|---|---|",
-        *terraform_rows, *rss_rows, *protocol_rows, *local_rows, *size_rows,
+        *terraform_rows, *spec_rows, *rss_rows, *protocol_rows, *local_rows, *size_rows,
     ]
     lines += ["", "| the floor: no-op plugin resources built from this crate (benches/floor_provider.rs) "
               "| terraform_data | floor | ratio | |", "|---|---|---|---|---|", *floor_rows]

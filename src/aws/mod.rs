@@ -5,12 +5,14 @@
 mod account_settings;
 mod repository;
 mod sync_config;
+mod template_schemas;
 mod template_versions;
 mod templates;
 
 pub use account_settings::{Branch, SettingsChanges};
 pub use repository::NewRepository;
 pub use sync_config::{ServiceSync, TemplateSync};
+pub use template_schemas::VersionSchema;
 pub use template_versions::{
     CompatibleTemplate, NewTemplateVersion, TemplateVersion, VersionChanges, VersionId,
 };
@@ -65,6 +67,8 @@ pub use aws_sdk_proton::types;
 #[derive(Clone, Debug)]
 pub struct Proton {
     client: aws_sdk_proton::Client,
+    /// Template version schemas already fetched (see `template_schemas`).
+    memo: std::sync::Arc<template_schemas::SchemaMemo>,
 }
 
 /// An API call that failed, classified by what callers do about it.
@@ -356,6 +360,7 @@ impl Proton {
             .build();
         Self {
             client: aws_sdk_proton::Client::from_conf(config),
+            memo: std::sync::Arc::default(),
         }
     }
 

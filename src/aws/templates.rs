@@ -13,7 +13,7 @@ use super::{
 };
 
 /// Which kind of template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TemplateKind {
     Environment,
     Service,

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::types::Environment as ApiEnvironment;
-use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateMajor, timestamp};
+use crate::aws::{
+    EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateKind, TemplateMajor, timestamp,
+};
 use crate::engine::{ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Nesting, Validator};
 use crate::tf::{AttributePath, Diagnostics, Value};
@@ -14,6 +16,7 @@ use crate::shared::deployment::{
     self as deployment, DeploymentFields, Versions, wait_deployed, wait_idle,
 };
 use crate::shared::list_filters;
+use crate::shared::spec_check::{self, SpecDocument};
 
 pub struct Environment;
 
@@ -97,6 +100,27 @@ impl Model {
         }
     }
 
+    fn deployed(&self) -> spec_check::Deployed<'_> {
+        spec_check::Deployed {
+            spec: self.spec.as_deref(),
+            major: self.template_major_version.as_deref(),
+            minor: self.template_minor_version.as_deref(),
+        }
+    }
+
+    /// The spec against the schema of the version it deploys with, before the create or update.
+    async fn check_spec(&self, ctx: &Ctx, prior: Option<&Model>) -> Result<(), Error> {
+        spec_check::check_apply(
+            ctx,
+            TemplateKind::Environment,
+            SpecDocument::Environment,
+            self.template_name.as_deref(),
+            prior.map(Model::deployed),
+            self.deployed(),
+        )
+        .await
+    }
+
     fn repository(&self) -> Option<RepositoryBranch<'_>> {
         self.provisioning_repository
             .as_ref()
@@ -178,7 +202,8 @@ impl Resource for Environment {
                     .describe(
                         "The environment's spec: a YAML document with the template's input values. \
                          Compared by meaning (formatting, key order and comments are not changes). \
-                         Changing it redeploys the environment (`CURRENT_VERSION`).",
+                         Changing it redeploys the environment (`CURRENT_VERSION`). Plans check it \
+                         against the template version's schema.",
                     ),
                 attributes::description()
                     .optional()
@@ -325,7 +350,19 @@ impl Resource for Environment {
         }
     }
 
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        spec_check::check_plan(
+            ctx,
+            TemplateKind::Environment,
+            SpecDocument::Environment,
+            prior,
+            config,
+        )
+        .await
+    }
+
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
+        planned.check_spec(ctx, None).await?;
         let created = ctx
             .api
             .create_environment(NewEnvironment {
@@ -415,6 +452,9 @@ impl Resource for Environment {
                 Some(environment) => Ok(Model::reported(environment, &planned)),
                 None => Err(Error::Failed(format!("environment {name} no longer exists")).into()),
             };
+        }
+        if plan.deploys() {
+            planned.check_spec(ctx, Some(&prior)).await?;
         }
         let updated = ctx
             .api

@@ -12,6 +12,7 @@ use crate::tf::schema::{Attribute, Validator};
 use crate::tf::{AttributePath, Diagnostics, Value};
 
 use crate::shared::attributes;
+use crate::shared::spec_check::{self, SpecDocument};
 
 pub struct Service;
 
@@ -68,6 +69,30 @@ impl Model {
                 .filter(|m| !m.is_empty())
                 .map(str::to_string),
         }
+    }
+}
+
+impl Model {
+    fn deployed(&self) -> spec_check::Deployed<'_> {
+        spec_check::Deployed {
+            spec: self.spec.as_deref(),
+            major: self.template_major_version.as_deref(),
+            minor: self.template_minor_version.as_deref(),
+        }
+    }
+
+    /// The spec (pipeline and every instance) against the schema of the service's template
+    /// version, before the create or update.
+    async fn check_spec(&self, ctx: &Ctx, prior: Option<&Model>) -> Result<(), Error> {
+        spec_check::check_apply(
+            ctx,
+            TemplateKind::Service,
+            SpecDocument::Service,
+            self.template_name.as_deref(),
+            prior.map(Model::deployed),
+            self.deployed(),
+        )
+        .await
     }
 }
 
@@ -148,6 +173,35 @@ async fn check_repository_settings(ctx: &Ctx, planned: &Model) -> Result<(), Err
             .collect::<Vec<_>>()
             .join(" "),
     ))
+}
+
+/// The plan-time check of the repository settings against the template (see `repository_problems`).
+async fn check_planned_repository(ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let watched = ["template_name"].into_iter().chain(REPOSITORY_FIELDS);
+    let unchanged = !prior.is_null() && watched.clone().all(|n| config.get(n) == prior.get(n));
+    let unknown = watched
+        .clone()
+        .any(|n| config.get(n).is_some_and(Value::is_unknown));
+    if unchanged || unknown {
+        return diags;
+    }
+    let Some(template) = config.get("template_name").and_then(Value::as_str) else {
+        return diags;
+    };
+    // A template Proton does not hold yet (created in the same apply) is checked at apply.
+    let Ok(Some(found)) = ctx.api.get_template(TemplateKind::Service, template).await else {
+        return diags;
+    };
+    let set = |field: &str| config.get(field).is_some_and(|v| !v.is_null());
+    for (field, why) in repository_problems(template, found.provisioning.is_none(), set) {
+        diags.attribute_error(
+            AttributePath::attribute(field),
+            "Repository settings don't match the service template",
+            why,
+        );
+    }
+    diags
 }
 
 fn ended(what: &str, service: &ApiService) -> String {
@@ -283,7 +337,8 @@ impl Resource for Service {
                         "The service's spec (YAML): `instances:` (1 to 20, each with a `name`, an \
                          `environment` and its `spec:` inputs) and, for templates that provide a pipeline, \
                          `pipeline:` inputs. Compared by meaning. An update adds the instances it newly \
-                         lists and deletes those it no longer lists.",
+                         lists and deletes those it no longer lists. Plans check the pipeline's and \
+                         every instance's inputs against the template version's schema.",
                     ),
                 attributes::description()
                     .optional()
@@ -367,35 +422,23 @@ impl Resource for Service {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        let watched = ["template_name"].into_iter().chain(REPOSITORY_FIELDS);
-        let unchanged = !prior.is_null() && watched.clone().all(|n| config.get(n) == prior.get(n));
-        let unknown = watched
-            .clone()
-            .any(|n| config.get(n).is_some_and(Value::is_unknown));
-        if unchanged || unknown {
-            return diags;
-        }
-        let Some(template) = config.get("template_name").and_then(Value::as_str) else {
-            return diags;
-        };
-        // A template Proton does not hold yet (created in the same apply) is checked at apply.
-        let Ok(Some(found)) = ctx.api.get_template(TemplateKind::Service, template).await else {
-            return diags;
-        };
-        let set = |field: &str| config.get(field).is_some_and(|v| !v.is_null());
-        for (field, why) in repository_problems(template, found.provisioning.is_none(), set) {
-            diags.attribute_error(
-                AttributePath::attribute(field),
-                "Repository settings don't match the service template",
-                why,
-            );
-        }
+        let mut diags = check_planned_repository(ctx, prior, config).await;
+        diags.extend(
+            spec_check::check_plan(
+                ctx,
+                TemplateKind::Service,
+                SpecDocument::Service,
+                prior,
+                config,
+            )
+            .await,
+        );
         diags
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
         check_repository_settings(ctx, &planned).await?;
+        planned.check_spec(ctx, None).await?;
         let created = ctx
             .api
             .create_service(NewService {
@@ -455,6 +498,9 @@ impl Resource for Service {
                 Some(service) => Ok(Model::reported(service, &planned, None)),
                 None => Err(Error::Failed(format!("service {name} no longer exists")).into()),
             };
+        }
+        if spec.is_some() {
+            planned.check_spec(ctx, Some(&prior)).await?;
         }
         let updated = ctx.api.update_service(name, description, spec).await?;
         if phase::service(updated.status()) == Phase::Succeeded {

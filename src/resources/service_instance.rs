@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServiceInstance as ApiInstance;
-use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate};
+use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, TemplateKind};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
 use crate::shared::list_filters;
 use crate::shared::service_part::Part;
+use crate::shared::spec_check::{self, SpecDocument};
 
 pub struct ServiceInstance;
 
@@ -64,7 +65,7 @@ fn no_longer_exists(service: &str, name: &str) -> Error {
 /// Deploys `planned` onto an instance running `now`, if anything differs.
 async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
     let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
-    let plan = planned.part.deploy_onto(now);
+    let plan = planned.part.deploy_onto(&now);
     if !plan.deploys() {
         return ctx
             .api
@@ -72,6 +73,9 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             .await?
             .map(|instance| Model::reported(instance, planned))
             .ok_or_else(|| no_longer_exists(service, name).into());
+    }
+    if let Some(spec) = planned.part.spec.as_deref() {
+        spec_check::check_deploy(ctx, &now, &plan, SpecDocument::Instance(name), spec).await?;
     }
     ctx.api
         .update_service_instance(ServiceInstanceUpdate {
@@ -128,7 +132,8 @@ impl Resource for ServiceInstance {
                     .describe(
                         "The instance's spec (YAML), with the instance under `instances:` (its `name`, \
                          `environment` and `spec:` inputs). Compared by meaning. Changing it redeploys \
-                         the instance (`CURRENT_VERSION`).",
+                         the instance (`CURRENT_VERSION`). Plans check it against the template \
+                         version's schema.",
                     ),
                 attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
                     .optional_computed()
@@ -171,6 +176,39 @@ impl Resource for ServiceInstance {
         deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
     }
 
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        let (Some(service), Some(name)) = (
+            config.get("service_name").and_then(Value::as_str),
+            config.get("name").and_then(Value::as_str),
+        ) else {
+            return Diagnostics::new();
+        };
+        // On create: the instance the service's spec made, or for a new one the service's template.
+        let found = if prior.is_null() {
+            ctx.api
+                .get_service_instance(service, name)
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        let owner = if prior.is_null() && found.is_none() {
+            ctx.api.get_service(service).await.ok().flatten()
+        } else {
+            None
+        };
+        spec_check::check_plan_of_running(
+            ctx,
+            prior,
+            config,
+            SpecDocument::Instance(name),
+            found.as_ref(),
+            owner.as_ref().map(|s| s.template_name()),
+        )
+        .await
+    }
+
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
         let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
         if let Some(existing) = ctx.api.get_service_instance(service, name).await? {
@@ -193,6 +231,23 @@ impl Resource for ServiceInstance {
         let spec = planned.part.spec.as_deref().ok_or_else(|| {
             Error::Invalid("spec must be known to create a service instance".to_string())
         })?;
+        // Without a configured version there is none to check against (Proton picks it).
+        if planned.part.template_major_version.is_some() {
+            let owner = ctx.api.get_service(service).await?;
+            spec_check::check_apply(
+                ctx,
+                TemplateKind::Service,
+                SpecDocument::Instance(name),
+                owner.as_ref().map(|s| s.template_name()),
+                None,
+                spec_check::Deployed {
+                    spec: Some(spec),
+                    major: planned.part.template_major_version.as_deref(),
+                    minor: planned.part.template_minor_version.as_deref(),
+                },
+            )
+            .await?;
+        }
         let created = ctx
             .api
             .create_service_instance(NewServiceInstance {

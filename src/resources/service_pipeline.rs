@@ -11,10 +11,12 @@ use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServicePipeline as ApiPipeline;
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
 use crate::shared::service_part::Part;
+use crate::shared::spec_check::{self, SpecDocument};
 
 pub struct ServicePipeline;
 
@@ -54,7 +56,7 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
         .spec
         .as_deref()
         .ok_or_else(|| Error::Invalid("spec must be known to deploy a pipeline".to_string()))?;
-    let plan = planned.part.deploy_onto(now);
+    let plan = planned.part.deploy_onto(&now);
     if !plan.deploys() {
         return ctx
             .api
@@ -63,6 +65,7 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             .map(|pipeline| Model::reported(pipeline, planned))
             .ok_or_else(|| no_pipeline(service).into());
     }
+    spec_check::check_deploy(ctx, &now, &plan, SpecDocument::Pipeline, spec).await?;
     ctx.api
         .update_service_pipeline(ServicePipelineUpdate {
             service_name: service,
@@ -108,7 +111,8 @@ impl Resource for ServicePipeline {
                     .validate(Validator::length(1, 51200))
                     .describe(
                         "The pipeline's spec (YAML; its inputs under `pipeline:`). Compared by meaning. \
-                         Changing it redeploys the pipeline (`CURRENT_VERSION`).",
+                         Changing it redeploys the pipeline (`CURRENT_VERSION`). Plans check it against the \
+                         template version's schema.",
                     ),
                 attributes::version_part(deployment::TEMPLATE_MAJOR_VERSION)
                     .optional_computed()
@@ -145,6 +149,27 @@ impl Resource for ServicePipeline {
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
         deployment::plan(plan, &deployment::SPEC_AND_VERSIONS);
+    }
+
+    async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        let Some(service) = config.get("service_name").and_then(Value::as_str) else {
+            return Diagnostics::new();
+        };
+        // On create: the pipeline the service made.
+        let found = if prior.is_null() {
+            ctx.api.get_service_pipeline(service).await.ok().flatten()
+        } else {
+            None
+        };
+        spec_check::check_plan_of_running(
+            ctx,
+            prior,
+            config,
+            SpecDocument::Pipeline,
+            found.as_ref(),
+            None,
+        )
+        .await
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {

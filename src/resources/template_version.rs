@@ -68,6 +68,8 @@ pub struct Model {
     pub status: Option<String>,
     pub status_message: Option<String>,
     pub recommended_minor_version: Option<String>,
+    /// The bundle's `schema/schema.yaml`, as Proton returns it.
+    pub schema: Option<String>,
     pub arn: Option<String>,
     pub created_at: Option<String>,
     pub last_modified_at: Option<String>,
@@ -102,6 +104,7 @@ impl Model {
             status: Some(version.status.as_str().to_string()),
             status_message: version.status_message.clone().filter(|m| !m.is_empty()),
             recommended_minor_version: version.recommended_minor_version.clone(),
+            schema: version.schema.clone().filter(|s| !s.is_empty()),
             arn: Some(version.arn.clone()),
             created_at: Some(timestamp(&version.created_at)),
             last_modified_at: Some(timestamp(&version.last_modified_at)),
@@ -302,6 +305,14 @@ fn version_attributes(kind: &str) -> Vec<Attribute> {
         Attribute::string("recommended_minor_version")
             .computed()
             .describe("The recommended (newest published) minor version of this major version."),
+        Attribute::string("schema")
+            .computed()
+            .use_state_for_unknown()
+            .describe(
+                "The version's input schema (the bundle's `schema/schema.yaml`, as YAML text). Plans \
+                 check the specs of environments, services, service instances and pipelines against \
+                 it.",
+            ),
         attributes::arn(&format!("{kind} template version")),
         attributes::created_at(&format!("{kind} template version")),
         attributes::last_modified_at(&format!("{kind} template version")),

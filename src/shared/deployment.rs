@@ -294,6 +294,7 @@ deployed!(Environment, ServiceInstance, ServicePipeline, Component);
 
 /// An object as the API reports it, deployed from a spec and a template version.
 pub trait Versioned: Deployed {
+    fn template(&self) -> &str;
     fn spec(&self) -> Option<&str>;
     fn versions(&self) -> Versions<'_>;
 }
@@ -301,6 +302,9 @@ pub trait Versioned: Deployed {
 macro_rules! versioned {
     ($($ty:ty),*) => {$(
         impl Versioned for $ty {
+            fn template(&self) -> &str {
+                self.template_name()
+            }
             fn spec(&self) -> Option<&str> {
                 <$ty>::spec(self)
             }
@@ -318,6 +322,8 @@ versioned!(ServiceInstance, ServicePipeline);
 
 /// What a deployed object runs now, as far as a decision to deploy goes.
 pub struct Running<'a> {
+    /// The service template (`None`: not known, e.g. state written before it was recorded).
+    pub template: Option<&'a str>,
     pub spec: Option<&'a str>,
     pub versions: Versions<'a>,
     pub succeeded: bool,
@@ -327,6 +333,7 @@ impl<'a> Running<'a> {
     /// What `object`, as the API reports it, runs.
     pub fn reported(object: &'a impl Versioned) -> Self {
         Self {
+            template: Some(object.template()),
             spec: object.spec(),
             versions: object.versions(),
             succeeded: *object.status() == DeploymentStatus::Succeeded,

@@ -8,6 +8,7 @@
 //! - [`connection`]: an environment account connection as the data sources and the accepter see it.
 //! - [`awscc`]: state moved in from hashicorp/awscc's resources.
 //! - [`template`]: the state of environment and service templates, driven by the kind.
+//! - [`spec_check`]: specs checked against their template version's schema, at plan and apply.
 
 pub mod attributes;
 pub mod awscc;
@@ -15,6 +16,7 @@ pub mod connection;
 pub mod deployment;
 pub mod list_filters;
 pub mod service_part;
+pub mod spec_check;
 pub mod template;
 
 /// What an update sends for an optional argument: the planned value only when it changed.

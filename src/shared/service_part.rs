@@ -75,6 +75,7 @@ impl Part {
     /// What the part runs according to this (prior) state, its last deployment `succeeded` or not.
     pub fn running(&self, succeeded: bool) -> Running<'_> {
         Running {
+            template: self.template_name.as_deref(),
             spec: self.spec.as_deref(),
             versions: self.versions(),
             succeeded,
@@ -83,7 +84,7 @@ impl Part {
 
     /// How to deploy this (planned) state onto a part running `now`: a spec equal by meaning and the
     /// same versions after a success deploy nothing. An unknown planned spec keeps the running one.
-    pub fn deploy_onto(&self, now: Running<'_>) -> Deploy<'_> {
+    pub fn deploy_onto(&self, now: &Running<'_>) -> Deploy<'_> {
         let same_spec = match (now.spec, self.spec.as_deref()) {
             (Some(now), Some(wanted)) => now == wanted || yaml_equal(now, wanted),
             (_, None) => true,

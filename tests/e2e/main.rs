@@ -17,5 +17,6 @@ mod query;
 mod query_estate;
 mod release_package;
 mod service;
+mod spec_validation;
 mod stop;
 mod templates;

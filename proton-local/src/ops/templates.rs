@@ -142,6 +142,9 @@ pub fn render_version(kind: Kind, t: &Template, v: &TemplateVersion) -> Value {
         );
         out["supportedComponentSources"] = json!(v.supported_component_sources);
     }
+    if let Some(schema) = &v.schema {
+        out["schema"] = json!(schema);
+    }
     out
 }
 
@@ -369,6 +372,7 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
         supported_component_sources: i
             .get("supportedComponentSources")
             .and_then(|v| serde_json::from_value(v.clone()).ok()),
+        schema: None,
     };
     let arn = version_arn(&t.arn, major, minor);
     let out = json!({ kind.version_key(): render_version(kind, t, &v) });
@@ -565,8 +569,20 @@ fn register_due_versions(t: &mut Template, now: f64) {
             ));
         } else {
             v.status = "DRAFT".to_string();
+            v.schema = bundle_schema(&v.source_bucket, &v.source_key);
         }
     }
+}
+
+/// The schema of a bundle. A test-only stand-in until proton-local reads template bundles
+/// (issue 14 items 1-3, which replace this function): with `PROTON_LOCAL_TEST_SCHEMAS=DIR` in
+/// its environment, the file `DIR/<bucket>/<key>` holds the schema's YAML text.
+fn bundle_schema(bucket: &str, key: &str) -> Option<String> {
+    let dir = std::env::var_os("PROTON_LOCAL_TEST_SCHEMAS")?;
+    if key.split('/').any(|part| part == "..") {
+        return None;
+    }
+    std::fs::read_to_string(std::path::Path::new(&dir).join(bucket).join(key)).ok()
 }
 
 /// Picks the template version a deployment uses: the named minor, or the

@@ -323,6 +323,9 @@ pub struct TemplateVersion {
     pub compatible: Vec<CompatibleEnv>,
     #[serde(default)]
     pub supported_component_sources: Option<Vec<String>>,
+    /// The bundle's `schema/schema.yaml`, once registered.
+    #[serde(default)]
+    pub schema: Option<String>,
 }
 
 /// Deployment bookkeeping shared by environments, instances, pipelines, components.

@@ -18,13 +18,32 @@ fn publish_version(
     major: Option<&str>,
     extra: &[&str],
 ) -> (String, String) {
-    let source = r#"{"s3":{"bucket":"proton-templates","key":"bundle.tar.gz"}}"#;
+    publish_version_from(
+        proton,
+        kind,
+        template,
+        major,
+        ("proton-templates", "bundle.tar.gz"),
+        extra,
+    )
+}
+
+/// Registers a version of `template` from the bundle at `(bucket, key)` and publishes it.
+fn publish_version_from(
+    proton: &ProtonLocal,
+    kind: &str,
+    template: &str,
+    major: Option<&str>,
+    (bucket, key): (&str, &str),
+    extra: &[&str],
+) -> (String, String) {
+    let source = serde_json::json!({"s3": {"bucket": bucket, "key": key}}).to_string();
     let mut args = vec![
         format!("create-{kind}-template-version"),
         "--template-name".to_string(),
         template.to_string(),
         "--source".to_string(),
-        source.to_string(),
+        source,
     ];
     if let Some(major) = major {
         args.extend(["--major-version".to_string(), major.to_string()]);
@@ -76,6 +95,70 @@ fn publish_version(
     let publish: Vec<&str> = publish.iter().map(String::as_str).collect();
     proton.aws(&publish);
     (major, minor)
+}
+
+/// Template versions whose `schema` is given by the test. proton-local does not read bundles yet:
+/// until it does, it takes a registered version's schema from `PROTON_LOCAL_TEST_SCHEMAS/<bucket>/<key>`
+/// (a test-only stand-in). Only [`SchemaBundles::proton`] and [`SchemaBundles::source`] know that,
+/// so the tests that use them follow when real bundles land.
+pub struct SchemaBundles {
+    dir: tempfile::TempDir,
+}
+
+/// The bucket the schemas are registered from.
+pub const SCHEMA_BUCKET: &str = "schemas";
+
+impl Default for SchemaBundles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SchemaBundles {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("schemas-")
+            .tempdir_in(crate::scratch_dir())
+            .unwrap_or_else(|e| panic!("tempdir: {e}"));
+        std::fs::create_dir_all(dir.path().join(SCHEMA_BUCKET))
+            .unwrap_or_else(|e| panic!("schema dir: {e}"));
+        Self { dir }
+    }
+
+    /// A proton-local whose versions registered from [`SchemaBundles::source`] report its schema.
+    pub fn proton(&self, args: &[&str]) -> ProtonLocal {
+        let dir = self.dir.path().to_string_lossy().to_string();
+        ProtonLocal::start_with_env(args, &[("PROTON_LOCAL_TEST_SCHEMAS", &dir)])
+    }
+
+    /// The S3 source `(bucket, key)` of a bundle named `name` whose schema is `schema`.
+    pub fn source(&self, name: &str, schema: &str) -> (&'static str, String) {
+        let key = format!("{name}.tar.gz");
+        std::fs::write(self.dir.path().join(SCHEMA_BUCKET).join(&key), schema)
+            .unwrap_or_else(|e| panic!("write schema {key}: {e}"));
+        (SCHEMA_BUCKET, key)
+    }
+
+    /// Creates `kind` (`environment` or `service`) template `template` (with `template_extra`
+    /// to create-*-template) and publishes version 1.0 with `schema` (`version_extra` to
+    /// create-*-template-version).
+    pub fn template(
+        &self,
+        proton: &ProtonLocal,
+        kind: &str,
+        template: &str,
+        schema: &str,
+        template_extra: &[&str],
+        version_extra: &[&str],
+    ) {
+        let create = format!("create-{kind}-template");
+        let mut args = vec![create.as_str(), "--name", template];
+        args.extend_from_slice(template_extra);
+        proton.aws(&args);
+        let (bucket, key) = self.source(template, schema);
+        let got = publish_version_from(proton, kind, template, None, (bucket, &key), version_extra);
+        assert_eq!((got.0.as_str(), got.1.as_str()), ("1", "0"));
+    }
 }
 
 /// An environment template with published versions 1.0, 1.1 and 2.0.

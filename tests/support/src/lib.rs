@@ -376,6 +376,11 @@ impl ProtonLocal {
     /// Starts proton-local on a free loopback port with instant deployments. `args` are added to
     /// the command line; `--listen` or `--deploy-seconds` in `args` replace the defaults.
     pub fn start(args: &[&str]) -> ProtonLocal {
+        Self::start_with_env(args, &[])
+    }
+
+    /// As [`ProtonLocal::start`], with `env` added to its environment.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> ProtonLocal {
         let dir = tempfile::Builder::new()
             .prefix("proton-local-")
             .tempdir_in(scratch_dir())
@@ -392,6 +397,7 @@ impl ProtonLocal {
         }
         cmd.args(args);
         scrub_env(&mut cmd);
+        cmd.envs(env.iter().copied());
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(log);
         let mut child = cmd
             .spawn()
