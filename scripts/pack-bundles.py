@@ -3,11 +3,13 @@
 the bundle's v1/ folder (schema/, infrastructure/ or instance_infrastructure/ and
 pipeline_infrastructure/, and any .template-registration.yaml), as `tar -zcf NAME.tar.gz v1/` would.
 
-    scripts/pack-bundles.py OUT_DIR [--bucket BUCKET]
+    scripts/pack-bundles.py OUT_DIR [--bucket BUCKET] [KEY=NAME ...]
 
 writes OUT_DIR/BUCKET/NAME.tar.gz (BUCKET defaults to proton-bundles): start proton-local with
 `--bundles OUT_DIR` and register a version with `source = { s3 = { bucket = "proton-bundles",
-key = "NAME.tar.gz" } }`. The tarballs are byte-for-byte reproducible (sorted entries, fixed times
+key = "NAME.tar.gz" } }`. Each KEY=NAME also writes bundle NAME as OUT_DIR/BUCKET/KEY, for
+configurations that register one bundle under several keys (examples/complete releases 1.0 and
+1.1 from `web/1.0.tar.gz` and `web/1.1.tar.gz`). The tarballs are byte-for-byte reproducible (sorted entries, fixed times
 and owners), and each is written to a temporary file and renamed, so concurrent runs are safe.
 """
 
@@ -61,16 +63,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", help="folder to write BUCKET/NAME.tar.gz into")
     parser.add_argument("--bucket", default="proton-bundles")
+    parser.add_argument("aliases", nargs="*", metavar="KEY=NAME", help="also write NAME as KEY")
     args = parser.parse_args()
     target = os.path.join(args.out_dir, args.bucket)
     os.makedirs(target, exist_ok=True)
     names = sorted(
         n for n in os.listdir(BUNDLES) if os.path.isdir(os.path.join(BUNDLES, n, "v1"))
     )
-    for name in names:
-        path = os.path.join(target, f"{name}.tar.gz")
+    keys = [(f"{name}.tar.gz", name) for name in names]
+    for alias in args.aliases:
+        key, _, name = alias.partition("=")
+        if name not in names or not key or key.startswith("/") or ".." in key.split("/"):
+            parser.error(f"{alias!r}: expected KEY=NAME with NAME one of {', '.join(names)}")
+        keys.append((key, name))
+    for key, name in keys:
+        path = os.path.join(target, key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomically(path, pack(os.path.join(BUNDLES, name, "v1")))
-        print(f"s3://{args.bucket}/{name}.tar.gz -> {os.path.relpath(path)}")
+        print(f"s3://{args.bucket}/{key} -> {os.path.relpath(path)}")
     return 0
 
 
