@@ -169,6 +169,26 @@ fn each_layout_error_fails_registration_naming_the_file() {
         ),
         (
             "env",
+            with(env(), "schema/schema.yaml", &web()["schema/schema.yaml"]),
+            "schema/schema.yaml: schema: service_input_type is a service template's",
+        ),
+        (
+            "env",
+            // A default that does not fit its property's type.
+            with(
+                env(),
+                "schema/schema.yaml",
+                &env()["schema/schema.yaml"].replace("default: \"10.0.0.0/24\"", "default: 24"),
+            ),
+            "schema/schema.yaml: schema.types.VpcEnvironmentInput.properties.subnet_cidr",
+        ),
+        (
+            "worker",
+            with(worker(), "schema/schema.yaml", &web()["schema/schema.yaml"]),
+            "schema/schema.yaml: schema.pipeline_input_type: the service template has pipelineProvisioning CUSTOMER_MANAGED",
+        ),
+        (
+            "env",
             without(env(), manifest),
             "infrastructure/manifest.yaml: missing",
         ),
