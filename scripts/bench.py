@@ -23,6 +23,7 @@ benches and the release binaries first (fat LTO: about half an hour on 2 cores f
 
 import argparse
 import datetime
+import io
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -53,13 +55,12 @@ def terraform_binary():
     return path
 
 
-def start_proton_local(env_extra=None):
+def start_proton_local(args_extra=()):
     process = subprocess.Popen(
         # Quota raised as an account with a large estate would have it (the default is Proton's 100).
         [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", "0", "--log-level", "error",
-         "--quota", "templates=100000"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, **(env_extra or {})})
+         "--quota", "templates=100000", *args_extra],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline().strip()
     prefix = "proton-local listening on "
     if not line.startswith(prefix):
@@ -135,14 +136,38 @@ SPEC_SCHEMA = """schema:
           default: dev
       required: [zones]
 """
+# The plain version's schema declares the same input with no rule to check.
+PLAIN_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "NetworkInput"
+  types:
+    NetworkInput:
+      type: object
+"""
 SPEC_BUCKET = "bench-bundles"
+STATIC_MANIFEST = ("infrastructure:\n  templates:\n    - file: \"cloudformation.yaml\"\n"
+                   "      rendering_engine: jinja\n      template_language: cloudformation\n")
+STATIC_STACK = "Resources:\n  Nothing:\n    Type: AWS::CloudFormation::WaitConditionHandle\n"
+
+
+def write_bundle(path, schema):
+    """An environment bundle holding `schema` and infrastructure that reads no input."""
+    files = {"schema/schema.yaml": schema, "infrastructure/manifest.yaml": STATIC_MANIFEST,
+             "infrastructure/cloudformation.yaml": STATIC_STACK}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
 PROVIDER_BLOCK = ('terraform {\n  required_providers {\n    proton = { source = "proton-community/proton" }\n'
                   '  }\n}\nprovider "proton" {}\n')
 
 
 def spec_check_templates():
     """Two environment templates with a published version 1.0: `checked` registered from a bundle
-    with SPEC_SCHEMA, `plain` from one without a schema."""
+    with SPEC_SCHEMA, `plain` from one whose schema has no rule."""
     body = PROVIDER_BLOCK
     for name in ("checked", "plain"):
         body += (
@@ -165,15 +190,13 @@ def spec_check_environments(template, n, zones=2):
 def measure_spec_check(terraform, n, runs):
     """Median `terraform plan` of N new environments of the `checked` and of the `plain` version.
 
-    proton-local takes a version's schema from PROTON_LOCAL_TEST_SCHEMAS/<bucket>/<key> until it
-    reads bundles. The plain version has none: its plan still reads the version once (and its
-    recommended minor once) and then has nothing to check, so the difference is the schema's
-    parse and the N checks."""
-    schemas = tempfile.mkdtemp(prefix="proton-bench-schemas-")
-    os.mkdir(os.path.join(schemas, SPEC_BUCKET))
-    with open(os.path.join(schemas, SPEC_BUCKET, "checked.tar.gz"), "w") as f:
-        f.write(SPEC_SCHEMA)
-    proton_local, endpoint = start_proton_local({"PROTON_LOCAL_TEST_SCHEMAS": schemas})
+    Both are registered from bundles; the plain version's schema has no rule, so the difference
+    is the strict schema's parse and the N checks."""
+    bundles = tempfile.mkdtemp(prefix="proton-bench-bundles-")
+    os.mkdir(os.path.join(bundles, SPEC_BUCKET))
+    write_bundle(os.path.join(bundles, SPEC_BUCKET, "checked.tar.gz"), SPEC_SCHEMA)
+    write_bundle(os.path.join(bundles, SPEC_BUCKET, "plain.tar.gz"), PLAIN_SCHEMA)
+    proton_local, endpoint = start_proton_local(["--bundles", bundles])
     try:
         setup, env = workspace(endpoint, spec_check_templates())
         timed(terraform, setup, env, "apply", "-auto-approve", "-no-color")
@@ -376,7 +399,7 @@ def use_binaries(directory):
 
 
 def spec_check_row(n, plain, checked):
-    return ratio_row(f"`terraform plan` of N={n} new proton_environment: version without a schema "
+    return ratio_row(f"`terraform plan` of N={n} new proton_environment: version whose schema has no rule "
                      f"(first column) vs every spec checked", plain, checked, "<= 1.05x")
 
 

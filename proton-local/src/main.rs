@@ -7,6 +7,7 @@
 //! - `ops`: the operations, one module per resource family, and `ops::lifecycle`
 //! - `store`: the state and its durable file; `clock`: time
 
+mod bundle;
 mod clock;
 mod config;
 mod engine;
@@ -117,8 +118,13 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         persister,
         state,
     );
+    let bundles = bundle::source::BundleSource::new(
+        &cfg.bundle_source(|name| std::env::var(name).ok()),
+        &cfg.region,
+    );
     let app = Arc::new(http::App {
         engine,
+        bundles,
         accounts: cfg.accounts.clone(),
         faults: http::faults::Faults::new(
             cfg.seed,

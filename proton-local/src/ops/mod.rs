@@ -34,6 +34,8 @@ pub struct Ctx<'a> {
     pub deploy_seconds: f64,
     pub rng: &'a mut fastrand::Rng,
     pub state: &'a mut State,
+    /// The fetched template bundle of a Create*TemplateVersion request.
+    pub bundle: Option<crate::bundle::source::Fetched>,
 }
 
 impl Ctx<'_> {

@@ -11,39 +11,53 @@ use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, poll_until};
 pub const ACCOUNT: &str = "000000000000";
 pub const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
 
-fn publish_version(
+/// The example bundle for a template of `kind` created with `create_extra`: a customer-managed
+/// template gets the bundle without infrastructure (environment) or pipeline (service).
+fn bundle_for(kind: &str, create_extra: &[&str]) -> &'static str {
+    let customer_managed = create_extra.contains(&"CUSTOMER_MANAGED");
+    match (kind, customer_managed) {
+        ("environment", false) => "vpc-environment",
+        ("environment", true) => "imported-environment",
+        (_, false) => "web-service",
+        (_, true) => "worker-service",
+    }
+}
+
+/// Registers the example bundle `bundle` as a new version of `template` (in `major`, or a new
+/// major), waits for DRAFT and publishes it.
+pub fn publish_version(
     proton: &ProtonLocal,
     kind: &str,
     template: &str,
+    bundle: &str,
     major: Option<&str>,
     extra: &[&str],
 ) -> (String, String) {
-    publish_version_from(
+    publish_version_from_source(
         proton,
         kind,
         template,
         major,
-        ("proton-templates", "bundle.tar.gz"),
+        &crate::bundle_source(bundle),
         extra,
     )
 }
 
-/// Registers a version of `template` from the bundle at `(bucket, key)` and publishes it.
-fn publish_version_from(
+/// Registers a version of `template` from `source` (the AWS CLI's JSON) and publishes it.
+fn publish_version_from_source(
     proton: &ProtonLocal,
     kind: &str,
     template: &str,
     major: Option<&str>,
-    (bucket, key): (&str, &str),
+    source: &str,
     extra: &[&str],
 ) -> (String, String) {
-    let source = serde_json::json!({"s3": {"bucket": bucket, "key": key}}).to_string();
     let mut args = vec![
         format!("create-{kind}-template-version"),
         "--template-name".to_string(),
         template.to_string(),
         "--source".to_string(),
-        source,
+        source.to_string(),
     ];
     if let Some(major) = major {
         args.extend(["--major-version".to_string(), major.to_string()]);
@@ -77,8 +91,12 @@ fn publish_version_from(
         "template version registration",
         Duration::from_secs(120),
         || {
-            let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
-            (status == "DRAFT").then_some(())
+            let version = &proton.aws(&get)[&key];
+            match version["status"].as_str()? {
+                "DRAFT" => Some(()),
+                "REGISTRATION_FAILED" => panic!("{template}: {}", version["statusMessage"]),
+                _ => None,
+            }
         },
     );
     let publish = [
@@ -97,45 +115,54 @@ fn publish_version_from(
     (major, minor)
 }
 
-/// Template versions whose `schema` is given by the test. proton-local does not read bundles yet:
-/// until it does, it takes a registered version's schema from `PROTON_LOCAL_TEST_SCHEMAS/<bucket>/<key>`
-/// (a test-only stand-in). Only [`SchemaBundles::proton`] and [`SchemaBundles::source`] know that,
-/// so the tests that use them follow when real bundles land.
-pub struct SchemaBundles {
-    dir: tempfile::TempDir,
-}
+/// Template versions whose `schema` is given by the test: a real bundle holding that schema and
+/// infrastructure that reads no input, so every spec the schema accepts also deploys.
+#[derive(Default)]
+pub struct SchemaBundles;
 
 /// The bucket the schemas are registered from.
 pub const SCHEMA_BUCKET: &str = "schemas";
 
-impl Default for SchemaBundles {
-    fn default() -> Self {
-        Self::new()
-    }
+/// Infrastructure that renders whatever the inputs are.
+const STATIC_STACK: &str =
+    "Resources:\n  Nothing:\n    Type: AWS::CloudFormation::WaitConditionHandle\n";
+
+fn static_infrastructure(files: &mut std::collections::BTreeMap<String, String>, dir: &str) {
+    files.insert(
+        format!("{dir}/manifest.yaml"),
+        "infrastructure:\n  templates:\n    - file: \"cloudformation.yaml\"\n      rendering_engine: jinja\n      template_language: cloudformation\n".to_string(),
+    );
+    files.insert(
+        format!("{dir}/cloudformation.yaml"),
+        STATIC_STACK.to_string(),
+    );
 }
 
 impl SchemaBundles {
     pub fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("schemas-")
-            .tempdir_in(crate::scratch_dir())
-            .unwrap_or_else(|e| panic!("tempdir: {e}"));
-        std::fs::create_dir_all(dir.path().join(SCHEMA_BUCKET))
-            .unwrap_or_else(|e| panic!("schema dir: {e}"));
-        Self { dir }
+        Self
     }
 
-    /// A proton-local whose versions registered from [`SchemaBundles::source`] report its schema.
+    /// A proton-local reading the bundles [`SchemaBundles::source`] writes.
     pub fn proton(&self, args: &[&str]) -> ProtonLocal {
-        let dir = self.dir.path().to_string_lossy().to_string();
-        ProtonLocal::start_with_env(args, &[("PROTON_LOCAL_TEST_SCHEMAS", &dir)])
+        ProtonLocal::start(args)
     }
 
-    /// The S3 source `(bucket, key)` of a bundle named `name` whose schema is `schema`.
+    /// The S3 source `(bucket, key)` of a bundle named `name` whose schema is `schema` (an
+    /// environment schema, or a service schema with a pipeline when it has `pipeline_input_type`).
     pub fn source(&self, name: &str, schema: &str) -> (&'static str, String) {
+        let mut files = std::collections::BTreeMap::new();
+        files.insert("schema/schema.yaml".to_string(), schema.to_string());
+        if schema.contains("service_input_type") {
+            static_infrastructure(&mut files, "instance_infrastructure");
+            if schema.contains("pipeline_input_type") {
+                static_infrastructure(&mut files, "pipeline_infrastructure");
+            }
+        } else {
+            static_infrastructure(&mut files, "infrastructure");
+        }
         let key = format!("{name}.tar.gz");
-        std::fs::write(self.dir.path().join(SCHEMA_BUCKET).join(&key), schema)
-            .unwrap_or_else(|e| panic!("write schema {key}: {e}"));
+        crate::bundles::put_bundle(SCHEMA_BUCKET, &key, &crate::bundles::pack(&files));
         (SCHEMA_BUCKET, key)
     }
 
@@ -156,7 +183,8 @@ impl SchemaBundles {
         args.extend_from_slice(template_extra);
         proton.aws(&args);
         let (bucket, key) = self.source(template, schema);
-        let got = publish_version_from(proton, kind, template, None, (bucket, &key), version_extra);
+        let source = serde_json::json!({"s3": {"bucket": bucket, "key": key}}).to_string();
+        let got = publish_version_from_source(proton, kind, template, None, &source, version_extra);
         assert_eq!((got.0.as_str(), got.1.as_str()), ("1", "0"));
     }
 }
@@ -168,6 +196,12 @@ pub fn environment_template(proton: &ProtonLocal, name: &str) {
 
 /// As [`environment_template`], with `extra` arguments to create-environment-template.
 pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str]) {
+    environment_template_from(proton, name, extra, bundle_for("environment", extra));
+}
+
+/// As [`environment_template_with`], registering the example bundle `bundle` (say the Terraform
+/// one, `vpc-environment-tf`, for self-managed environments).
+pub fn environment_template_from(proton: &ProtonLocal, name: &str, extra: &[&str], bundle: &str) {
     let mut create = vec!["create-environment-template", "--name", name];
     create.extend_from_slice(extra);
     proton.aws(&create);
@@ -176,7 +210,7 @@ pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str
         (Some("1"), ("1", "1")),
         (None, ("2", "0")),
     ] {
-        let got = publish_version(proton, "environment", name, major, &[]);
+        let got = publish_version(proton, "environment", name, bundle, major, &[]);
         assert_eq!((got.0.as_str(), got.1.as_str()), want);
     }
 }
@@ -197,6 +231,7 @@ pub fn service_template(
     let compatible = format!(
         r#"[{{"templateName":"{environment_template}","majorVersion":"1"}},{{"templateName":"{environment_template}","majorVersion":"2"}}]"#
     );
+    let bundle = bundle_for("service", extra);
     let mut extra = vec!["--compatible-environment-templates", compatible.as_str()];
     extra.extend_from_slice(version_extra);
     for (major, want) in [
@@ -204,7 +239,7 @@ pub fn service_template(
         (Some("1"), ("1", "1")),
         (None, ("2", "0")),
     ] {
-        let got = publish_version(proton, "service", name, major, &extra);
+        let got = publish_version(proton, "service", name, bundle, major, &extra);
         assert_eq!((got.0.as_str(), got.1.as_str()), want);
     }
 }
