@@ -119,7 +119,11 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         cfg.seed,
         persister,
         state,
-    );
+    )
+    .with_folders(bundle::deploy::Folders {
+        rendered: cfg.rendered.clone(),
+        repositories: cfg.repositories.clone(),
+    });
     let app = Arc::new(http::App {
         engine,
         accounts: cfg.accounts.clone(),

@@ -369,6 +369,7 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
         supported_component_sources: i
             .get("supportedComponentSources")
             .and_then(|v| serde_json::from_value(v.clone()).ok()),
+        bundle: None,
     };
     let arn = version_arn(&t.arn, major, minor);
     let out = json!({ kind.version_key(): render_version(kind, t, &v) });

@@ -323,6 +323,9 @@ pub struct TemplateVersion {
     pub compatible: Vec<CompatibleEnv>,
     #[serde(default)]
     pub supported_component_sources: Option<Vec<String>>,
+    /// The registered bundle (None in state from before bundles were read).
+    #[serde(default)]
+    pub bundle: Option<crate::bundle::Bundle>,
 }
 
 /// Deployment bookkeeping shared by environments, instances, pipelines, components.
