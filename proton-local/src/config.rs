@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::bundle::source::SourceConfig;
+
 pub const USAGE: &str = "\
 proton-local: a local AWS Proton (2020-07-20) endpoint
 
@@ -14,6 +16,12 @@ USAGE: proton-local [OPTIONS]
   --state FILE            keep state in FILE (durable across kill -9); default: in memory.
                           One proton-local per FILE: it holds a lock on FILE.lock while it
                           runs, and a second one on the same FILE exits with an error
+  --bundles DIR           read template bundles from a folder: the bundle a template version
+                          names as s3://BUCKET/KEY is the file DIR/BUCKET/KEY
+  --s3-endpoint URL       read template bundles through the S3 API at URL (an S3-compatible
+                          server; default: AWS_ENDPOINT_URL_S3). Credentials and region come from
+                          AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.
+                          Without --bundles or an endpoint, every template version fails to register
   --deploy-seconds SECS   duration of deployments, registrations and deletes (default 2; 0 = immediate)
   --account AKID:SECRET:ACCOUNT
                           accept this key pair for a 12-digit account (repeatable;
@@ -54,6 +62,10 @@ pub struct Account {
 pub struct Config {
     pub listen: SocketAddr,
     pub state: Option<PathBuf>,
+    /// `--bundles`: template bundles from a folder.
+    pub bundles: Option<PathBuf>,
+    /// `--s3-endpoint`: template bundles through the S3 API.
+    pub s3_endpoint: Option<String>,
     pub deploy_seconds: f64,
     pub accounts: Vec<Account>,
     pub region: String,
@@ -76,6 +88,8 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 4599)),
             state: None,
+            bundles: None,
+            s3_endpoint: None,
             deploy_seconds: 2.0,
             accounts: vec![],
             region: "us-east-1".to_string(),
@@ -181,6 +195,14 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             "--state" => cfg.state = Some(PathBuf::from(value()?)),
             "--rendered" => cfg.rendered = Some(PathBuf::from(value()?)),
             "--repositories" => cfg.repositories = Some(PathBuf::from(value()?)),
+            "--bundles" => cfg.bundles = Some(PathBuf::from(value()?)),
+            "--s3-endpoint" => {
+                let v = value()?;
+                if !(v.starts_with("http://") || v.starts_with("https://")) {
+                    return Err(invalid(&flag, &v, "expected an http:// or https:// URL"));
+                }
+                cfg.s3_endpoint = Some(v);
+            }
             "--deploy-seconds" => {
                 let v = value()?;
                 cfg.deploy_seconds = match v.parse::<f64>() {
@@ -230,6 +252,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             _ => return Err(ConfigError::Unknown(arg)),
         }
     }
+    if let (Some(_), Some(url)) = (&cfg.bundles, &cfg.s3_endpoint) {
+        return Err(invalid(
+            "--s3-endpoint",
+            url,
+            "give --bundles or --s3-endpoint, not both",
+        ));
+    }
     if cfg.accounts.is_empty() {
         cfg.accounts.push(Account {
             access_key_id: "test".into(),
@@ -245,6 +274,24 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
         cfg.rendered = Some(PathBuf::from(name));
     }
     Ok(Command::Run(Box::new(cfg)))
+}
+
+impl Config {
+    /// Where template bundles come from: `--bundles`, else `--s3-endpoint`,
+    /// else the endpoint in `AWS_ENDPOINT_URL_S3` (`env` looks variables up).
+    pub fn bundle_source(&self, env: impl Fn(&str) -> Option<String>) -> SourceConfig {
+        if let Some(dir) = &self.bundles {
+            return SourceConfig::Dir(dir.clone());
+        }
+        match self
+            .s3_endpoint
+            .clone()
+            .or_else(|| env("AWS_ENDPOINT_URL_S3").filter(|v| !v.is_empty()))
+        {
+            Some(endpoint) => SourceConfig::S3 { endpoint },
+            None => SourceConfig::None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +369,35 @@ mod tests {
         assert_eq!(c.repositories, Some(PathBuf::from("/r")));
         let c = run(&["--state", "/tmp/p.json", "--rendered=/out"]).unwrap();
         assert_eq!(c.rendered, Some(PathBuf::from("/out")));
+    }
+
+    #[test]
+    fn bundle_sources() {
+        fn env(v: Option<&'static str>) -> impl Fn(&str) -> Option<String> {
+            move |_| v.map(str::to_string)
+        }
+        let c = run(&["--bundles", "/b"]).unwrap();
+        assert_eq!(
+            c.bundle_source(env(Some("http://x"))),
+            SourceConfig::Dir("/b".into())
+        );
+        let c = run(&["--s3-endpoint", "http://127.0.0.1:9"]).unwrap();
+        assert_eq!(
+            c.bundle_source(env(Some("http://x"))),
+            SourceConfig::S3 {
+                endpoint: "http://127.0.0.1:9".into()
+            }
+        );
+        let c = run(&[]).unwrap();
+        assert_eq!(
+            c.bundle_source(env(Some("http://x"))),
+            SourceConfig::S3 {
+                endpoint: "http://x".into()
+            }
+        );
+        assert_eq!(c.bundle_source(env(None)), SourceConfig::None);
+        assert!(run(&["--s3-endpoint", "localhost:9000"]).is_err());
+        assert!(run(&["--bundles", "/b", "--s3-endpoint", "http://x"]).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 use crate::bundle::deploy::{self, Folders, PendingWrite};
+use crate::bundle::source::Fetched;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::model::{Model, ValidationFailure};
@@ -81,12 +82,26 @@ impl Engine {
     }
 
     /// Runs one call for a caller (account, region) with a raw JSON body.
+    #[cfg(test)]
     pub fn call(
         &self,
         op: &str,
         account: &str,
         region: &str,
         body: &[u8],
+    ) -> Result<Value, ApiError> {
+        self.call_with_bundle(op, account, region, body, None)
+    }
+
+    /// Runs one call; `bundle` is what fetching the template bundle the
+    /// request names gave (Create*TemplateVersion only).
+    pub fn call_with_bundle(
+        &self,
+        op: &str,
+        account: &str,
+        region: &str,
+        body: &[u8],
+        bundle: Option<Fetched>,
     ) -> Result<Value, ApiError> {
         if !self.knows(op) {
             return Err(ApiError::UnknownOperation(format!(
@@ -131,6 +146,7 @@ impl Engine {
                 state: &mut inner.state,
                 folders: &self.folders,
                 writes: &mut writes,
+                bundle,
             };
             ops::dispatch(op, &mut ctx, &input)
         };

@@ -7,8 +7,6 @@
 //! - `ops`: the operations, one module per resource family, and `ops::lifecycle`
 //! - `store`: the state and its durable file; `clock`: time
 
-// Not called by the operations yet (the next commits wire it in).
-#[allow(dead_code)]
 mod bundle;
 mod clock;
 mod config;
@@ -124,8 +122,13 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         rendered: cfg.rendered.clone(),
         repositories: cfg.repositories.clone(),
     });
+    let bundles = bundle::source::BundleSource::new(
+        &cfg.bundle_source(|name| std::env::var(name).ok()),
+        &cfg.region,
+    );
     let app = Arc::new(http::App {
         engine,
+        bundles,
         accounts: cfg.accounts.clone(),
         faults: http::faults::Faults::new(
             cfg.seed,

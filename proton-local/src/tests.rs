@@ -27,6 +27,39 @@ struct Harness {
     engine: Engine,
     clock: Arc<ManualClock>,
     model: Arc<Model>,
+    /// Templates created CUSTOMER_MANAGED (their bundles differ).
+    customer_managed: std::sync::Mutex<Vec<String>>,
+}
+
+const ENV_SCHEMA: &str = "schema:\n  format:\n    openapi: \"3.0.0\"\n  environment_input_type: \"Input\"\n  types:\n    Input:\n      type: object\n      properties:\n        a:\n          type: string\n";
+const SVC_SCHEMA: &str = "schema:\n  format:\n    openapi: \"3.0.0\"\n  service_input_type: \"Input\"\n  types:\n    Input:\n      type: object\n      properties:\n        a:\n          type: string\n";
+const CFN_MANIFEST: &str = "infrastructure:\n  templates:\n    - file: \"cloudformation.yaml\"\n      rendering_engine: jinja\n      template_language: cloudformation\n";
+const CFN: &str = "Resources: {}\n";
+
+/// The bundle a test's Create*TemplateVersion gets: a good one for the
+/// template's kind, or (key `bad`) one without its manifest.
+fn fixture_bundle(op: &str, customer_managed: bool, key: &str) -> Vec<u8> {
+    let env = op == "CreateEnvironmentTemplateVersion";
+    let mut files = vec![];
+    if env {
+        files.push(("v1/schema/schema.yaml", ENV_SCHEMA));
+        if !customer_managed {
+            files.push(("v1/infrastructure/manifest.yaml", CFN_MANIFEST));
+            files.push(("v1/infrastructure/cloudformation.yaml", CFN));
+        }
+    } else {
+        files.push(("v1/schema/schema.yaml", SVC_SCHEMA));
+        files.push(("v1/instance_infrastructure/manifest.yaml", CFN_MANIFEST));
+        files.push(("v1/instance_infrastructure/cloudformation.yaml", CFN));
+        if !customer_managed {
+            files.push(("v1/pipeline_infrastructure/manifest.yaml", CFN_MANIFEST));
+            files.push(("v1/pipeline_infrastructure/cloudformation.yaml", CFN));
+        }
+    }
+    if key == "bad" {
+        files.retain(|(p, _)| !p.ends_with("manifest.yaml"));
+    }
+    crate::bundle::archive::pack(&files)
 }
 
 impl Harness {
@@ -49,13 +82,27 @@ impl Harness {
             engine,
             clock,
             model,
+            customer_managed: Default::default(),
         }
     }
 
     fn call_as(&self, account: &str, op: &str, body: Value) -> Result<Value, ApiError> {
-        let out = self
-            .engine
-            .call(op, account, REGION, body.to_string().as_bytes());
+        let provisioning = body
+            .get("provisioning")
+            .or_else(|| body.get("pipelineProvisioning"));
+        if provisioning.is_some_and(|p| p == "CUSTOMER_MANAGED") {
+            let mut cm = self.customer_managed.lock().unwrap();
+            cm.push(body["name"].as_str().unwrap_or_default().to_string());
+        }
+        let bundle = crate::ops::templates::reads_bundle(op).then(|| {
+            let name = body["templateName"].as_str().unwrap_or_default();
+            let cm = self.customer_managed.lock().unwrap();
+            let key = body["source"]["s3"]["key"].as_str().unwrap_or_default();
+            Ok(fixture_bundle(op, cm.iter().any(|n| n == name), key))
+        });
+        let out =
+            self.engine
+                .call_with_bundle(op, account, REGION, body.to_string().as_bytes(), bundle);
         if let Ok(v) = &out {
             let problems = self.model.output_problems(op, v);
             assert!(
@@ -173,7 +220,7 @@ fn registration_follows_the_clock() {
     assert_eq!(v["environmentTemplateVersion"]["minorVersion"], "1");
     let v = h.ok(
         "CreateEnvironmentTemplateVersion",
-        json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "fail-registration"}}}),
+        json!({"templateName": "t", "source": {"s3": {"bucket": "b-1", "key": "bad"}}}),
     );
     assert_eq!(v["environmentTemplateVersion"]["majorVersion"], "2");
     h.tick(5.0);
@@ -185,6 +232,17 @@ fn registration_follows_the_clock() {
         v["environmentTemplateVersion"]["status"],
         "REGISTRATION_FAILED"
     );
+    assert_eq!(
+        v["environmentTemplateVersion"]["statusMessage"],
+        "Template bundle s3://b-1/bad: infrastructure/manifest.yaml: missing; it names the infrastructure files of the folder"
+    );
+    assert!(v["environmentTemplateVersion"].get("schema").is_none());
+    // A registered version shows its schema as written.
+    let v = h.ok(
+        "GetEnvironmentTemplateVersion",
+        json!({"templateName": "t", "majorVersion": "1", "minorVersion": "0"}),
+    );
+    assert_eq!(v["environmentTemplateVersion"]["schema"], ENV_SCHEMA);
     assert!(matches!(
         h.err(
             "CreateEnvironmentTemplateVersion",

@@ -34,6 +34,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct App {
     pub engine: Engine,
+    /// Where Create*TemplateVersion reads the bundle it names.
+    pub bundles: crate::bundle::source::BundleSource,
     pub accounts: Vec<Account>,
     pub faults: Faults,
     pub latency: Duration,
@@ -190,14 +192,26 @@ async fn process(
     if !app.latency.is_zero() {
         tokio::time::sleep(app.latency).await;
     }
+    // A new template version's bundle is fetched now, before the state lock;
+    // registration takes it from there.
+    let fetched = if crate::ops::templates::reads_bundle(op) {
+        app.bundles.fetch_for_request(&body).await
+    } else {
+        None
+    };
     // With a state file the engine writes and fsyncs; keep that off the async
     // workers. In memory a call is microseconds: a thread hand-off costs more.
     let result = if app.engine.durable() {
         let app2 = Arc::clone(app);
         let op2 = op.to_string();
         tokio::task::spawn_blocking(move || {
-            app2.engine
-                .call(&op2, &identity.account_id, &identity.region, &body)
+            app2.engine.call_with_bundle(
+                &op2,
+                &identity.account_id,
+                &identity.region,
+                &body,
+                fetched,
+            )
         })
         .await
         .map_err(|_| ApiError::Internal("The request could not be completed.".to_string()))??
@@ -205,7 +219,7 @@ async fn process(
         // A panic answers 500, as a failed blocking task does.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             app.engine
-                .call(op, &identity.account_id, &identity.region, &body)
+                .call_with_bundle(op, &identity.account_id, &identity.region, &body, fetched)
         }))
         .map_err(|_| ApiError::Internal("The request could not be completed.".to_string()))??
     };

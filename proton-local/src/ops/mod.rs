@@ -38,6 +38,8 @@ pub struct Ctx<'a> {
     pub folders: &'a crate::bundle::deploy::Folders,
     /// Files to write once the request is kept.
     pub writes: &'a mut Vec<crate::bundle::deploy::PendingWrite>,
+    /// The fetched template bundle of a Create*TemplateVersion request.
+    pub bundle: Option<crate::bundle::source::Fetched>,
 }
 
 impl Ctx<'_> {

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Ctx, Input, TokenLookup, check_token, fingerprint, paginate, remember_token, tags};
+use crate::bundle::layout::Expect;
 use crate::error::ApiError;
 use crate::store::tx::{Due, TxMap};
 use crate::store::{CompatibleEnv, Partition, Template, TemplateVersion, Tombstone};
@@ -81,6 +82,22 @@ impl Kind {
     }
 }
 
+/// Whether an operation registers a bundle (the transport fetches it first).
+pub fn reads_bundle(op: &str) -> bool {
+    op == Kind::Environment.create_op() || op == Kind::Service.create_op()
+}
+
+/// What a bundle must hold for this template.
+fn expected_layout(kind: Kind, t: &Template) -> Expect {
+    let customer_managed = t.provisioning.as_deref() == Some("CUSTOMER_MANAGED");
+    match kind {
+        Kind::Environment => Expect::Environment { customer_managed },
+        Kind::Service => Expect::Service {
+            pipeline: !customer_managed,
+        },
+    }
+}
+
 pub fn version_arn(template_arn: &str, major: u64, minor: u64) -> String {
     format!("{template_arn}:{major}.{minor}")
 }
@@ -131,6 +148,8 @@ pub fn render_version(kind: Kind, t: &Template, v: &TemplateVersion) -> Value {
         "recommendedMinorVersion": recommended_minor(t, v.major).map(|m| m.to_string()),
         "status": v.status,
         "statusMessage": v.status_message,
+        // Known once registered; verbatim, as the author wrote it.
+        "schema": v.bundle.as_ref().filter(|_| v.registration_due.is_none()).and_then(|b| b.schema()),
         "templateName": t.name,
     });
     if kind == Kind::Service {
@@ -310,6 +329,7 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
     let fp = fingerprint(i.0, &["clientToken"]);
     let now = ctx.now;
     let due = ctx.due();
+    let fetched = ctx.bundle.take();
     let p = ctx.part();
     let op = kind.create_op();
     if let TokenLookup::Replay(key) = check_token(p, op, token, &fp, now)? {
@@ -354,6 +374,12 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
             (major, minor)
         }
     };
+    // Checked now, reported when the registration finishes.
+    let (bundle, registration_error) =
+        match crate::bundle::register(fetched, expected_layout(kind, t), &bucket, &key) {
+            Ok(b) => (Some(b), None),
+            Err(message) => (None, Some(message)),
+        };
     let v = TemplateVersion {
         major,
         minor,
@@ -369,7 +395,8 @@ pub fn create_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
         supported_component_sources: i
             .get("supportedComponentSources")
             .and_then(|v| serde_json::from_value(v.clone()).ok()),
-        bundle: None,
+        bundle,
+        registration_error,
     };
     let arn = version_arn(&t.arn, major, minor);
     let out = json!({ kind.version_key(): render_version(kind, t, &v) });
@@ -558,14 +585,12 @@ fn register_due_versions(t: &mut Template, now: f64) {
         }
         v.registration_due = None;
         v.last_modified_at = due;
-        if v.source_key.contains("fail-registration") {
-            v.status = "REGISTRATION_FAILED".to_string();
-            v.status_message = Some(format!(
-                "Template bundle s3://{}/{} failed to register (fail-registration marker).",
-                v.source_bucket, v.source_key
-            ));
-        } else {
-            v.status = "DRAFT".to_string();
+        match v.registration_error.take() {
+            Some(message) => {
+                v.status = "REGISTRATION_FAILED".to_string();
+                v.status_message = Some(message);
+            }
+            None => v.status = "DRAFT".to_string(),
         }
     }
 }

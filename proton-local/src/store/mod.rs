@@ -323,9 +323,13 @@ pub struct TemplateVersion {
     pub compatible: Vec<CompatibleEnv>,
     #[serde(default)]
     pub supported_component_sources: Option<Vec<String>>,
-    /// The registered bundle (None in state from before bundles were read).
+    /// The bundle, parsed, once it passed the checks (None when it failed,
+    /// and in state written before proton-local read bundles).
     #[serde(default)]
     pub bundle: Option<crate::bundle::Bundle>,
+    /// Why the bundle cannot register; the version ends REGISTRATION_FAILED with it.
+    #[serde(default)]
+    pub registration_error: Option<String>,
 }
 
 /// Deployment bookkeeping shared by environments, instances, pipelines, components.

@@ -1,0 +1,470 @@
+//! What a bundle must hold, per the AWS Proton User Guide (ag-wrap-up,
+//! ag-template-authoring, ag-env-customer-managed): `schema/schema.yaml`,
+//! and for each infrastructure folder the kind of template needs, a
+//! `manifest.yaml` naming the IaC files beside it.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use yaml_rust2::{Yaml, YamlLoader};
+
+use super::{
+    Bundle, InfraDir, Manifest, ManifestTemplate, Registration, RenderingEngine, TemplateLanguage,
+};
+
+/// The kind of template a bundle is registered for, which decides its folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// `customer_managed`: provisioning CUSTOMER_MANAGED, a schema and nothing else.
+    Environment { customer_managed: bool },
+    /// `pipeline`: false when pipelineProvisioning is CUSTOMER_MANAGED.
+    Service { pipeline: bool },
+}
+
+impl Expect {
+    /// Infrastructure folders the bundle must have; the others it must not.
+    fn infra_dirs(self) -> &'static [InfraDir] {
+        match self {
+            Expect::Environment {
+                customer_managed: true,
+            } => &[],
+            Expect::Environment {
+                customer_managed: false,
+            } => &[InfraDir::Infrastructure],
+            Expect::Service { pipeline: false } => &[InfraDir::InstanceInfrastructure],
+            Expect::Service { pipeline: true } => &[
+                InfraDir::InstanceInfrastructure,
+                InfraDir::PipelineInfrastructure,
+            ],
+        }
+    }
+
+    fn why_not(self, dir: InfraDir) -> &'static str {
+        match (self, dir) {
+            (
+                Expect::Environment {
+                    customer_managed: true,
+                },
+                _,
+            ) => "a customer-managed environment template bundle holds only schema/schema.yaml",
+            (Expect::Environment { .. }, _) => {
+                "an environment template bundle has infrastructure/ only"
+            }
+            (Expect::Service { .. }, InfraDir::PipelineInfrastructure) => {
+                "the service template has pipelineProvisioning CUSTOMER_MANAGED, so its bundle has no pipeline"
+            }
+            (Expect::Service { .. }, _) => {
+                "a service template bundle has instance_infrastructure/ and pipeline_infrastructure/"
+            }
+        }
+    }
+}
+
+/// A bundle file and what is wrong with it (or with its absence).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {why}")]
+pub struct LayoutError {
+    pub path: String,
+    pub why: String,
+}
+
+fn err(path: impl Into<String>, why: impl Into<String>) -> LayoutError {
+    LayoutError {
+        path: path.into(),
+        why: why.into(),
+    }
+}
+
+/// Checks the files of an opened bundle and parses what deployments need.
+pub fn check(files: BTreeMap<String, String>, expect: Expect) -> Result<Bundle, LayoutError> {
+    let schema = files.get(Bundle::SCHEMA_PATH).ok_or_else(|| {
+        err(
+            Bundle::SCHEMA_PATH,
+            "missing; every template bundle has its schema here",
+        )
+    })?;
+    check_schema(schema, expect)?;
+    let wanted = expect.infra_dirs();
+    let mut manifests = BTreeMap::new();
+    for dir in InfraDir::ALL {
+        let prefix = format!("{}/", dir.dir());
+        let present = files.keys().any(|p| p.starts_with(&prefix));
+        if !wanted.contains(&dir) {
+            if present {
+                return Err(err(prefix, expect.why_not(dir)));
+            }
+            continue;
+        }
+        let manifest_path = dir.manifest_path();
+        let text = files.get(&manifest_path).ok_or_else(|| {
+            err(
+                &manifest_path,
+                "missing; it names the infrastructure files of the folder",
+            )
+        })?;
+        manifests.insert(dir, parse_manifest(&files, dir, text)?);
+    }
+    let registration = parse_registration(&files)?;
+    Ok(Bundle {
+        files,
+        manifests,
+        registration,
+    })
+}
+
+/// The schema must at least be YAML.
+fn check_schema(text: &str, _expect: Expect) -> Result<(), LayoutError> {
+    YamlLoader::load_from_str(text)
+        .map(|_| ())
+        .map_err(|e| err(Bundle::SCHEMA_PATH, format!("not valid YAML: {e}")))
+}
+
+fn load_yaml(path: &str, text: &str) -> Result<Yaml, LayoutError> {
+    let mut docs =
+        YamlLoader::load_from_str(text).map_err(|e| err(path, format!("not valid YAML: {e}")))?;
+    if docs.len() > 1 {
+        return Err(err(path, "holds more than one YAML document"));
+    }
+    Ok(docs.pop().unwrap_or(Yaml::Null))
+}
+
+fn parse_manifest(
+    files: &BTreeMap<String, String>,
+    dir: InfraDir,
+    text: &str,
+) -> Result<Manifest, LayoutError> {
+    let path = dir.manifest_path();
+    let doc = load_yaml(&path, text)?;
+    let entries = doc["infrastructure"]["templates"].as_vec().ok_or_else(|| {
+        err(
+            &path,
+            "expected infrastructure.templates, a list of {file, rendering_engine, template_language}",
+        )
+    })?;
+    if entries.is_empty() {
+        return Err(err(&path, "infrastructure.templates is empty"));
+    }
+    let mut templates = vec![];
+    for (n, entry) in entries.iter().enumerate() {
+        templates.push(parse_entry(files, dir, &path, n, entry)?);
+    }
+    let manifest = Manifest { templates };
+    let languages: Vec<_> = manifest
+        .templates
+        .iter()
+        .map(|t| t.template_language)
+        .collect();
+    if languages.windows(2).any(|w| w[0] != w[1]) {
+        return Err(err(
+            &path,
+            "the templates of one folder are all in one language (CloudFormation, Terraform or CodeBuild)",
+        ));
+    }
+    let iac_files: usize = manifest.templates.iter().map(|t| t.paths.len()).sum();
+    if manifest.language() == Some(TemplateLanguage::Cloudformation) && iac_files > 1 {
+        return Err(err(
+            &path,
+            "a CloudFormation folder has exactly one template file",
+        ));
+    }
+    Ok(manifest)
+}
+
+fn parse_entry(
+    files: &BTreeMap<String, String>,
+    dir: InfraDir,
+    path: &str,
+    n: usize,
+    entry: &Yaml,
+) -> Result<ManifestTemplate, LayoutError> {
+    let at = |field: &str| format!("infrastructure.templates[{n}].{field}");
+    let field = |name: &str| -> Result<Option<&str>, LayoutError> {
+        match &entry[name] {
+            Yaml::BadValue | Yaml::Null => Ok(None),
+            Yaml::String(s) => Ok(Some(s.as_str())),
+            _ => Err(err(path, format!("{} must be a string", at(name)))),
+        }
+    };
+    let engine = match field("rendering_engine")? {
+        Some("jinja") => RenderingEngine::Jinja,
+        Some("hcl") => RenderingEngine::Hcl,
+        Some("codebuild") => RenderingEngine::Codebuild,
+        Some(other) => {
+            return Err(err(
+                path,
+                format!(
+                    "{} is {other:?}; expected jinja (CloudFormation), hcl (Terraform) or codebuild",
+                    at("rendering_engine")
+                ),
+            ));
+        }
+        None => return Err(err(path, format!("{} is missing", at("rendering_engine")))),
+    };
+    if engine == RenderingEngine::Codebuild {
+        let settings = match &entry["settings"] {
+            Yaml::Hash(_) => Some(yaml_to_json(&entry["settings"])),
+            _ => return Err(err(path, format!("{} is missing", at("settings")))),
+        };
+        return Ok(ManifestTemplate {
+            file: field("file")?.map(str::to_string),
+            rendering_engine: engine,
+            template_language: None,
+            paths: vec![],
+            settings,
+        });
+    }
+    let language = match (engine, field("template_language")?) {
+        (RenderingEngine::Jinja, Some("cloudformation")) => TemplateLanguage::Cloudformation,
+        (RenderingEngine::Hcl, Some("terraform")) => TemplateLanguage::Terraform,
+        (_, None) => return Err(err(path, format!("{} is missing", at("template_language")))),
+        (_, Some(other)) => {
+            return Err(err(
+                path,
+                format!(
+                    "{} is {other:?}; rendering_engine jinja goes with cloudformation, hcl with terraform",
+                    at("template_language")
+                ),
+            ));
+        }
+    };
+    let file = field("file")?.ok_or_else(|| err(path, format!("{} is missing", at("file"))))?;
+    let folder = format!("{}/", dir.dir());
+    let paths: Vec<String> = if file == "*" {
+        if language != TemplateLanguage::Terraform {
+            return Err(err(
+                path,
+                format!("{} \"*\" (every .tf file) is for Terraform", at("file")),
+            ));
+        }
+        let tf: Vec<String> = files
+            .keys()
+            .filter(|p| p.starts_with(&folder) && p.ends_with(".tf"))
+            .cloned()
+            .collect();
+        if tf.is_empty() {
+            return Err(err(
+                path,
+                format!("{} is \"*\" but {folder} holds no .tf file", at("file")),
+            ));
+        }
+        tf
+    } else {
+        let full = format!("{folder}{file}");
+        if !files.contains_key(&full) {
+            return Err(err(
+                full,
+                format!("missing; {path} names it in {}", at("file")),
+            ));
+        }
+        vec![full]
+    };
+    Ok(ManifestTemplate {
+        file: Some(file.to_string()),
+        rendering_engine: engine,
+        template_language: Some(language),
+        paths,
+        settings: None,
+    })
+}
+
+const REGISTRATION_FILE: &str = ".template-registration.yaml";
+const COMPATIBLE_ENVS_FILE: &str = ".compatible-envs";
+
+/// `.template-registration.yaml`, or the older `.compatible-envs`, if the bundle has one.
+fn parse_registration(
+    files: &BTreeMap<String, String>,
+) -> Result<Option<Registration>, LayoutError> {
+    if let Some(text) = files.get(REGISTRATION_FILE) {
+        let doc = load_yaml(REGISTRATION_FILE, text)?;
+        let list = |name: &str| -> Result<Vec<String>, LayoutError> {
+            match &doc[name] {
+                Yaml::BadValue | Yaml::Null => Ok(vec![]),
+                Yaml::Array(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().map(str::to_string).ok_or_else(|| {
+                            err(REGISTRATION_FILE, format!("{name} is a list of strings"))
+                        })
+                    })
+                    .collect(),
+                _ => Err(err(
+                    REGISTRATION_FILE,
+                    format!("{name} is a list of strings"),
+                )),
+            }
+        };
+        let compatible = list("compatible_environments")?
+            .iter()
+            .map(|c| template_major(REGISTRATION_FILE, c))
+            .collect::<Result<_, _>>()?;
+        return Ok(Some(Registration {
+            compatible_environments: compatible,
+            supported_component_sources: list("supported_component_sources")?,
+        }));
+    }
+    if let Some(text) = files.get(COMPATIBLE_ENVS_FILE) {
+        let compatible = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| template_major(COMPATIBLE_ENVS_FILE, l))
+            .collect::<Result<_, _>>()?;
+        return Ok(Some(Registration {
+            compatible_environments: compatible,
+            supported_component_sources: vec![],
+        }));
+    }
+    Ok(None)
+}
+
+/// `name:major`, as both registration files write a compatible environment template.
+fn template_major(path: &str, s: &str) -> Result<(String, String), LayoutError> {
+    match s.split_once(':') {
+        Some((name, major))
+            if !name.is_empty()
+                && !major.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok((name.to_string(), major.to_string()))
+        }
+        _ => Err(err(
+            path,
+            format!("{s:?} is not TEMPLATE_NAME:MAJOR_VERSION (for example my-env:1)"),
+        )),
+    }
+}
+
+/// YAML (as manifests write CodeBuild settings) to JSON, for storing.
+fn yaml_to_json(y: &Yaml) -> Value {
+    match y {
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::String(r.clone()), Value::Number),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(a) => Value::Array(a.iter().map(yaml_to_json).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        other => format!("{other:?}"),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "schema:\n  format:\n    openapi: \"3.0.0\"\n  environment_input_type: \"E\"\n  types:\n    E:\n      type: object\n      properties: {}\n";
+    const CFN_MANIFEST: &str = "infrastructure:\n  templates:\n    - file: \"cloudformation.yaml\"\n      rendering_engine: jinja\n      template_language: cloudformation\n";
+
+    fn files(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+        list.iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    const ENV: Expect = Expect::Environment {
+        customer_managed: false,
+    };
+
+    #[test]
+    fn a_cloudformation_environment() {
+        let b = check(
+            files(&[
+                ("schema/schema.yaml", SCHEMA),
+                ("infrastructure/manifest.yaml", CFN_MANIFEST),
+                ("infrastructure/cloudformation.yaml", "Resources: {}\n"),
+            ]),
+            ENV,
+        )
+        .unwrap();
+        assert_eq!(b.schema(), Some(SCHEMA));
+        assert_eq!(
+            b.infrastructure_files(InfraDir::Infrastructure),
+            [("infrastructure/cloudformation.yaml", "Resources: {}\n")]
+        );
+    }
+
+    #[test]
+    fn terraform_star_takes_every_tf_file() {
+        let manifest = "infrastructure:\n  templates:\n    - file: \"*\"\n      rendering_engine: hcl\n      template_language: terraform\n";
+        let b = check(
+            files(&[
+                ("schema/schema.yaml", SCHEMA),
+                ("infrastructure/manifest.yaml", manifest),
+                ("infrastructure/main.tf", ""),
+                ("infrastructure/outputs.tf", ""),
+            ]),
+            ENV,
+        )
+        .unwrap();
+        let paths = &b.manifests[&InfraDir::Infrastructure].templates[0].paths;
+        assert_eq!(
+            paths,
+            &["infrastructure/main.tf", "infrastructure/outputs.tf"]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file() {
+        let e = check(files(&[("schema/schema.yaml", SCHEMA)]), ENV).unwrap_err();
+        assert_eq!(e.path, "infrastructure/manifest.yaml");
+        let e = check(
+            files(&[
+                ("schema/schema.yaml", SCHEMA),
+                ("infrastructure/manifest.yaml", CFN_MANIFEST),
+            ]),
+            ENV,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "infrastructure/cloudformation.yaml");
+        let e = check(
+            files(&[("schema/schema.yaml", SCHEMA), ("infrastructure/x", "")]),
+            Expect::Environment {
+                customer_managed: true,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "infrastructure/");
+        let e = check(files(&[("schema/schema.yaml", "a: [")]), ENV).unwrap_err();
+        assert_eq!(e.path, "schema/schema.yaml");
+    }
+
+    #[test]
+    fn registration_files() {
+        let mut f = files(&[("schema/schema.yaml", SCHEMA)]);
+        f.insert(".compatible-envs".into(), "env-a:1\n\n".into());
+        let b = check(
+            f.clone(),
+            Expect::Environment {
+                customer_managed: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            b.registration.unwrap().compatible_environments,
+            [("env-a".to_string(), "1".to_string())]
+        );
+        f.insert(".compatible-envs".into(), "env-a\n".into());
+        let e = check(
+            f,
+            Expect::Environment {
+                customer_managed: true,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.path, ".compatible-envs");
+    }
+}
