@@ -13,13 +13,15 @@ use proton_spec::{Inputs, ServiceInputs, SpecErrors, TemplateSchema};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
+use super::render::params::{self, EnvironmentRef, InstanceRef, ServiceRef};
 use super::render::{self, DeclaredOutput, RenderError};
 use super::repository::{self, ResourceKind};
 use super::{Bundle, InfraDir, RenderingEngine};
 use crate::error::ApiError;
+use crate::ops::lifecycle;
 use crate::ops::spec::Inputs as Outcome;
 use crate::ops::templates::{self, Kind};
-use crate::store::Partition;
+use crate::store::{Environment, Partition, Pipeline, Service, ServiceInstance};
 
 /// Where deployments write files.
 #[derive(Debug, Clone, Default)]
@@ -334,6 +336,268 @@ fn compile_terraform(
         render::output_values(&declared, &d.stack)
     };
     Ok((compiled, outputs))
+}
+
+/// The deployment's outcome with the `proton_local_fail` marker of its spec
+/// (tests use it to make a deployment fail) when rendering itself succeeded.
+fn with_marker(mut o: Outcome, marker: Option<String>) -> Outcome {
+    if o.fail.is_none() {
+        o.fail = marker;
+    }
+    o
+}
+
+/// Where the deployment's files go and what it is called.
+pub struct Sink<'a> {
+    pub folders: &'a Folders,
+    pub writes: &'a mut Vec<PendingWrite>,
+    pub deployment_id: &'a str,
+}
+
+fn string_outputs(inputs: &Inputs) -> Vec<(String, String)> {
+    inputs
+        .iter()
+        .filter(|(k, _)| k.as_str() != crate::ops::spec::FAIL_MARKER)
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+fn env_ref(p: &Partition, name: &str) -> EnvironmentRef {
+    let e = p.environments.get(name);
+    EnvironmentRef {
+        name: name.to_string(),
+        account_id: e
+            .and_then(|e| e.environment_account_id.clone())
+            .unwrap_or_else(|| p.account.clone()),
+        outputs: e.map(|e| e.deploy.outputs.clone()).unwrap_or_default(),
+    }
+}
+
+fn template_arn(p: &Partition, kind: Kind, name: &str) -> String {
+    match kind {
+        Kind::Environment => p.env_templates.get(name),
+        Kind::Service => p.svc_templates.get(name),
+    }
+    .map(|t| t.arn.clone())
+    .unwrap_or_default()
+}
+
+/// Deploying environment `e` with its validated inputs: None when proton-local
+/// has no bundle for its version (then the spec's values are the outputs).
+/// A CUSTOMER_MANAGED environment provisions nothing: its inputs are its outputs.
+pub fn environment(
+    p: &Partition,
+    e: &Environment,
+    inputs: &Inputs,
+    marker: Option<String>,
+    sink: Sink<'_>,
+) -> Option<Outcome> {
+    let b = bundle(p, Kind::Environment, &e.template_name, &e.major, &e.minor)?;
+    if e.provisioning.as_deref() == Some("CUSTOMER_MANAGED") {
+        return Some(with_marker(
+            Outcome {
+                outputs: string_outputs(inputs),
+                fail: None,
+            },
+            marker,
+        ));
+    }
+    let tags = BTreeMap::from([
+        ("proton:account".to_string(), p.account.clone()),
+        (
+            "proton:template".to_string(),
+            template_arn(p, Kind::Environment, &e.template_name),
+        ),
+        ("proton:environment".to_string(), e.arn.clone()),
+    ]);
+    let d = Deployment {
+        kind: ResourceKind::Environment,
+        dir: InfraDir::Infrastructure,
+        id: sink.deployment_id,
+        account: &p.account,
+        region: &p.region,
+        environment: &e.name,
+        name: &e.name,
+        rendered_path: format!("environments/{}", e.name),
+        stack: lifecycle::stack_name(&e.name, &e.arn),
+        params: params::environment(&e.name, inputs),
+        repository: e.provisioning_repository.as_ref().map(|r| r.name.as_str()),
+        tags,
+    };
+    Some(with_marker(
+        provision(b, d, sink.folders, sink.writes),
+        marker,
+    ))
+}
+
+fn service_ref(s: &Service) -> ServiceRef {
+    ServiceRef {
+        name: s.name.clone(),
+        branch_name: s.branch_name.clone(),
+        repository_connection_arn: s.repository_connection_arn.clone(),
+        repository_id: s.repository_id.clone(),
+    }
+}
+
+/// Deploying instance `inst` of service `s` with its validated inputs (see `environment`).
+pub fn service_instance(
+    p: &Partition,
+    s: &Service,
+    inst: &ServiceInstance,
+    inputs: &Inputs,
+    marker: Option<String>,
+    sink: Sink<'_>,
+) -> Option<Outcome> {
+    let b = bundle(
+        p,
+        Kind::Service,
+        &inst.template_name,
+        &inst.major,
+        &inst.minor,
+    )?;
+    let env = p.environments.get(&inst.environment_name);
+    let component = p.components.values().find(|c| {
+        c.service_name.as_deref() == Some(s.name.as_str())
+            && c.service_instance_name.as_deref() == Some(inst.name.as_str())
+    });
+    let params = params::service_instance(
+        &service_ref(s),
+        &inst.name,
+        inputs,
+        &env_ref(p, &inst.environment_name),
+        component.map(|c| (c.name.as_str(), c.deploy.outputs.as_slice())),
+    );
+    let tags = BTreeMap::from([
+        ("proton:account".to_string(), p.account.clone()),
+        (
+            "proton:template".to_string(),
+            template_arn(p, Kind::Service, &inst.template_name),
+        ),
+        (
+            "proton:environment".to_string(),
+            env.map(|e| e.arn.clone()).unwrap_or_default(),
+        ),
+        ("proton:service".to_string(), s.arn.clone()),
+        ("proton:service-instance".to_string(), inst.arn.clone()),
+    ]);
+    let repository = env
+        .filter(|_| inst.deploy.self_managed)
+        .and_then(|e| e.provisioning_repository.as_ref())
+        .map(|r| r.name.as_str());
+    let d = Deployment {
+        kind: ResourceKind::ServiceInstance,
+        dir: InfraDir::InstanceInfrastructure,
+        id: sink.deployment_id,
+        account: &p.account,
+        region: &p.region,
+        environment: &inst.environment_name,
+        name: &inst.name,
+        rendered_path: format!("services/{}/instances/{}", s.name, inst.name),
+        stack: lifecycle::stack_name(&inst.name, &inst.arn),
+        params,
+        repository,
+        tags,
+    };
+    Some(with_marker(
+        provision(b, d, sink.folders, sink.writes),
+        marker,
+    ))
+}
+
+/// The service's instances as its pipeline sees them: `inputs` gives each
+/// instance's validated inputs by name (others are read from its stored spec).
+pub fn pipeline_instances(
+    p: &Partition,
+    s: &Service,
+    inputs: &BTreeMap<String, Inputs>,
+) -> Vec<InstanceRef> {
+    s.instances
+        .values()
+        .filter(|i| i.delete_due.is_none())
+        .map(|i| {
+            let own = inputs.get(&i.name).cloned().or_else(|| {
+                let b = bundle(p, Kind::Service, &i.template_name, &i.major, &i.minor);
+                let spec = i.spec.as_deref().unwrap_or(&s.spec);
+                instance_inputs(b, spec, &i.name, "").ok().flatten()
+            });
+            InstanceRef {
+                name: i.name.clone(),
+                inputs: own.unwrap_or_default(),
+                outputs: i.deploy.outputs.clone(),
+                environment: env_ref(p, &i.environment_name),
+            }
+        })
+        .collect()
+}
+
+/// The instances a service spec lists, as its pipeline sees them before they
+/// are deployed (no outputs yet).
+pub fn instance_refs(p: &Partition, validated: &ServiceInputs) -> Vec<InstanceRef> {
+    validated
+        .instances
+        .iter()
+        .map(|i| InstanceRef {
+            name: i.name.clone(),
+            inputs: i.inputs.clone(),
+            outputs: vec![],
+            environment: env_ref(p, &i.environment),
+        })
+        .collect()
+}
+
+/// Deploying the pipeline of service `s` with its validated inputs (see `environment`).
+pub fn pipeline(
+    p: &Partition,
+    s: &Service,
+    pl: &Pipeline,
+    inputs: &Inputs,
+    instances: &[InstanceRef],
+    marker: Option<String>,
+    sink: Sink<'_>,
+) -> Option<Outcome> {
+    let b = bundle(p, Kind::Service, &pl.template_name, &pl.major, &pl.minor)?;
+    let tags = BTreeMap::from([
+        ("proton:account".to_string(), p.account.clone()),
+        (
+            "proton:template".to_string(),
+            template_arn(p, Kind::Service, &pl.template_name),
+        ),
+        ("proton:service".to_string(), s.arn.clone()),
+    ]);
+    let repository = p
+        .settings
+        .pipeline_provisioning_repository
+        .as_ref()
+        .filter(|_| pl.deploy.self_managed)
+        .map(|r| r.name.as_str());
+    let environment = instances
+        .first()
+        .map(|i| i.environment.name.clone())
+        .unwrap_or_default();
+    let d = Deployment {
+        kind: ResourceKind::Pipeline,
+        dir: InfraDir::PipelineInfrastructure,
+        id: sink.deployment_id,
+        account: &p.account,
+        region: &p.region,
+        environment: &environment,
+        name: &s.name,
+        rendered_path: format!("services/{}/pipeline", s.name),
+        stack: lifecycle::stack_name(&format!("{}-pipeline", s.name), &pl.arn),
+        params: params::pipeline(&service_ref(s), inputs, instances),
+        repository,
+        tags,
+    };
+    Some(with_marker(
+        provision(b, d, sink.folders, sink.writes),
+        marker,
+    ))
 }
 
 #[cfg(test)]

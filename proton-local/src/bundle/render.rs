@@ -554,29 +554,6 @@ pub mod params {
             .collect();
         json!({"pipeline": {"inputs": inputs}, "service": service_ref(service), "service_instances": list})
     }
-
-    /// `component.name`, `service.name`, `service_instance.{name, inputs}`,
-    /// `environment.{name, outputs}` (UG comp-parameters).
-    pub fn component(
-        name: &str,
-        service: Option<&ServiceRef>,
-        instance: Option<(&str, &Map<String, Value>)>,
-        environment: &EnvironmentRef,
-    ) -> Value {
-        let mut m = Map::new();
-        m.insert("component".into(), json!({"name": name}));
-        m.insert("environment".into(), environment_ref(environment));
-        if let Some(s) = service {
-            m.insert("service".into(), service_ref(s));
-        }
-        if let Some((iname, inputs)) = instance {
-            m.insert(
-                "service_instance".into(),
-                json!({"name": iname, "inputs": inputs}),
-            );
-        }
-        Value::Object(m)
-    }
 }
 
 #[cfg(test)]

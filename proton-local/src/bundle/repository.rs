@@ -15,18 +15,16 @@ use serde_json::{Map, Value, json};
 pub enum ResourceKind {
     Environment,
     ServiceInstance,
-    Component,
     Pipeline,
 }
 
 impl ResourceKind {
-    /// `proton.<kind>.variables.tf`: the User Guide names the environment,
-    /// service instance and component files; pipelines' is proton-local's choice.
+    /// `proton.<kind>.variables.tf`: the User Guide names the environment and
+    /// service instance files (and a component's); pipelines' is proton-local's choice.
     pub fn variables_file(self) -> &'static str {
         match self {
             ResourceKind::Environment => "proton.environment.variables.tf",
             ResourceKind::ServiceInstance => "proton.service_instance.variables.tf",
-            ResourceKind::Component => "proton.component.variables.tf",
             ResourceKind::Pipeline => "proton.pipeline.variables.tf",
         }
     }
@@ -60,7 +58,7 @@ pub fn repository_dir(root: &Path, name: &str) -> Result<PathBuf, RepositoryErro
 /// Where in the repository a deployment's files go (UG
 /// ag-infrastructure-tmp-files-terraform): `environments/<env>/` when the
 /// repository has an `environments` folder, else `<env>/`; a service instance
-/// or component in a folder of its own under its environment's. The User
+/// in a folder of its own under its environment's. The User
 /// Guide is silent on pipelines: proton-local uses `pipelines/<service>/`.
 pub fn deployment_dir(repo: &Path, kind: ResourceKind, environment: &str, leaf: &str) -> PathBuf {
     let env_dir = if repo.join("environments").is_dir() {
@@ -70,7 +68,7 @@ pub fn deployment_dir(repo: &Path, kind: ResourceKind, environment: &str, leaf: 
     };
     match kind {
         ResourceKind::Environment => env_dir,
-        ResourceKind::ServiceInstance | ResourceKind::Component => env_dir.join(leaf),
+        ResourceKind::ServiceInstance => env_dir.join(leaf),
         ResourceKind::Pipeline => repo.join("pipelines").join(leaf),
     }
 }
@@ -231,7 +229,7 @@ mod tests {
         );
         std::fs::create_dir(repo.join("environments")).unwrap();
         assert_eq!(
-            deployment_dir(repo, ResourceKind::Component, "dev", "c1"),
+            deployment_dir(repo, ResourceKind::ServiceInstance, "dev", "c1"),
             repo.join("environments/dev/c1")
         );
         assert_eq!(
