@@ -9,5 +9,6 @@ mod aws_cli;
 mod contract;
 mod contract_components;
 mod http;
+mod rendering;
 mod sdk;
 mod state_lock;
