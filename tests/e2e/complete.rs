@@ -7,8 +7,9 @@
 
 use std::fs;
 
+use proton_test_support::bundles::put_example;
 use proton_test_support::deploy::{remote, str_attr};
-use proton_test_support::{ProtonLocal, Terraform, Workspace, repo_root};
+use proton_test_support::{BUNDLE_BUCKET, ProtonLocal, Terraform, Workspace, repo_root};
 use serde_json::{Value, json};
 
 /// The example's providers, with the production account's static keys instead of a profile.
@@ -59,6 +60,15 @@ fn complete(tf: &Terraform) {
         "--account",
         "envkey:envsecret:111111111111",
     ]);
+    // The keys the example registers, holding the example bundles (see its main.tf).
+    for (key, bundle) in [
+        ("web/1.0.tar.gz", "vpc-environment"),
+        ("web/1.1.tar.gz", "vpc-environment"),
+        ("api/1.0.tar.gz", "web-service"),
+        ("api/1.1.tar.gz", "web-service"),
+    ] {
+        put_example(BUNDLE_BUCKET, key, bundle);
+    }
     let ws = Workspace::new(tf, &proton);
     let example = repo_root().join("examples/complete");
     for file in ["main.tf", "variables.tf"] {
@@ -103,7 +113,7 @@ fn complete(tf: &Terraform) {
     // Update: a spec input and the staging environment's minor version.
     ws.write(
         "terraform.auto.tfvars",
-        "environment_size = \"large\"\nenvironment_minor_version = \"1\"\n",
+        "environment_tier = \"production\"\nenvironment_minor_version = \"1\"\n",
     );
     let (code, plan) = ws.plan_with(&[]);
     assert_eq!(code, 2, "{tf}:\n{plan}");
@@ -118,12 +128,12 @@ fn complete(tf: &Terraform) {
     assert!(
         staging_now["spec"]
             .as_str()
-            .is_some_and(|s| s.contains("size: large"))
+            .is_some_and(|s| s.contains("tier: production"))
     );
     assert!(
         env(&proton, "production")["spec"]
             .as_str()
-            .is_some_and(|s| s.contains("size: large"))
+            .is_some_and(|s| s.contains("tier: production"))
     );
     assert_ne!(
         ws.resource_attrs("module.staging.proton_environment.this")["last_attempted_deployment_id"],

@@ -39,11 +39,12 @@ fn client(endpoint: &str) -> Client {
     Client::from_conf(conf)
 }
 
-fn s3() -> TemplateVersionSourceInput {
+/// The example bundle `name` (proton-local reads it from the harness's `--bundles`).
+fn s3(name: &str) -> TemplateVersionSourceInput {
     TemplateVersionSourceInput::S3(
         S3ObjectSource::builder()
-            .bucket("proton-templates")
-            .key("bundle.tar.gz")
+            .bucket(proton_test_support::BUNDLE_BUCKET)
+            .key(format!("{name}.tar.gz"))
             .build()
             .expect("s3 source"),
     )
@@ -60,7 +61,7 @@ async fn environment_version(c: &Client, major: Option<&str>) {
         .template_name("env-tpl")
         .set_major_version(major.map(str::to_string))
         .description("network")
-        .source(s3())
+        .source(s3("vpc-environment"))
         .send()
         .await
         .expect("create environment template version")
@@ -156,7 +157,7 @@ async fn build_estate(c: &Client) {
     };
     c.create_service_template_version()
         .template_name("svc-tpl")
-        .source(s3())
+        .source(s3("web-service"))
         .compatible_environment_templates(compatible("1"))
         .compatible_environment_templates(compatible("2"))
         .supported_component_sources(ServiceTemplateSupportedComponentSourceType::DirectlyDefined)

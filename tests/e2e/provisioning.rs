@@ -22,7 +22,7 @@ fn platform(extra: &str) -> String {
 resource "proton_environment_template_version" "standard" {{
   template_name = proton_environment_template.standard.name
   status        = "PUBLISHED"
-  source        = {{ s3 = {{ bucket = "bundles", key = "standard.tar.gz" }} }}
+  source        = {{ s3 = {{ bucket = "proton-bundles", key = "vpc-environment-tf.tar.gz" }} }}
 }}
 
 resource "proton_environment_template" "imported" {{
@@ -33,7 +33,7 @@ resource "proton_environment_template" "imported" {{
 resource "proton_environment_template_version" "imported" {{
   template_name = proton_environment_template.imported.name
   status        = "PUBLISHED"
-  source        = {{ s3 = {{ bucket = "bundles", key = "imported.tar.gz" }} }}
+  source        = {{ s3 = {{ bucket = "proton-bundles", key = "imported-environment.tar.gz" }} }}
 }}
 
 resource "proton_service_template" "api" {{
@@ -43,7 +43,7 @@ resource "proton_service_template" "api" {{
 resource "proton_service_template_version" "api" {{
   template_name = proton_service_template.api.name
   status        = "PUBLISHED"
-  source        = {{ s3 = {{ bucket = "bundles", key = "api.tar.gz" }} }}
+  source        = {{ s3 = {{ bucket = "proton-bundles", key = "web-service.tar.gz" }} }}
   compatible_environment_templates = [{{
     template_name = proton_environment_template_version.imported.template_name
     major_version = proton_environment_template_version.imported.major_version

@@ -31,7 +31,9 @@ provider "proton" {
 /// 3 repositories, 5 environments (one in another account through a connection), 2 services with 5
 /// instances, 2 components, and the connection (seen from both accounts).
 const ESTATE: &str = r#"locals {
-  bundle         = { s3 = { bucket = "proton-templates", key = "bundle.tar.gz" } }
+  env_bundle     = { s3 = { bucket = "proton-bundles", key = "vpc-environment.tar.gz" } }
+  web_bundle     = { s3 = { bucket = "proton-bundles", key = "web-service.tar.gz" } }
+  worker_bundle  = { s3 = { bucket = "proton-bundles", key = "worker-service.tar.gz" } }
   service_role   = "arn:aws:iam::000000000000:role/proton-service"
   component_role = "arn:aws:iam::000000000000:role/proton-component"
   connection_arn = "arn:aws:codestar-connections:us-east-1:000000000000:connection/abc"
@@ -58,20 +60,20 @@ resource "proton_environment_template" "edge" {
 
 resource "proton_environment_template_version" "net_1_0" {
   template_name = proton_environment_template.net.name
-  source        = local.bundle
+  source        = local.env_bundle
   status        = "PUBLISHED"
 }
 
 resource "proton_environment_template_version" "net_1_1" {
   template_name = proton_environment_template.net.name
   major_version = proton_environment_template_version.net_1_0.major_version
-  source        = local.bundle
+  source        = local.env_bundle
   description   = "Next minor version, still a draft"
 }
 
 resource "proton_environment_template_version" "data_1_0" {
   template_name = proton_environment_template.data.name
-  source        = local.bundle
+  source        = local.env_bundle
   status        = "PUBLISHED"
 }
 
@@ -94,7 +96,7 @@ resource "proton_service_template" "worker" {
 
 resource "proton_service_template_version" "web_1_0" {
   template_name = proton_service_template.web.name
-  source        = local.bundle
+  source        = local.web_bundle
   status        = "PUBLISHED"
   compatible_environment_templates = [{
     template_name = proton_environment_template.net.name
@@ -105,7 +107,7 @@ resource "proton_service_template_version" "web_1_0" {
 
 resource "proton_service_template_version" "worker_1_0" {
   template_name = proton_service_template.worker.name
-  source        = local.bundle
+  source        = local.worker_bundle
   status        = "PUBLISHED"
   compatible_environment_templates = [{
     template_name = proton_environment_template.net.name
@@ -216,7 +218,9 @@ const LIST_TYPES: [&str; 10] = [
     "proton_environment_account_connection_accepter",
 ];
 
-const BUNDLE: &str = r#"{ s3 = { bucket = "proton-templates", key = "bundle.tar.gz" } }"#;
+/// `source` of generated template versions: Proton never returns it, and the imported versions
+/// are registered already, so it is never sent; a real bundle all the same.
+const BUNDLE: &str = r#"{ s3 = { bucket = "proton-bundles", key = "vpc-environment.tar.gz" } }"#;
 const MANIFEST: &str = r#""infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n""#;
 
 fn list_everything() -> String {

@@ -8,7 +8,8 @@
 //! identity compared attribute by attribute with the applied state, disappears, destroy leaving
 //! proton-local empty. Bad input must fail at plan time, naming the attribute, before any API call.
 
-use proton_test_support::{ProtonLocal, Terraform, Workspace, diff_attrs};
+use proton_test_support::bundles::{example_files, pack, put_bundle, put_example};
+use proton_test_support::{ProtonLocal, Terraform, Workspace, bundle_source, diff_attrs};
 use serde_json::{Map, Value, json};
 
 const ACCOUNT: &str = "000000000000";
@@ -344,6 +345,11 @@ fn remote_env_version(proton: &ProtonLocal, major: &str, minor: &str) -> Map<Str
 }
 
 fn versions_lifecycle(tf: &Terraform) {
+    // Two keys for each bundle: a new key is a new source, which replaces the version.
+    put_example("e2e-bundles", "env/v1.tar.gz", "vpc-environment");
+    put_example("e2e-bundles", "env/v1.1.tar.gz", "vpc-environment");
+    put_example("e2e-bundles", "svc/v1.tar.gz", "web-service");
+    put_example("e2e-bundles", "svc/v1-fixed.tar.gz", "web-service");
     let proton = ProtonLocal::start(&[]);
     let ws = Workspace::new(tf, &proton);
     eprintln!("== {tf}: proton-local at {}", proton.endpoint());
@@ -611,6 +617,11 @@ fn versions_lifecycle(tf: &Terraform) {
 fn failed_registration(tf: &Terraform) {
     // Registration takes a second, so the create really waits.
     let proton = ProtonLocal::start(&["--deploy-seconds", "1"]);
+    // The template author's loop: a bundle whose manifest is missing, then the fixed bundle.
+    let mut broken = example_files("vpc-environment");
+    broken.remove("infrastructure/manifest.yaml");
+    put_bundle("e2e-bundles", "broken/env.tar.gz", &pack(&broken));
+    put_example("e2e-bundles", "fixed/env.tar.gz", "vpc-environment");
     let ws = Workspace::new(tf, &proton);
     let config = |key: &str| {
         format!(
@@ -622,7 +633,7 @@ fn failed_registration(tf: &Terraform) {
         )
     };
     const ADDR: &str = "proton_environment_template_version.v";
-    ws.write_main(&config("broken/fail-registration.tar.gz"));
+    ws.write_main(&config("broken/env.tar.gz"));
     let text = ws.apply_err();
     assert!(
         text.contains("registration") && text.contains("failed"),
@@ -639,7 +650,8 @@ fn failed_registration(tf: &Terraform) {
         "{tf}"
     );
     assert!(
-        str_attr(tf, &failed, "status_message").contains("fail-registration"),
+        str_attr(tf, &failed, "status_message")
+            .contains("s3://e2e-bundles/broken/env.tar.gz: infrastructure/manifest.yaml: missing"),
         "{tf}: {failed:?}"
     );
     let plan = ws.assert_plan_changes();
@@ -839,7 +851,7 @@ fn make_services(proton: &ProtonLocal, names: &[&str]) {
         "--template-name",
         "svc-env",
         "--source",
-        "s3={bucket=e2e-bundles,key=env.tar.gz}",
+        &bundle_source("vpc-environment"),
     ]);
     run(&[
         "update-environment-template-version",
@@ -879,7 +891,8 @@ fn make_services(proton: &ProtonLocal, names: &[&str]) {
         "--template-name",
         "svc-tmpl",
         "--source",
-        "s3={bucket=e2e-bundles,key=svc.tar.gz}",
+        // No pipeline (CUSTOMER_MANAGED): the worker bundle has none.
+        &bundle_source("worker-service"),
         "--compatible-environment-templates",
         "templateName=svc-env,majorVersion=1",
     ]);

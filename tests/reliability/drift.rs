@@ -28,8 +28,8 @@ resource "proton_environment_template_version" "etv" {
   status        = "PUBLISHED"
   source = {
     s3 = {
-      bucket = "bundles"
-      key    = "drift.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }
   }
 }

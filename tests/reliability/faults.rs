@@ -43,8 +43,8 @@ resource "proton_environment_template_version" "etv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "et-${{count.index}}.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }}
   }}
 }}
@@ -70,8 +70,8 @@ resource "proton_service_template_version" "stv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "st-${{count.index}}.tar.gz"
+      bucket = "proton-bundles"
+      key    = "web-service.tar.gz"
     }}
   }}
   compatible_environment_templates = [{{
@@ -510,8 +510,8 @@ resource "proton_environment_template_version" "etv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "lossy.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }}
   }}
 }}
@@ -536,8 +536,8 @@ resource "proton_service_template_version" "stv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "lossy-st.tar.gz"
+      bucket = "proton-bundles"
+      key    = "web-service.tar.gz"
     }}
   }}
   compatible_environment_templates = [{{
@@ -693,8 +693,8 @@ resource "proton_environment_template_version" "etv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "svc-et.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }}
   }}
 }}
@@ -721,8 +721,8 @@ resource "proton_service_template_version" "stv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "svc-st.tar.gz"
+      bucket = "proton-bundles"
+      key    = "web-service.tar.gz"
     }}
   }}
   compatible_environment_templates = [{{

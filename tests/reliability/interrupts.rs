@@ -38,8 +38,8 @@ resource "proton_environment_template_version" "base" {
   status        = "PUBLISHED"
   source = {
     s3 = {
-      bucket = "bundles"
-      key    = "base.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }
   }
 }
@@ -65,8 +65,8 @@ resource "proton_environment_template_version" "second" {
   description   = "registers slowly"
   source = {
     s3 = {
-      bucket = "bundles"
-      key    = "second.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }
   }
 }

@@ -51,8 +51,8 @@ resource "proton_environment_template_version" "etv" {{
   status        = "PUBLISHED"
   source = {{
     s3 = {{
-      bucket = "bundles"
-      key    = "secret.tar.gz"
+      bucket = "proton-bundles"
+      key    = "vpc-environment.tar.gz"
     }}
   }}
 }}

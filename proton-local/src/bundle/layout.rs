@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use proton_spec::{SchemaError, SchemaKind, TemplateSchema};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -112,11 +113,33 @@ pub fn check(files: BTreeMap<String, String>, expect: Expect) -> Result<Bundle, 
     })
 }
 
-/// The schema must at least be YAML.
-fn check_schema(text: &str, _expect: Expect) -> Result<(), LayoutError> {
-    YamlLoader::load_from_str(text)
-        .map(|_| ())
-        .map_err(|e| err(Bundle::SCHEMA_PATH, format!("not valid YAML: {e}")))
+/// The schema must be one Proton takes (proton-spec checks it) and be for this kind of template.
+fn check_schema(text: &str, expect: Expect) -> Result<(), LayoutError> {
+    let schema = TemplateSchema::parse(text).map_err(|e| {
+        let why = match e {
+            // Its message already starts with "schema.yaml: ".
+            SchemaError::Yaml(yaml) => yaml.to_string(),
+            other => other.to_string(),
+        };
+        err(Bundle::SCHEMA_PATH, why)
+    })?;
+    let wrong = match (expect, schema.kind()) {
+        (Expect::Environment { .. }, SchemaKind::Environment) => None,
+        (Expect::Environment { .. }, SchemaKind::Service { .. }) => Some(
+            "schema: service_input_type is a service template's; an environment template's schema names environment_input_type",
+        ),
+        (Expect::Service { .. }, SchemaKind::Environment) => Some(
+            "schema: environment_input_type is an environment template's; a service template's schema names service_input_type",
+        ),
+        (Expect::Service { pipeline: false }, SchemaKind::Service { has_pipeline: true }) => Some(
+            "schema.pipeline_input_type: the service template has pipelineProvisioning CUSTOMER_MANAGED, so it has no pipeline inputs",
+        ),
+        (Expect::Service { .. }, SchemaKind::Service { .. }) => None,
+    };
+    match wrong {
+        Some(why) => Err(err(Bundle::SCHEMA_PATH, why)),
+        None => Ok(()),
+    }
 }
 
 fn load_yaml(path: &str, text: &str) -> Result<Yaml, LayoutError> {
@@ -440,6 +463,37 @@ mod tests {
         assert_eq!(e.path, "infrastructure/");
         let e = check(files(&[("schema/schema.yaml", "a: [")]), ENV).unwrap_err();
         assert_eq!(e.path, "schema/schema.yaml");
+    }
+
+    #[test]
+    fn the_schema_is_checked_and_fits_the_template() {
+        let check_schema_only = |schema: &str, expect| {
+            check(files(&[("schema/schema.yaml", schema)]), expect).map(|_| ())
+        };
+        let cm = Expect::Environment {
+            customer_managed: true,
+        };
+        assert_eq!(check_schema_only(SCHEMA, cm), Ok(()));
+        let service = SCHEMA.replace("environment_input_type", "service_input_type");
+        let e = check_schema_only(&service, cm).unwrap_err();
+        assert_eq!(e.path, "schema/schema.yaml");
+        assert!(e.why.starts_with("schema: service_input_type"), "{e}");
+        let with_pipeline = format!("{service}  pipeline_input_type: \"E\"\n");
+        let no_pipeline = Expect::Service { pipeline: false };
+        let e = check(
+            files(&[
+                ("schema/schema.yaml", &with_pipeline),
+                ("instance_infrastructure/manifest.yaml", CFN_MANIFEST),
+                ("instance_infrastructure/cloudformation.yaml", ""),
+            ]),
+            no_pipeline,
+        )
+        .unwrap_err();
+        assert!(e.why.starts_with("schema.pipeline_input_type:"), "{e}");
+        let e = check_schema_only("schema:\n  format: {openapi: \"3.0.0\"}\n", cm).unwrap_err();
+        assert_eq!(e.path, "schema/schema.yaml");
+        let e = check_schema_only("a: [", cm).unwrap_err();
+        assert!(e.why.starts_with("not valid YAML"), "{e}");
     }
 
     #[test]

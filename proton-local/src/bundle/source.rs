@@ -22,7 +22,7 @@ pub const HOW_TO: &str = "start proton-local with --bundles DIR (the bundle s3:/
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SourceError {
-    #[error("proton-local has no template bundles to read s3://{bucket}/{key} from: {HOW_TO}")]
+    #[error("there is no template bundle source to read s3://{bucket}/{key} from: {HOW_TO}")]
     NotConfigured { bucket: String, key: String },
     #[error("the template bundle s3://{bucket}/{key} does not exist ({where_})")]
     NotFound {

@@ -158,8 +158,8 @@ async fn one_account_cannot_see_or_change_another_accounts_resources() {
         .template_name("shared")
         .source(aws_sdk_proton::types::TemplateVersionSourceInput::S3(
             aws_sdk_proton::types::S3ObjectSource::builder()
-                .bucket("bundles")
-                .key("k")
+                .bucket("proton-bundles")
+                .key("vpc-environment.tar.gz")
                 .build()
                 .expect("source"),
         ))

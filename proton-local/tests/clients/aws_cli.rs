@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use proton_test_support::{AwsCli, AwsError, ProtonLocal};
+use proton_test_support::{AwsCli, AwsError, ProtonLocal, bundle_source};
 use serde_json::{Value, json};
 
 const MANAGEMENT: &str = "000000000000";
@@ -156,7 +156,10 @@ fn aws_cli_drives_every_operation() {
     ]);
     let cli = Cli::new(&server);
     let envk = ("envkey", "envsecret");
-    let bundle = "s3={bucket=my-bucket,key=bundles/v1.tar.gz}";
+    let env_bundle = bundle_source("vpc-environment");
+    let web_bundle = bundle_source("web-service");
+    // st2 has no pipeline (CUSTOMER_MANAGED), so its bundle has none either.
+    let worker_bundle = bundle_source("worker-service");
     let env_spec = cli.file("env.yaml", ENV_SPEC);
 
     // --- Templates, repositories, auth errors -------------------------------------------------
@@ -281,7 +284,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "et",
             "--source",
-            bundle,
+            &env_bundle,
             "--description",
             "first",
             "--tags",
@@ -292,7 +295,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "etsm",
             "--source",
-            bundle,
+            &env_bundle,
         ]),
         v(&[
             "update-environment-template",
@@ -306,7 +309,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "nope",
             "--source",
-            bundle,
+            &env_bundle,
         ]),
     ]);
     assert_eq!(
@@ -334,13 +337,13 @@ fn aws_cli_drives_every_operation() {
         ],
         "ConflictException",
     );
-    // A bundle with the marker fails registration (a new major version, 2.0).
+    // A bundle that is not there fails registration (a new major version, 2.0).
     cli.ok(&[
         "create-environment-template-version",
         "--template-name",
         "et",
         "--source",
-        "s3={bucket=my-bucket,key=fail-registration.tar.gz}",
+        "s3={bucket=proton-bundles,key=missing.tar.gz}",
     ]);
     let r = cli.par(vec![
         v(&[
@@ -419,7 +422,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "st",
             "--source",
-            bundle,
+            &web_bundle,
             "--compatible-environment-templates",
             "templateName=et,majorVersion=1",
             "--supported-component-sources",
@@ -430,7 +433,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "st2",
             "--source",
-            bundle,
+            &worker_bundle,
             "--compatible-environment-templates",
             "templateName=et,majorVersion=1",
             "--client-token",
@@ -441,7 +444,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "st2",
             "--source",
-            bundle,
+            &worker_bundle,
             "--compatible-environment-templates",
             "templateName=missing,majorVersion=1",
         ]),
@@ -461,7 +464,11 @@ fn aws_cli_drives_every_operation() {
         s(ok(&r[2]), "environmentTemplateVersion.status"),
         "REGISTRATION_FAILED"
     );
-    assert!(ok(&r[2])["environmentTemplateVersion"]["statusMessage"].is_string());
+    let message = s(ok(&r[2]), "environmentTemplateVersion.statusMessage");
+    assert!(
+        message.contains("s3://proton-bundles/missing.tar.gz does not exist"),
+        "{message}"
+    );
     assert_eq!(
         s(
             ok(&r[3]),
@@ -476,7 +483,7 @@ fn aws_cli_drives_every_operation() {
         "--template-name",
         "st2",
         "--source",
-        bundle,
+        &worker_bundle,
         "--compatible-environment-templates",
         "templateName=et,majorVersion=1",
         "--client-token",
@@ -489,7 +496,7 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "st2",
             "--source",
-            bundle,
+            &worker_bundle,
             "--compatible-environment-templates",
             "templateName=et,majorVersion=1",
             "--description",

@@ -4,13 +4,12 @@
 
 use std::path::Path;
 
-use proton_test_support::ProtonLocal;
+use proton_test_support::{ProtonLocal, bundle_source};
 use serde_json::{Value, json};
 
 const CONN_ARN: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/x";
 const SERVICE_ROLE: &str = "arn:aws:iam::000000000000:role/ProtonServiceRole";
 const PIPELINE_ROLE: &str = "arn:aws:iam::000000000000:role/AWSProtonServiceRole";
-const BUNDLE: &str = "s3={bucket=proton-cli-templates,key=bundle.tar.gz}";
 
 const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  my_sample_input: \"the first\"\n";
 
@@ -38,12 +37,17 @@ fn env_template(proton: &ProtonLocal, name: &str, customer_managed: bool) {
         create.extend(["--provisioning", "CUSTOMER_MANAGED"]);
     }
     proton.aws(&create);
+    let bundle = bundle_source(if customer_managed {
+        "imported-environment"
+    } else {
+        "vpc-environment"
+    });
     proton.aws(&[
         "create-environment-template-version",
         "--template-name",
         name,
         "--source",
-        BUNDLE,
+        &bundle,
     ]);
     proton.aws(&[
         "wait",
@@ -76,12 +80,17 @@ fn svc_template(proton: &ProtonLocal, name: &str, no_pipeline: bool, env_templat
     }
     proton.aws(&create);
     let compatible = format!("templateName={env_template},majorVersion=1");
+    let bundle = bundle_source(if no_pipeline {
+        "worker-service"
+    } else {
+        "web-service"
+    });
     proton.aws(&[
         "create-service-template-version",
         "--template-name",
         name,
         "--source",
-        BUNDLE,
+        &bundle,
         "--compatible-environment-templates",
         &compatible,
     ]);

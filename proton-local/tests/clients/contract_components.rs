@@ -3,12 +3,11 @@
 //! (names like `MySimpleEnv`, specs passed as `file://`). The rows of docs/proton-contract.md name
 //! these tests.
 
-use proton_test_support::{AwsCli, ProtonLocal};
+use proton_test_support::{AwsCli, ProtonLocal, bundle_source};
 use serde_json::Value;
 
 const SERVICE_ROLE: &str = "arn:aws:iam::000000000000:role/AWSProtonServiceRole";
 const COMPONENT_ROLE: &str = "arn:aws:iam::000000000000:role/ProtonComponentRole";
-const BUNDLE: &str = "s3={bucket=your-s3-bucket,key=your-s3-key}";
 const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  my_sample_input: \"the first\"\n";
 const SERVICE_SPEC: &str = "proton: ServiceSpec\ninstances:\n  - name: instance-one\n    environment: MySimpleEnv\n    spec:\n      port: 80\n  - name: instance-two\n    environment: MySimpleEnv\n    spec:\n      port: 81\n";
 const MANIFEST: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
@@ -40,7 +39,12 @@ fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> 
         "--description".into(),
         "Version 1".into(),
         "--source".into(),
-        BUNDLE.into(),
+        // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
+        bundle_source(if kind == "environment" {
+            "vpc-environment"
+        } else {
+            "worker-service"
+        }),
     ];
     create.extend(extra.iter().map(|s| s.to_string()));
     let create: Vec<&str> = create.iter().map(String::as_str).collect();

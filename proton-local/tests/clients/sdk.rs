@@ -33,11 +33,12 @@ pub(crate) fn client(url: &str, key: &str, secret: &str) -> Client {
     Client::from_conf(conf)
 }
 
-fn s3(key: &str) -> TemplateVersionSourceInput {
+/// The example environment bundle (proton-local reads it from the harness's `--bundles`).
+fn s3() -> TemplateVersionSourceInput {
     TemplateVersionSourceInput::S3(
         S3ObjectSource::builder()
-            .bucket("my-bucket")
-            .key(key)
+            .bucket(proton_test_support::BUNDLE_BUCKET)
+            .key("vpc-environment.tar.gz")
             .build()
             .expect("s3 source"),
     )
@@ -86,7 +87,7 @@ async fn sdk_parses_answers_and_errors() {
     let v = c
         .create_environment_template_version()
         .template_name("sdk-t")
-        .source(s3("b.tar.gz"))
+        .source(s3())
         .send()
         .await
         .expect("create version");
@@ -228,7 +229,7 @@ async fn kill_9_loses_nothing_acknowledged() {
         .expect("template");
     c.create_environment_template_version()
         .template_name("inflight")
-        .source(s3("k"))
+        .source(s3())
         .send()
         .await
         .expect("version");
@@ -291,8 +292,8 @@ async fn kill_9_loses_nothing_acknowledged() {
             "unexpected template {n}"
         );
     }
-    // The in-flight registration finishes after the restart (its deadline was stored).
-    let status = poll_until_async(
+    // The in-flight registration finishes after the restart (its deadline and bundle were stored).
+    let version = poll_until_async(
         "the in-flight registration",
         Duration::from_secs(30),
         || async {
@@ -305,10 +306,14 @@ async fn kill_9_loses_nothing_acknowledged() {
                 .await
                 .expect("get version");
             v.environment_template_version()
-                .map(|v| v.status().clone())
-                .filter(|status| *status == TemplateVersionStatus::Draft)
+                .filter(|v| *v.status() == TemplateVersionStatus::Draft)
+                .cloned()
         },
     )
     .await;
-    assert_eq!(status, TemplateVersionStatus::Draft);
+    let schema = version.schema().unwrap_or_default();
+    assert!(
+        schema.contains("environment_input_type: \"VpcEnvironmentInput\""),
+        "the schema of the bundle registered before the restart: {schema:?}"
+    );
 }

@@ -11,20 +11,35 @@ use crate::{ProtonLocal, Terraform, Workspace, diff_attrs, poll_until};
 pub const ACCOUNT: &str = "000000000000";
 pub const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
 
-fn publish_version(
+/// The example bundle for a template of `kind` created with `create_extra`: a customer-managed
+/// template gets the bundle without infrastructure (environment) or pipeline (service).
+fn bundle_for(kind: &str, create_extra: &[&str]) -> &'static str {
+    let customer_managed = create_extra.contains(&"CUSTOMER_MANAGED");
+    match (kind, customer_managed) {
+        ("environment", false) => "vpc-environment",
+        ("environment", true) => "imported-environment",
+        (_, false) => "web-service",
+        (_, true) => "worker-service",
+    }
+}
+
+/// Registers the example bundle `bundle` as a new version of `template` (in `major`, or a new
+/// major), waits for DRAFT and publishes it.
+pub fn publish_version(
     proton: &ProtonLocal,
     kind: &str,
     template: &str,
+    bundle: &str,
     major: Option<&str>,
     extra: &[&str],
 ) -> (String, String) {
-    let source = r#"{"s3":{"bucket":"proton-templates","key":"bundle.tar.gz"}}"#;
+    let source = crate::bundle_source(bundle);
     let mut args = vec![
         format!("create-{kind}-template-version"),
         "--template-name".to_string(),
         template.to_string(),
         "--source".to_string(),
-        source.to_string(),
+        source,
     ];
     if let Some(major) = major {
         args.extend(["--major-version".to_string(), major.to_string()]);
@@ -58,8 +73,12 @@ fn publish_version(
         "template version registration",
         Duration::from_secs(120),
         || {
-            let status = proton.aws(&get)[&key]["status"].as_str()?.to_string();
-            (status == "DRAFT").then_some(())
+            let version = &proton.aws(&get)[&key];
+            match version["status"].as_str()? {
+                "DRAFT" => Some(()),
+                "REGISTRATION_FAILED" => panic!("{template}: {}", version["statusMessage"]),
+                _ => None,
+            }
         },
     );
     let publish = [
@@ -88,12 +107,13 @@ pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str
     let mut create = vec!["create-environment-template", "--name", name];
     create.extend_from_slice(extra);
     proton.aws(&create);
+    let bundle = bundle_for("environment", extra);
     for (major, want) in [
         (None, ("1", "0")),
         (Some("1"), ("1", "1")),
         (None, ("2", "0")),
     ] {
-        let got = publish_version(proton, "environment", name, major, &[]);
+        let got = publish_version(proton, "environment", name, bundle, major, &[]);
         assert_eq!((got.0.as_str(), got.1.as_str()), want);
     }
 }
@@ -114,6 +134,7 @@ pub fn service_template(
     let compatible = format!(
         r#"[{{"templateName":"{environment_template}","majorVersion":"1"}},{{"templateName":"{environment_template}","majorVersion":"2"}}]"#
     );
+    let bundle = bundle_for("service", extra);
     let mut extra = vec!["--compatible-environment-templates", compatible.as_str()];
     extra.extend_from_slice(version_extra);
     for (major, want) in [
@@ -121,7 +142,7 @@ pub fn service_template(
         (Some("1"), ("1", "1")),
         (None, ("2", "0")),
     ] {
-        let got = publish_version(proton, "service", name, major, &extra);
+        let got = publish_version(proton, "service", name, bundle, major, &extra);
         assert_eq!((got.0.as_str(), got.1.as_str()), want);
     }
 }

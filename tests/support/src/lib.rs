@@ -29,10 +29,13 @@ use serde_json::{Map, Value};
 pub use aws::{AwsCli, AwsError};
 
 pub mod aws;
+pub mod bundles;
 pub mod deploy;
 #[cfg(feature = "plugin-client")]
 pub mod plugin_client;
 pub mod reliability;
+
+pub use bundles::{BUNDLE_BUCKET, bundle_source, bundle_source_hcl, bundles_dir};
 
 /// Provider source address used in every test configuration.
 pub const PROVIDER_SOURCE: &str = "proton-community/proton";
@@ -373,9 +376,21 @@ pub struct ProtonLocal {
 }
 
 impl ProtonLocal {
-    /// Starts proton-local on a free loopback port with instant deployments. `args` are added to
-    /// the command line; `--listen` or `--deploy-seconds` in `args` replace the defaults.
+    /// Starts proton-local on a free loopback port with instant deployments, reading the example
+    /// bundles ([`bundles_dir`]). `args` are added to the command line; `--listen`,
+    /// `--deploy-seconds`, `--bundles` or `--s3-endpoint` in `args` replace the defaults.
     pub fn start(args: &[&str]) -> ProtonLocal {
+        if args.contains(&"--bundles") || args.contains(&"--s3-endpoint") {
+            return Self::start_without_bundles(args);
+        }
+        let bundles = bundles_dir();
+        let mut with = args.to_vec();
+        with.extend(["--bundles", bundles.to_str().unwrap_or_default()]);
+        Self::start_without_bundles(&with)
+    }
+
+    /// As [`ProtonLocal::start`], but with no bundle source unless `args` give one.
+    pub fn start_without_bundles(args: &[&str]) -> ProtonLocal {
         let dir = tempfile::Builder::new()
             .prefix("proton-local-")
             .tempdir_in(scratch_dir())
