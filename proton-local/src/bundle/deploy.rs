@@ -64,23 +64,26 @@ pub fn bundle<'p>(
     templates::find_version(t, major, minor)?.bundle.as_ref()
 }
 
-/// The version's schema; None when there is no bundle to read it from.
-fn schema(bundle: Option<&Bundle>, what: &str) -> Result<Option<TemplateSchema>, ApiError> {
+/// Checks a spec with the version's schema: the validated inputs, None when
+/// proton-local has no bundle for the version, or a ValidationException
+/// naming each input and the rule it breaks.
+fn check<T>(
+    bundle: Option<&Bundle>,
+    what: &str,
+    validate: impl FnOnce(&TemplateSchema) -> Result<T, SpecErrors>,
+) -> Result<Option<T>, ApiError> {
     let Some(text) = bundle.and_then(Bundle::schema) else {
         return Ok(None);
     };
-    TemplateSchema::parse(text)
-        .map(Some)
-        .map_err(|e| ApiError::validation(format!("The schema of {what} can't be used: {e}")))
-}
-
-/// A refused spec: a ValidationException naming each input and the rule it breaks.
-fn refused(what: &str, errors: &SpecErrors) -> ApiError {
-    let each: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
-    ApiError::validation(format!(
-        "The spec doesn't satisfy the schema of {what}: {}",
-        each.join("; ")
-    ))
+    let schema = TemplateSchema::parse(text)
+        .map_err(|e| ApiError::validation(format!("The schema of {what} can't be used: {e}")))?;
+    validate(&schema).map(Some).map_err(|errors| {
+        let each: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+        ApiError::validation(format!(
+            "The spec doesn't satisfy the schema of {what}: {}",
+            each.join("; ")
+        ))
+    })
 }
 
 /// `environment template NAME version M.m`, for messages.
@@ -93,12 +96,7 @@ pub fn environment_inputs(
     spec: &str,
     what: &str,
 ) -> Result<Option<Inputs>, ApiError> {
-    let Some(s) = schema(bundle, what)? else {
-        return Ok(None);
-    };
-    s.validate_environment_spec(spec)
-        .map(Some)
-        .map_err(|e| refused(what, &e))
+    check(bundle, what, |s| s.validate_environment_spec(spec))
 }
 
 pub fn service_inputs(
@@ -106,12 +104,7 @@ pub fn service_inputs(
     spec: &str,
     what: &str,
 ) -> Result<Option<ServiceInputs>, ApiError> {
-    let Some(s) = schema(bundle, what)? else {
-        return Ok(None);
-    };
-    s.validate_service_spec(spec)
-        .map(Some)
-        .map_err(|e| refused(what, &e))
+    check(bundle, what, |s| s.validate_service_spec(spec))
 }
 
 pub fn instance_inputs(
@@ -120,12 +113,7 @@ pub fn instance_inputs(
     instance: &str,
     what: &str,
 ) -> Result<Option<Inputs>, ApiError> {
-    let Some(s) = schema(bundle, what)? else {
-        return Ok(None);
-    };
-    s.validate_instance_spec(spec, instance)
-        .map(Some)
-        .map_err(|e| refused(what, &e))
+    check(bundle, what, |s| s.validate_instance_spec(spec, instance))
 }
 
 pub fn pipeline_inputs(
@@ -133,12 +121,7 @@ pub fn pipeline_inputs(
     spec: &str,
     what: &str,
 ) -> Result<Option<Inputs>, ApiError> {
-    let Some(s) = schema(bundle, what)? else {
-        return Ok(None);
-    };
-    s.validate_pipeline_spec(spec)
-        .map(Some)
-        .map_err(|e| refused(what, &e))
+    check(bundle, what, |s| s.validate_pipeline_spec(spec))
 }
 
 /// The value that keeps an input as it is (UG ag-svc-update).
@@ -379,13 +362,29 @@ fn env_ref(p: &Partition, name: &str) -> EnvironmentRef {
     }
 }
 
-fn template_arn(p: &Partition, kind: Kind, name: &str) -> String {
-    match kind {
-        Kind::Environment => p.env_templates.get(name),
-        Kind::Service => p.svc_templates.get(name),
+/// `proton_tags`: the account, the template's ARN, and the resource's own
+/// `proton:*` ARNs (UG resources).
+fn proton_tags(
+    p: &Partition,
+    kind: Kind,
+    template: &str,
+    own: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let template_arn = match kind {
+        Kind::Environment => p.env_templates.get(template),
+        Kind::Service => p.svc_templates.get(template),
     }
     .map(|t| t.arn.clone())
-    .unwrap_or_default()
+    .unwrap_or_default();
+    let mut tags = BTreeMap::from([
+        ("proton:account".to_string(), p.account.clone()),
+        ("proton:template".to_string(), template_arn),
+    ]);
+    tags.extend(
+        own.iter()
+            .map(|(k, v)| (format!("proton:{k}"), v.to_string())),
+    );
+    tags
 }
 
 /// Deploying environment `e` with its validated inputs: None when proton-local
@@ -408,14 +407,12 @@ pub fn environment(
             marker,
         ));
     }
-    let tags = BTreeMap::from([
-        ("proton:account".to_string(), p.account.clone()),
-        (
-            "proton:template".to_string(),
-            template_arn(p, Kind::Environment, &e.template_name),
-        ),
-        ("proton:environment".to_string(), e.arn.clone()),
-    ]);
+    let tags = proton_tags(
+        p,
+        Kind::Environment,
+        &e.template_name,
+        &[("environment", &e.arn)],
+    );
     let d = Deployment {
         kind: ResourceKind::Environment,
         dir: InfraDir::Infrastructure,
@@ -473,19 +470,16 @@ pub fn service_instance(
         &env_ref(p, &inst.environment_name),
         component.map(|c| (c.name.as_str(), c.deploy.outputs.as_slice())),
     );
-    let tags = BTreeMap::from([
-        ("proton:account".to_string(), p.account.clone()),
-        (
-            "proton:template".to_string(),
-            template_arn(p, Kind::Service, &inst.template_name),
-        ),
-        (
-            "proton:environment".to_string(),
-            env.map(|e| e.arn.clone()).unwrap_or_default(),
-        ),
-        ("proton:service".to_string(), s.arn.clone()),
-        ("proton:service-instance".to_string(), inst.arn.clone()),
-    ]);
+    let tags = proton_tags(
+        p,
+        Kind::Service,
+        &inst.template_name,
+        &[
+            ("environment", env.map_or("", |e| e.arn.as_str())),
+            ("service", &s.arn),
+            ("service-instance", &inst.arn),
+        ],
+    );
     let repository = env
         .filter(|_| inst.deploy.self_managed)
         .and_then(|e| e.provisioning_repository.as_ref())
@@ -562,14 +556,7 @@ pub fn pipeline(
     sink: Sink<'_>,
 ) -> Option<Outcome> {
     let b = bundle(p, Kind::Service, &pl.template_name, &pl.major, &pl.minor)?;
-    let tags = BTreeMap::from([
-        ("proton:account".to_string(), p.account.clone()),
-        (
-            "proton:template".to_string(),
-            template_arn(p, Kind::Service, &pl.template_name),
-        ),
-        ("proton:service".to_string(), s.arn.clone()),
-    ]);
+    let tags = proton_tags(p, Kind::Service, &pl.template_name, &[("service", &s.arn)]);
     let repository = p
         .settings
         .pipeline_provisioning_repository

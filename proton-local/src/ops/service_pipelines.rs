@@ -12,6 +12,7 @@ use super::spec::{self, Inputs};
 use super::templates::Kind;
 use super::{Ctx, Input, outputs_json};
 use crate::bundle::deploy::{self, Sink};
+use crate::bundle::render::params::InstanceRef;
 use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Partition, Pipeline, TargetType};
@@ -82,6 +83,27 @@ pub(crate) fn deploy_pipeline(
     Ok(())
 }
 
+/// What deploying the pipeline of `svc` (as stored) produces: rendered from
+/// its version's bundle with the validated inputs and the instances it sees,
+/// or, without a bundle, the spec's values as outputs.
+pub(crate) fn outcome(
+    p: &Partition,
+    svc: &str,
+    validated: Option<(proton_spec::Inputs, Vec<InstanceRef>)>,
+    fallback: Inputs,
+    sink: Sink<'_>,
+) -> Result<Inputs, ApiError> {
+    let Some((inputs, instances)) = validated else {
+        return Ok(fallback);
+    };
+    let s = find(p, svc)?;
+    let pl = find_pipeline(p, svc)?;
+    Ok(
+        deploy::pipeline(p, s, pl, &inputs, &instances, fallback.fail.clone(), sink)
+            .unwrap_or(fallback),
+    )
+}
+
 fn find_pipeline<'p>(p: &'p Partition, svc: &str) -> Result<&'p Pipeline, ApiError> {
     find(p, svc)?
         .pipeline
@@ -144,21 +166,19 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         pl.spec = Some(spec_text.to_string());
         pl.major = ma;
         pl.minor = mi;
-        let inputs = match &validated {
-            Some(v) => {
-                let s = find(p, svc)?;
-                let pl = find_pipeline(p, svc)?;
-                let refs = deploy::pipeline_instances(p, s, &BTreeMap::new());
-                let sink = Sink {
-                    folders,
-                    writes: &mut writes,
-                    deployment_id: &dep_id,
-                };
-                deploy::pipeline(p, s, pl, v, &refs, fallback.fail.clone(), sink)
-                    .unwrap_or(fallback)
-            }
-            None => fallback,
+        let with_instances = match validated {
+            Some(v) => Some((
+                v,
+                deploy::pipeline_instances(p, find(p, svc)?, &BTreeMap::new()),
+            )),
+            None => None,
         };
+        let sink = Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        };
+        let inputs = outcome(p, svc, with_instances, fallback, sink)?;
         deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)?;
     }
     ctx.writes.extend(writes);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::lifecycle::{self, is_active};
 use super::service_instances::{add_instances, check_environment};
-use super::service_pipelines::{deploy_pipeline, render_pipeline};
+use super::service_pipelines::{deploy_pipeline, outcome as pipeline_outcome, render_pipeline};
 use super::spec;
 use super::templates::{self, Kind};
 use super::{Ctx, Input, fingerprint, paginate, tags};
@@ -151,33 +151,16 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             created_at: now,
             deploy: lifecycle::new_deployable(now, pipeline_self_managed),
         });
-        let fallback = spec::pipeline_inputs(&doc);
-        let inputs = match &validated {
-            Some(v) => {
-                let s = find(p, name)?;
-                let refs = deploy::instance_refs(p, v);
-                let pipeline_inputs = v.pipeline.clone().unwrap_or_default();
-                s.pipeline
-                    .as_ref()
-                    .and_then(|pl| {
-                        deploy::pipeline(
-                            p,
-                            s,
-                            pl,
-                            &pipeline_inputs,
-                            &refs,
-                            fallback.fail.clone(),
-                            Sink {
-                                folders,
-                                writes: &mut writes,
-                                deployment_id: &dep_id,
-                            },
-                        )
-                    })
-                    .unwrap_or(fallback)
-            }
-            None => fallback,
+        let with_instances = validated.as_ref().map(|v| {
+            let inputs = v.pipeline.clone().unwrap_or_default();
+            (inputs, deploy::instance_refs(p, v))
+        });
+        let sink = Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
         };
+        let inputs = pipeline_outcome(p, name, with_instances, spec::pipeline_inputs(&doc), sink)?;
         deploy_pipeline(p, name, dep_id, dep_arn, now, due, None, inputs)?;
         ctx.writes.extend(writes);
     }

@@ -730,10 +730,13 @@ fn aws_cli_drives_every_operation() {
         s(ok(&r[2]), "environmentAccountConnection.status"),
         "CONNECTED"
     );
-    assert_eq!(
-        ok(&r[3])["outputs"],
-        json!([{"key": "vpc_cidr", "valueString": "10.0.0.0/16"}, {"key": "size", "valueString": "3"}])
-    );
+    // The outputs the vpc-environment bundle declares: computed ones (`!Ref`) get proton-local's
+    // stand-in value, a plain one (the `tier` input's default) its rendered value.
+    let outputs = ok(&r[3])["outputs"].as_array().unwrap();
+    let keys: Vec<&str> = outputs.iter().map(|o| s(o, "key")).collect();
+    assert_eq!(keys, ["VpcId", "PublicSubnetId", "ClusterName", "Tier"]);
+    assert!(s(&outputs[0], "valueString").starts_with("proton-local:AWSProton-e1-"));
+    assert_eq!(s(&outputs[3], "valueString"), "development");
     assert_eq!(
         s(ok(&r[4]), "provisionedResources.0.provisioningEngine"),
         "CLOUDFORMATION"

@@ -237,7 +237,17 @@ fn env_spec(zones: &str) -> String {
 }
 
 fn create_environment(proton: &ProtonLocal, name: &str, template: &str, spec: &str) -> Value {
-    proton.aws(&[
+    try_create_environment(proton, name, template, spec)
+        .unwrap_or_else(|e| panic!("create-environment {name}: {e:?}"))
+}
+
+fn try_create_environment(
+    proton: &ProtonLocal,
+    name: &str,
+    template: &str,
+    spec: &str,
+) -> Result<Value, AwsError> {
+    proton.cli().run(&[
         "create-environment",
         "--name",
         name,
@@ -289,40 +299,11 @@ fn environments_render_their_bundle_with_defaults_and_declared_outputs() {
     environment_template(&proton, &bundles, "network", ENV_CFN);
 
     // A spec that breaks the schema never deploys: the error names input and rule.
-    refused(
-        &proton.aws_err(&[
-            "create-environment",
-            "--name",
-            "dev",
-            "--template-name",
-            "network",
-            "--template-major-version",
-            "1",
-            "--proton-service-role-arn",
-            ROLE,
-            "--spec",
-            &env_spec("9"),
-        ]),
-        "zones",
-        "maximum",
-    );
-    refused(
-        &proton.aws_err(&[
-            "create-environment",
-            "--name",
-            "dev",
-            "--template-name",
-            "network",
-            "--template-major-version",
-            "1",
-            "--proton-service-role-arn",
-            ROLE,
-            "--spec",
-            "proton: EnvironmentSpec\nspec:\n  vpc_cidr: nope\n",
-        ]),
-        "zones",
-        "required",
-    );
+    let too_many = try_create_environment(&proton, "dev", "network", &env_spec("9"));
+    refused(&too_many.unwrap_err(), "zones", "maximum");
+    let no_zones = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n";
+    let missing = try_create_environment(&proton, "dev", "network", no_zones);
+    refused(&missing.unwrap_err(), "zones", "required");
     let listed = proton.aws(&["list-environments"]);
     assert_eq!(listed["environments"].as_array().unwrap().len(), 0);
 
