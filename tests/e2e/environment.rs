@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use proton_test_support::deploy::{
-    ROLE, environment_template, environment_template_with, import_all_ways, is_tainted, plan_line,
+    ROLE, environment_template, environment_template_from, import_all_ways, is_tainted, plan_line,
     provider, remote, remote_tags, str_attr, summary_has,
 };
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string, poll_until};
@@ -466,7 +466,8 @@ fn generated_config(tf: &Terraform) {
 /// pipeline reports back. A repository with a role is refused at plan.
 fn self_managed(tf: &Terraform) {
     let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
-    environment_template_with(&proton, "env-self", &[]);
+    // Self-managed provisioning is Terraform's: the Terraform bundle.
+    environment_template_from(&proton, "env-self", &[], "vpc-environment-tf");
     proton.aws(&[
         "create-repository",
         "--provider",

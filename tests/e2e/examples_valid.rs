@@ -144,9 +144,14 @@ impl Example {
     }
 }
 
-/// Every directory under `examples/` that holds Terraform files, sorted by path.
+/// Every directory under `examples/` that holds Terraform files, sorted by path. Not
+/// `examples/bundles/`: its `.tf` files are template bundle contents, which Proton completes with its
+/// own variables file before anything runs them (`terraform fmt` still checks them).
 fn examples() -> Vec<Example> {
     fn walk(dir: &Path, found: &mut Vec<Example>) {
+        if dir == examples_root().join("bundles") {
+            return;
+        }
         let mut entries: Vec<PathBuf> = fs::read_dir(dir)
             .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
             .map(|entry| {

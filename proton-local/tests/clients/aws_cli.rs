@@ -157,6 +157,7 @@ fn aws_cli_drives_every_operation() {
     let cli = Cli::new(&server);
     let envk = ("envkey", "envsecret");
     let env_bundle = bundle_source("vpc-environment");
+    let tf_env_bundle = bundle_source("vpc-environment-tf");
     let web_bundle = bundle_source("web-service");
     // st2 has no pipeline (CUSTOMER_MANAGED), so its bundle has none either.
     let worker_bundle = bundle_source("worker-service");
@@ -295,7 +296,8 @@ fn aws_cli_drives_every_operation() {
             "--template-name",
             "etsm",
             "--source",
-            &env_bundle,
+            // Self-managed provisioning is Terraform's.
+            &tf_env_bundle,
         ]),
         v(&[
             "update-environment-template",

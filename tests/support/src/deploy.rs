@@ -104,10 +104,15 @@ pub fn environment_template(proton: &ProtonLocal, name: &str) {
 
 /// As [`environment_template`], with `extra` arguments to create-environment-template.
 pub fn environment_template_with(proton: &ProtonLocal, name: &str, extra: &[&str]) {
+    environment_template_from(proton, name, extra, bundle_for("environment", extra));
+}
+
+/// As [`environment_template_with`], registering the example bundle `bundle` (say the Terraform
+/// one, `vpc-environment-tf`, for self-managed environments).
+pub fn environment_template_from(proton: &ProtonLocal, name: &str, extra: &[&str], bundle: &str) {
     let mut create = vec!["create-environment-template", "--name", name];
     create.extend_from_slice(extra);
     proton.aws(&create);
-    let bundle = bundle_for("environment", extra);
     for (major, want) in [
         (None, ("1", "0")),
         (Some("1"), ("1", "1")),
