@@ -1071,17 +1071,21 @@ fn aws_cli_drives_every_operation() {
         .map(|x| x["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["i2", "i1"]);
-    assert_eq!(
-        ok(&r[3])["outputs"],
-        json!([{"key": "port", "valueString": "80"}])
-    );
+    // The web-service bundle's declared outputs: the instance's `Port` is written plainly, the
+    // rest are `!Ref`/`!GetAtt`, reported as proton-local's stand-ins.
+    let instance_outputs = ok(&r[3])["outputs"].as_array().unwrap();
+    let keys: Vec<&str> = instance_outputs.iter().map(|o| s(o, "key")).collect();
+    assert_eq!(keys, ["ServiceName", "Port"]);
+    assert_eq!(s(&instance_outputs[1], "valueString"), "80");
     assert_eq!(
         ok(&r[4])["provisionedResources"].as_array().map(Vec::len),
         Some(1)
     );
-    assert_eq!(
-        ok(&r[5])["outputs"],
-        json!([{"key": "image", "valueString": "app:1"}])
+    let pipeline_outputs = ok(&r[5])["outputs"].as_array().unwrap();
+    assert_eq!(pipeline_outputs.len(), 1);
+    assert_eq!(s(&pipeline_outputs[0], "key"), "BuildProject");
+    assert!(
+        s(&pipeline_outputs[0], "valueString").starts_with("proton-local:AWSProton-s1-pipeline-")
     );
     assert_eq!(
         ok(&r[6])["provisionedResources"].as_array().map(Vec::len),
