@@ -33,6 +33,11 @@ USAGE: proton-local [OPTIONS]
   --drop-rate F           fraction of requests whose connection is closed without an answer
   --latency-ms N          delay every answer by N milliseconds
   --log-level LEVEL       error, warn, info, debug or trace (default info)
+  --rendered DIR          keep each deployment's rendered infrastructure in
+                          DIR/<account>/<region>/<resource>/<deployment id>/ (default: FILE.rendered
+                          next to --state FILE; none without --state)
+  --repositories DIR      a linked repository org/infra is the folder DIR/org/infra: self-managed
+                          deployments write their Terraform there, as Proton's pull request would
   --quota NAME=N          change one of Proton's adjustable quotas (repeatable), per account and
                           region; defaults from the AWS Proton User Guide: templates=100
                           (environment and service templates together), template-versions=500
@@ -72,6 +77,10 @@ pub struct Config {
     pub log_level: String,
     /// `--quota` overrides by quota name.
     pub quotas: BTreeMap<String, usize>,
+    /// `--rendered`: where rendered infrastructure is kept.
+    pub rendered: Option<PathBuf>,
+    /// `--repositories`: the folders of linked repositories.
+    pub repositories: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -91,6 +100,8 @@ impl Default for Config {
             latency_ms: 0,
             log_level: "info".to_string(),
             quotas: BTreeMap::new(),
+            rendered: None,
+            repositories: None,
         }
     }
 }
@@ -182,6 +193,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
                     .map_err(|_| invalid(&flag, &v, "expected HOST:PORT"))?;
             }
             "--state" => cfg.state = Some(PathBuf::from(value()?)),
+            "--rendered" => cfg.rendered = Some(PathBuf::from(value()?)),
+            "--repositories" => cfg.repositories = Some(PathBuf::from(value()?)),
             "--bundles" => cfg.bundles = Some(PathBuf::from(value()?)),
             "--s3-endpoint" => {
                 let v = value()?;
@@ -252,6 +265,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             secret: "test".into(),
             account_id: "000000000000".into(),
         });
+    }
+    if cfg.rendered.is_none()
+        && let Some(state) = &cfg.state
+    {
+        let mut name = state.clone().into_os_string();
+        name.push(".rendered");
+        cfg.rendered = Some(PathBuf::from(name));
     }
     Ok(Command::Run(Box::new(cfg)))
 }
@@ -339,6 +359,16 @@ mod tests {
         assert!(run(&["--account", "a:b:123"]).is_err());
         assert!(run(&["--quota", "widgets=1"]).is_err());
         assert!(run(&["--quota", "templates"]).is_err());
+    }
+
+    #[test]
+    fn rendered_folder_follows_the_state_file() {
+        assert_eq!(run(&[]).unwrap().rendered, None);
+        let c = run(&["--state", "/tmp/p.json", "--repositories", "/r"]).unwrap();
+        assert_eq!(c.rendered, Some(PathBuf::from("/tmp/p.json.rendered")));
+        assert_eq!(c.repositories, Some(PathBuf::from("/r")));
+        let c = run(&["--state", "/tmp/p.json", "--rendered=/out"]).unwrap();
+        assert_eq!(c.rendered, Some(PathBuf::from("/out")));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+use crate::bundle::deploy::{self, Folders, PendingWrite};
 use crate::bundle::source::Fetched;
 use crate::clock::Clock;
 use crate::error::ApiError;
@@ -26,6 +27,8 @@ pub struct Engine {
     deploy_seconds: f64,
     /// Whether mutations write the state file (and may block on the disk).
     durable: bool,
+    /// Where deployments write rendered infrastructure and repository files.
+    folders: Folders,
     inner: Mutex<Inner>,
 }
 
@@ -49,12 +52,19 @@ impl Engine {
             clock,
             deploy_seconds,
             durable: persister.is_some(),
+            folders: Folders::default(),
             inner: Mutex::new(Inner {
                 state,
                 rng,
                 persister,
             }),
         }
+    }
+
+    /// Sets where deployments write their files (`--rendered`, `--repositories`).
+    pub fn with_folders(mut self, folders: Folders) -> Engine {
+        self.folders = folders;
+        self
     }
 
     pub fn model(&self) -> &Model {
@@ -125,6 +135,7 @@ impl Engine {
         let mutation = ops::is_mutation(op);
         // The operation runs on the live state, which logs what it changes; a
         // failed mutation is undone from that log, so it changes nothing.
+        let mut writes: Vec<PendingWrite> = vec![];
         let result = {
             let mut ctx = Ctx {
                 account: account.to_string(),
@@ -133,6 +144,8 @@ impl Engine {
                 deploy_seconds: self.deploy_seconds,
                 rng: &mut inner.rng,
                 state: &mut inner.state,
+                folders: &self.folders,
+                writes: &mut writes,
                 bundle,
             };
             ops::dispatch(op, &mut ctx, &input)
@@ -175,6 +188,8 @@ impl Engine {
             inner.state.forget_changes();
         }
         drop(guard);
+        // Files only for a change that was kept.
+        deploy::write_all(writes);
         Ok(self.shape_output(op, &output))
     }
 

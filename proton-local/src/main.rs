@@ -117,7 +117,11 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         cfg.seed,
         persister,
         state,
-    );
+    )
+    .with_folders(bundle::deploy::Folders {
+        rendered: cfg.rendered.clone(),
+        repositories: cfg.repositories.clone(),
+    });
     let bundles = bundle::source::BundleSource::new(
         &cfg.bundle_source(|name| std::env::var(name).ok()),
         &cfg.region,

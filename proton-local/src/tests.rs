@@ -35,6 +35,9 @@ const ENV_SCHEMA: &str = "schema:\n  format:\n    openapi: \"3.0.0\"\n  environm
 const SVC_SCHEMA: &str = "schema:\n  format:\n    openapi: \"3.0.0\"\n  service_input_type: \"Input\"\n  types:\n    Input:\n      type: object\n      properties:\n        a:\n          type: string\n";
 const CFN_MANIFEST: &str = "infrastructure:\n  templates:\n    - file: \"cloudformation.yaml\"\n      rendering_engine: jinja\n      template_language: cloudformation\n";
 const CFN: &str = "Resources: {}\n";
+/// The environment fixture reports its input `a` as an output.
+const ENV_CFN: &str =
+    "Resources: {}\nOutputs:\n  a:\n    Value: '{{ environment.inputs.a | default(\"\") }}'\n";
 
 /// The bundle a test's Create*TemplateVersion gets: a good one for the
 /// template's kind, or (key `bad`) one without its manifest.
@@ -45,7 +48,7 @@ fn fixture_bundle(op: &str, customer_managed: bool, key: &str) -> Vec<u8> {
         files.push(("v1/schema/schema.yaml", ENV_SCHEMA));
         if !customer_managed {
             files.push(("v1/infrastructure/manifest.yaml", CFN_MANIFEST));
-            files.push(("v1/infrastructure/cloudformation.yaml", CFN));
+            files.push(("v1/infrastructure/cloudformation.yaml", ENV_CFN));
         }
     } else {
         files.push(("v1/schema/schema.yaml", SVC_SCHEMA));
@@ -292,7 +295,7 @@ fn environment_deployments_conflicts_failures_and_cancel() {
     h.ok(
         "UpdateEnvironment",
         json!({"name": "e", "deploymentType": "CURRENT_VERSION",
-               "spec": "spec:\n  proton_local_fail: \"quota exceeded\"\n"}),
+               "spec": "proton: EnvironmentSpec\nspec:\n  proton_local_fail: \"quota exceeded\"\n"}),
     );
     h.tick(10.0);
     let g = h.ok("GetEnvironment", json!({"name": "e"}));
@@ -509,8 +512,7 @@ fn services_follow_their_instances() {
     assert_eq!(s["service"]["statusMessage"], "broken");
 
     // A request that fails part-way leaves nothing behind.
-    let spec2 =
-        "instances:\n  - name: a\n    environment: e\n  - name: b\n    environment: missing\n";
+    let spec2 = "proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n  - name: b\n    environment: missing\n";
     assert!(matches!(
         h.err(
             "CreateService",

@@ -72,12 +72,14 @@ resource "proton_environment" "self_managed" {{
   }}
 }}
 
+# Its spec holds the outputs of infrastructure built outside Proton, including the two the web
+# service's instance template reads (environment.outputs.ClusterName and PublicSubnetId).
 resource "proton_environment" "imported" {{
   name                    = "imported"
   template_name           = proton_environment_template_version.imported.template_name
   template_major_version  = proton_environment_template_version.imported.major_version
   proton_service_role_arn = "{ROLE}"
-  spec                    = "proton: EnvironmentSpec\nspec:\n  vpc_id: vpc-0123\n  cluster: shared\n"
+  spec                    = "proton: EnvironmentSpec\nspec:\n  vpc_id: vpc-0123\n  cluster: shared\n  ClusterName: shared\n  PublicSubnetId: subnet-0123\n"
 }}
 
 resource "proton_service" "api" {{
@@ -142,7 +144,12 @@ fn methods(tf: &Terraform) {
     let outputs = proton.aws(&["list-environment-outputs", "--environment-name", "imported"]);
     assert_eq!(
         outputs["outputs"],
-        json!([{"key": "vpc_id", "valueString": "vpc-0123"}, {"key": "cluster", "valueString": "shared"}]),
+        json!([
+            {"key": "vpc_id", "valueString": "vpc-0123"},
+            {"key": "cluster", "valueString": "shared"},
+            {"key": "ClusterName", "valueString": "shared"},
+            {"key": "PublicSubnetId", "valueString": "subnet-0123"}
+        ]),
         "{tf}: a customer-managed environment's outputs are its spec"
     );
     let service = remote(&proton, &["get-service", "--name", "api"], "service")

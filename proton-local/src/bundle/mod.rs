@@ -4,7 +4,10 @@
 //! record, so deployments render from it without fetching it again.
 
 pub mod archive;
+pub mod deploy;
 pub mod layout;
+pub mod render;
+pub mod repository;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -151,7 +154,6 @@ impl Bundle {
     }
 
     /// The files one infrastructure folder renders, with their text, in manifest order.
-    #[allow(dead_code)] // for rendering, which deployments add next
     pub fn infrastructure_files(&self, dir: InfraDir) -> Vec<(&str, &str)> {
         let Some(manifest) = self.manifests.get(&dir) else {
             return vec![];

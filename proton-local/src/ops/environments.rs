@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::lifecycle::{self, NewDeployment, is_active};
 use super::templates::{self, Kind};
 use super::{Ctx, Input, fingerprint, outputs_json, paginate, spec, tags};
+use crate::bundle::deploy::{self, Sink};
 use crate::error::ApiError;
 use crate::store::{Environment, Partition, RepoBranch, TargetType};
 
@@ -152,6 +153,8 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let spec_text = i.req("spec")?;
     let doc = spec::parse(spec_text, "spec")?;
     let prov = provisioner(ctx, i, name)?;
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let now = ctx.now;
     let due = ctx.due();
     let arn = ctx.arn(&format!("environment/{name}"));
@@ -163,6 +166,11 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         template,
         major,
         i.str("templateMinorVersion"),
+    )?;
+    let validated = deploy::environment_inputs(
+        deploy::bundle(p, Kind::Environment, template, &ma, &mi),
+        spec_text,
+        &deploy::version_label(Kind::Environment, template, &ma, &mi),
     )?;
     let customer_managed = p
         .env_templates
@@ -214,6 +222,17 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         delete_due: None,
     };
     let target_state = state_json(&env);
+    let inputs = outcome(
+        p,
+        &env,
+        validated.as_ref(),
+        spec::top_level_inputs(&doc),
+        Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        },
+    );
     let dep = lifecycle::begin(
         &mut env.deploy,
         dep_id.clone(),
@@ -230,13 +249,14 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             component_name: None,
             initial_state: None,
             target_state,
-            inputs: spec::top_level_inputs(&doc),
+            inputs,
         },
     );
     tags::set_initial(p, &arn, i)?;
     let out = json!({"environment": render(&env)});
     p.deployments.insert(dep_id, dep);
     p.environments.insert(name.to_string(), env);
+    ctx.writes.extend(writes);
     Ok(out)
 }
 
@@ -322,6 +342,8 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     } else {
         None
     };
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let p = ctx.part();
     let e = find(p, name)?;
     if e.delete_due.is_some() || is_active(&e.deploy.deployment_status) {
@@ -342,15 +364,28 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.str("templateMajorVersion"),
         i.str("templateMinorVersion"),
     )?;
-    let new_spec = i.string("spec").or_else(|| e.spec.clone());
+    let new_spec = match i.str("spec") {
+        Some(s) => Some(deploy::resolve_current_values(s, e.spec.as_deref())?),
+        None => e.spec.clone(),
+    };
     if dtype == "NONE" && new_spec != e.spec {
         return Err(ApiError::validation(
             "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
         ));
     }
-    let inputs = match &new_spec {
+    let fallback = match &new_spec {
         Some(s) => spec::top_level_inputs(&spec::parse(s, "spec")?),
         None => spec::Inputs::default(),
+    };
+    let validated = match (&new_spec, dtype) {
+        (Some(s), "CURRENT_VERSION" | "MINOR_VERSION" | "MAJOR_VERSION") => {
+            deploy::environment_inputs(
+                deploy::bundle(p, Kind::Environment, &e.template_name, &ma, &mi),
+                s,
+                &deploy::version_label(Kind::Environment, &e.template_name, &ma, &mi),
+            )?
+        }
+        _ => None,
     };
     let repo = match i.child("provisioningRepository") {
         Some(r) => Some(repo_branch(p, r)?),
@@ -398,6 +433,19 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let arn = e.arn.clone();
     let created = e.created_at;
     let target_state = state_json(e);
+    let snapshot = e.clone();
+    let inputs = outcome(
+        p,
+        &snapshot,
+        validated.as_ref(),
+        fallback,
+        Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        },
+    );
+    let e = find_mut(p, name)?;
     let dep = lifecycle::begin(
         &mut e.deploy,
         dep_id.clone(),
@@ -419,7 +467,22 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     );
     let out = json!({"environment": render(e)});
     p.deployments.insert(dep_id, dep);
+    ctx.writes.extend(writes);
     Ok(out)
+}
+
+/// What deploying `e` produces: rendered from its version's bundle with the
+/// validated inputs, or, without a bundle, the spec's values as outputs.
+fn outcome(
+    p: &Partition,
+    e: &Environment,
+    validated: Option<&proton_spec::Inputs>,
+    fallback: spec::Inputs,
+    sink: Sink<'_>,
+) -> spec::Inputs {
+    validated
+        .and_then(|inputs| deploy::environment(p, e, inputs, fallback.fail.clone(), sink))
+        .unwrap_or(fallback)
 }
 
 pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {

@@ -129,7 +129,12 @@ fn short_hash(s: &str) -> String {
     crate::http::sigv4::sha256_hex(s.as_bytes())[..12].to_string()
 }
 
-/// One stack per target, named after it, so redeploys keep the same resource.
+/// One stack per target, named after it (`leaf`: the component, instance,
+/// `<service>-pipeline` or environment), so redeploys keep the same resource.
+pub fn stack_name(leaf: &str, target_arn: &str) -> String {
+    format!("AWSProton-{leaf}-{}", short_hash(target_arn))
+}
+
 fn provisioned_for(p: &Partition, dep: &Deployment, self_managed: bool) -> ProvisionedResource {
     let leaf = dep
         .component_name
@@ -137,8 +142,7 @@ fn provisioned_for(p: &Partition, dep: &Deployment, self_managed: bool) -> Provi
         .or_else(|| dep.service_instance_name.clone())
         .or_else(|| dep.service_name.clone().map(|s| format!("{s}-pipeline")))
         .unwrap_or_else(|| dep.environment_name.clone());
-    let hash = short_hash(&dep.target_arn);
-    let stack = format!("AWSProton-{leaf}-{hash}");
+    let stack = stack_name(&leaf, &dep.target_arn);
     if self_managed {
         ProvisionedResource {
             name: stack.clone(),

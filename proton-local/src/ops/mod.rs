@@ -34,6 +34,10 @@ pub struct Ctx<'a> {
     pub deploy_seconds: f64,
     pub rng: &'a mut fastrand::Rng,
     pub state: &'a mut State,
+    /// Where deployments write files (`--rendered`, `--repositories`).
+    pub folders: &'a crate::bundle::deploy::Folders,
+    /// Files to write once the request is kept.
+    pub writes: &'a mut Vec<crate::bundle::deploy::PendingWrite>,
     /// The fetched template bundle of a Create*TemplateVersion request.
     pub bundle: Option<crate::bundle::source::Fetched>,
 }

@@ -13,6 +13,7 @@ use super::templates::{self, Kind};
 use super::{
     Ctx, Input, TokenLookup, check_token, fingerprint, outputs_json, paginate, remember_token, tags,
 };
+use crate::bundle::deploy::{self, Sink};
 use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Partition, Service, ServiceInstance, TargetType};
@@ -168,9 +169,12 @@ pub(crate) fn add_instances(
     major: &str,
     minor: &str,
     template: &str,
+    validated: Option<&[proton_spec::InstanceInputs]>,
 ) -> Result<usize, ApiError> {
     let now = ctx.now;
     let due = ctx.due();
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let mut added = 0;
     for entry in entries {
         if find(ctx.part(), svc)?.instances.contains_key(&entry.name) {
@@ -196,20 +200,51 @@ pub(crate) fn add_instances(
             delete_due: None,
         };
         find_mut(p, svc)?.instances.insert(entry.name.clone(), inst);
-        deploy_instance(
+        let own = validated
+            .and_then(|v| v.iter().find(|x| x.name == entry.name))
+            .map(|x| &x.inputs);
+        let inputs = outcome(
             p,
             svc,
             &entry.name,
-            dep_id,
-            dep_arn,
-            now,
-            due,
-            None,
+            own,
             entry.inputs.clone(),
+            Sink {
+                folders,
+                writes: &mut writes,
+                deployment_id: &dep_id,
+            },
         )?;
+        deploy_instance(p, svc, &entry.name, dep_id, dep_arn, now, due, None, inputs)?;
         added += 1;
     }
+    ctx.writes.extend(writes);
     Ok(added)
+}
+
+/// What deploying instance `name` (as stored) produces: rendered from its
+/// version's bundle with the validated inputs, or, without a bundle, the
+/// spec's values as outputs.
+fn outcome(
+    p: &Partition,
+    svc: &str,
+    name: &str,
+    validated: Option<&proton_spec::Inputs>,
+    fallback: Inputs,
+    sink: Sink<'_>,
+) -> Result<Inputs, ApiError> {
+    let Some(inputs) = validated else {
+        return Ok(fallback);
+    };
+    let s = find(p, svc)?;
+    let inst = s
+        .instances
+        .get(name)
+        .ok_or_else(|| ApiError::not_found("service instance", name))?;
+    Ok(
+        deploy::service_instance(p, s, inst, inputs, fallback.fail.clone(), sink)
+            .unwrap_or(fallback),
+    )
 }
 
 const CREATE_INSTANCE_OP: &str = "CreateServiceInstance";
@@ -265,6 +300,20 @@ pub fn create_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         )?,
         None => (s.major.clone(), s.minor.clone()),
     };
+    let p = ctx.part();
+    let validated = deploy::instance_inputs(
+        deploy::bundle(p, Kind::Service, &template, &ma, &mi),
+        spec_text,
+        name,
+        &deploy::version_label(Kind::Service, &template, &ma, &mi),
+    )?
+    .map(|inputs| {
+        vec![proton_spec::InstanceInputs {
+            name: entry.name.clone(),
+            environment: entry.environment.clone(),
+            inputs,
+        }]
+    });
     add_instances(
         ctx,
         svc,
@@ -273,6 +322,7 @@ pub fn create_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         &ma,
         &mi,
         &template,
+        validated.as_deref(),
     )?;
     let p = ctx.part();
     let s = find_mut(p, svc)?;
@@ -314,6 +364,8 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         return Ok(json!({"serviceInstance": render_instance(inst)}));
     }
     let (dep_id, dep_arn) = ctx.new_deployment();
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let p = ctx.part();
     let s = find(p, svc)?;
     let inst = find_instance(p, svc, name)?;
@@ -341,15 +393,27 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     if (ma.as_str(), mi.as_str()) != (inst.major.as_str(), inst.minor.as_str()) {
         check_environment(p, &inst.template_name, &ma, &mi, &inst.environment_name)?;
     }
-    let new_spec = i.string("spec").or_else(|| inst.spec.clone());
+    let new_spec = match i.str("spec") {
+        Some(t) => Some(deploy::resolve_current_values(t, inst.spec.as_deref())?),
+        None => inst.spec.clone(),
+    };
     if dtype == "NONE" && new_spec != inst.spec {
         return Err(ApiError::validation(
             "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
         ));
     }
-    let inputs = match &new_spec {
+    let fallback = match &new_spec {
         Some(t) => spec::instance_inputs(&spec::parse(t, "spec")?, name),
         None => Inputs::default(),
+    };
+    let validated = match &new_spec {
+        Some(t) if dtype != "NONE" => deploy::instance_inputs(
+            deploy::bundle(p, Kind::Service, &inst.template_name, &ma, &mi),
+            t,
+            name,
+            &deploy::version_label(Kind::Service, &inst.template_name, &ma, &mi),
+        )?,
+        _ => None,
     };
     let initial = instance_state(p, s, inst);
     let inst = find_mut(p, svc)?
@@ -361,6 +425,18 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         inst.spec = new_spec;
         inst.major = ma;
         inst.minor = mi;
+        let inputs = outcome(
+            p,
+            svc,
+            name,
+            validated.as_ref(),
+            fallback,
+            Sink {
+                folders,
+                writes: &mut writes,
+                deployment_id: &dep_id,
+            },
+        )?;
         deploy_instance(
             p,
             svc,
@@ -373,6 +449,8 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             inputs,
         )?;
     }
+    ctx.writes.extend(writes);
+    let p = ctx.part();
     remember_token(
         p,
         UPDATE_INSTANCE_OP,

@@ -4,11 +4,15 @@
 use serde_json::{Value, json};
 
 use super::environments::{Current, target_version};
+use std::collections::BTreeMap;
+
 use super::lifecycle::{self, NewDeployment, is_active};
 use super::services::{find, find_mut};
 use super::spec::{self, Inputs};
 use super::templates::Kind;
 use super::{Ctx, Input, outputs_json};
+use crate::bundle::deploy::{self, Sink};
+use crate::bundle::render::params::InstanceRef;
 use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Partition, Pipeline, TargetType};
@@ -79,6 +83,27 @@ pub(crate) fn deploy_pipeline(
     Ok(())
 }
 
+/// What deploying the pipeline of `svc` (as stored) produces: rendered from
+/// its version's bundle with the validated inputs and the instances it sees,
+/// or, without a bundle, the spec's values as outputs.
+pub(crate) fn outcome(
+    p: &Partition,
+    svc: &str,
+    validated: Option<(proton_spec::Inputs, Vec<InstanceRef>)>,
+    fallback: Inputs,
+    sink: Sink<'_>,
+) -> Result<Inputs, ApiError> {
+    let Some((inputs, instances)) = validated else {
+        return Ok(fallback);
+    };
+    let s = find(p, svc)?;
+    let pl = find_pipeline(p, svc)?;
+    Ok(
+        deploy::pipeline(p, s, pl, &inputs, &instances, fallback.fail.clone(), sink)
+            .unwrap_or(fallback),
+    )
+}
+
 fn find_pipeline<'p>(p: &'p Partition, svc: &str) -> Result<&'p Pipeline, ApiError> {
     find(p, svc)?
         .pipeline
@@ -92,9 +117,13 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let spec_text = i.req("spec")?;
     let (now, due) = (ctx.now, ctx.due());
     let (dep_id, dep_arn) = ctx.new_deployment();
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let p = ctx.part();
     let s = find(p, svc)?;
     let pl = find_pipeline(p, svc)?;
+    let resolved = deploy::resolve_current_values(spec_text, pl.spec.as_deref())?;
+    let spec_text = resolved.as_str();
     if s.delete_due.is_some() || is_active(&pl.deploy.deployment_status) {
         return Err(ApiError::conflict(format!(
             "The pipeline of service {svc} can't be updated while its deployment status is {}.",
@@ -118,7 +147,16 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
         ));
     }
-    let inputs = spec::pipeline_inputs(&spec::parse(spec_text, "spec")?);
+    let fallback = spec::pipeline_inputs(&spec::parse(spec_text, "spec")?);
+    let validated = if dtype == "NONE" {
+        None
+    } else {
+        deploy::pipeline_inputs(
+            deploy::bundle(p, Kind::Service, &pl.template_name, &ma, &mi),
+            spec_text,
+            &deploy::version_label(Kind::Service, &pl.template_name, &ma, &mi),
+        )?
+    };
     let initial = pipeline_state(pl);
     let pl = find_mut(p, svc)?
         .pipeline
@@ -128,8 +166,23 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         pl.spec = Some(spec_text.to_string());
         pl.major = ma;
         pl.minor = mi;
+        let with_instances = match validated {
+            Some(v) => Some((
+                v,
+                deploy::pipeline_instances(p, find(p, svc)?, &BTreeMap::new()),
+            )),
+            None => None,
+        };
+        let sink = Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        };
+        let inputs = outcome(p, svc, with_instances, fallback, sink)?;
         deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)?;
     }
+    ctx.writes.extend(writes);
+    let p = ctx.part();
     Ok(json!({"pipeline": render_pipeline(find_pipeline(p, svc)?)}))
 }
 

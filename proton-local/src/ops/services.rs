@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 
 use super::lifecycle::{self, is_active};
 use super::service_instances::{add_instances, check_environment};
-use super::service_pipelines::{deploy_pipeline, render_pipeline};
+use super::service_pipelines::{deploy_pipeline, outcome as pipeline_outcome, render_pipeline};
 use super::spec;
 use super::templates::{self, Kind};
 use super::{Ctx, Input, fingerprint, paginate, tags};
+use crate::bundle::deploy::{self, Sink};
 use crate::error::ApiError;
 use crate::store::{Partition, Pipeline, Service};
 
@@ -75,6 +76,11 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.req("templateMajorVersion")?,
         i.str("templateMinorVersion"),
     )?;
+    let validated = deploy::service_inputs(
+        deploy::bundle(p, Kind::Service, template, &ma, &mi),
+        spec_text,
+        &deploy::version_label(Kind::Service, template, &ma, &mi),
+    )?;
     // pipelineProvisioning absent = Proton provides the pipeline;
     // CUSTOMER_MANAGED = the service has none.
     let has_pipeline = p
@@ -133,6 +139,8 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         let pl_id = ctx.uuid();
         let pl_arn = ctx.arn(&format!("service/{name}/pipeline/{pl_id}"));
         let (dep_id, dep_arn) = ctx.new_deployment();
+        let folders = ctx.folders;
+        let mut writes = vec![];
         let p = ctx.part();
         find_mut(p, name)?.pipeline = Some(Pipeline {
             arn: pl_arn,
@@ -143,18 +151,29 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             created_at: now,
             deploy: lifecycle::new_deployable(now, pipeline_self_managed),
         });
-        deploy_pipeline(
-            p,
-            name,
-            dep_id,
-            dep_arn,
-            now,
-            due,
-            None,
-            spec::pipeline_inputs(&doc),
-        )?;
+        let with_instances = validated.as_ref().map(|v| {
+            let inputs = v.pipeline.clone().unwrap_or_default();
+            (inputs, deploy::instance_refs(p, v))
+        });
+        let sink = Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        };
+        let inputs = pipeline_outcome(p, name, with_instances, spec::pipeline_inputs(&doc), sink)?;
+        deploy_pipeline(p, name, dep_id, dep_arn, now, due, None, inputs)?;
+        ctx.writes.extend(writes);
     }
-    add_instances(ctx, name, &entries, spec_text, &ma, &mi, template)?;
+    add_instances(
+        ctx,
+        name,
+        &entries,
+        spec_text,
+        &ma,
+        &mi,
+        template,
+        validated.as_ref().map(|v| v.instances.as_slice()),
+    )?;
     // The pipeline's target state names its first instance's environment.
     let p = ctx.part();
     if let Some(env) = find(p, name)?
@@ -263,8 +282,15 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         s.modified = true;
         return Ok(json!({"service": render(s)}));
     };
+    let spec_text =
+        &deploy::resolve_current_values(spec_text, Some(&find(ctx.part(), name)?.spec))?;
     let doc = spec::parse(spec_text, "spec")?;
     let entries = spec::instances(&doc)?;
+    let validated = deploy::service_inputs(
+        deploy::bundle(ctx.part(), Kind::Service, &template, &ma, &mi),
+        spec_text,
+        &deploy::version_label(Kind::Service, &template, &ma, &mi),
+    )?;
     let keep: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
     let p = ctx.part();
     let s = find(p, name)?;
@@ -311,7 +337,16 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             )));
         }
     }
-    let added = add_instances(ctx, name, &entries, spec_text, &ma, &mi, &template)?;
+    let added = add_instances(
+        ctx,
+        name,
+        &entries,
+        spec_text,
+        &ma,
+        &mi,
+        &template,
+        validated.as_ref().map(|v| v.instances.as_slice()),
+    )?;
     let s = find_mut(ctx.part(), name)?;
     for r in &removed {
         if let Some(inst) = s.instances.get_mut(r) {

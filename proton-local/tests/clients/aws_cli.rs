@@ -732,10 +732,13 @@ fn aws_cli_drives_every_operation() {
         s(ok(&r[2]), "environmentAccountConnection.status"),
         "CONNECTED"
     );
-    assert_eq!(
-        ok(&r[3])["outputs"],
-        json!([{"key": "vpc_cidr", "valueString": "10.0.0.0/16"}, {"key": "size", "valueString": "3"}])
-    );
+    // The outputs the vpc-environment bundle declares: computed ones (`!Ref`) get proton-local's
+    // stand-in value, a plain one (the `tier` input's default) its rendered value.
+    let outputs = ok(&r[3])["outputs"].as_array().unwrap();
+    let keys: Vec<&str> = outputs.iter().map(|o| s(o, "key")).collect();
+    assert_eq!(keys, ["VpcId", "PublicSubnetId", "ClusterName", "Tier"]);
+    assert!(s(&outputs[0], "valueString").starts_with("proton-local:AWSProton-e1-"));
+    assert_eq!(s(&outputs[3], "valueString"), "development");
     assert_eq!(
         s(ok(&r[4]), "provisionedResources.0.provisioningEngine"),
         "CLOUDFORMATION"
@@ -1068,17 +1071,21 @@ fn aws_cli_drives_every_operation() {
         .map(|x| x["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["i2", "i1"]);
-    assert_eq!(
-        ok(&r[3])["outputs"],
-        json!([{"key": "port", "valueString": "80"}])
-    );
+    // The web-service bundle's declared outputs: the instance's `Port` is written plainly, the
+    // rest are `!Ref`/`!GetAtt`, reported as proton-local's stand-ins.
+    let instance_outputs = ok(&r[3])["outputs"].as_array().unwrap();
+    let keys: Vec<&str> = instance_outputs.iter().map(|o| s(o, "key")).collect();
+    assert_eq!(keys, ["ServiceName", "Port"]);
+    assert_eq!(s(&instance_outputs[1], "valueString"), "80");
     assert_eq!(
         ok(&r[4])["provisionedResources"].as_array().map(Vec::len),
         Some(1)
     );
-    assert_eq!(
-        ok(&r[5])["outputs"],
-        json!([{"key": "image", "valueString": "app:1"}])
+    let pipeline_outputs = ok(&r[5])["outputs"].as_array().unwrap();
+    assert_eq!(pipeline_outputs.len(), 1);
+    assert_eq!(s(&pipeline_outputs[0], "key"), "BuildProject");
+    assert!(
+        s(&pipeline_outputs[0], "valueString").starts_with("proton-local:AWSProton-s1-pipeline-")
     );
     assert_eq!(
         ok(&r[6])["provisionedResources"].as_array().map(Vec::len),
@@ -1293,7 +1300,8 @@ fn aws_cli_drives_every_operation() {
     ]);
     assert_eq!(s(ok(&r[0]), "deployment.targetResourceType"), "ENVIRONMENT");
     assert!(ok(&r[0])["deployment"]["targetState"]["environment"]["spec"].is_string());
-    assert_eq!(ok(&r[1])["outputs"].as_array().map(Vec::len), Some(2));
+    // The four outputs the vpc-environment bundle declares.
+    assert_eq!(ok(&r[1])["outputs"].as_array().map(Vec::len), Some(4));
     let counts = &ok(&r[2])["counts"];
     assert_eq!(counts["environments"]["total"], json!(3));
     assert_eq!(counts["services"]["total"], json!(2));

@@ -243,10 +243,9 @@ fn pipeline_provisioning_absent_means_a_proton_pipeline() {
         "--service-name",
         "MySimpleService",
     ]);
-    assert_eq!(
-        out["outputs"],
-        json!([{"key": "my_sample_pipeline_required_input", "valueString": "hello"}])
-    );
+    // The pipeline reports the output its template declares (web-service's `BuildProject`).
+    assert_eq!(out["outputs"][0]["key"], "BuildProject");
+    assert_eq!(out["outputs"].as_array().map(Vec::len), Some(1));
 
     let no_pipe = file(
         dir.path(),

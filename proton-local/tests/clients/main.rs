@@ -11,5 +11,6 @@ mod bundles;
 mod contract;
 mod contract_components;
 mod http;
+mod rendering;
 mod sdk;
 mod state_lock;

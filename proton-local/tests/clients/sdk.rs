@@ -126,8 +126,10 @@ async fn sdk_parses_answers_and_errors() {
         .send()
         .await
         .expect("outputs");
-    assert_eq!(outs.outputs().len(), 1);
-    assert_eq!(outs.outputs()[0].value_string(), Some("1"));
+    // The outputs the vpc-environment bundle declares; `Tier` is its input's default.
+    assert_eq!(outs.outputs().len(), 4);
+    assert_eq!(outs.outputs()[3].key(), Some("Tier"));
+    assert_eq!(outs.outputs()[3].value_string(), Some("development"));
 
     // Errors arrive as the SDK's typed errors.
     let err = c
