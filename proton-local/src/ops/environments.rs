@@ -454,8 +454,8 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         )));
     }
     let e = find_mut(p, name)?;
-    e.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
-    e.deploy.deployment_status_message = None;
+    let failure = spec::delete_failure(e.spec.as_deref(), spec::top_level_inputs);
+    lifecycle::begin_delete(&mut e.deploy, failure);
     e.delete_due = Some(due);
     Ok(json!({"environment": render(e)}))
 }

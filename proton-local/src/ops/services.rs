@@ -313,9 +313,12 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     }
     let added = add_instances(ctx, name, &entries, spec_text, &ma, &mi, &template)?;
     let s = find_mut(ctx.part(), name)?;
+    // Removed instances (and DELETE_FAILED ones, retried) are deleted.
     for r in &removed {
         if let Some(inst) = s.instances.get_mut(r) {
-            inst.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+            let failure =
+                spec::delete_failure(inst.spec.as_deref(), |d| spec::instance_inputs(d, r));
+            lifecycle::begin_delete(&mut inst.deploy, failure);
             inst.delete_due = Some(due);
         }
     }
@@ -361,11 +364,13 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     s.status = "DELETE_IN_PROGRESS".to_string();
     s.status_message = None;
     s.delete_due = Some(due);
-    for inst in s.instances.values_mut() {
-        inst.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+    for (n, inst) in s.instances.iter_mut() {
+        let failure = spec::delete_failure(inst.spec.as_deref(), |d| spec::instance_inputs(d, n));
+        lifecycle::begin_delete(&mut inst.deploy, failure);
     }
     if let Some(pl) = s.pipeline.as_mut() {
-        pl.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+        let failure = spec::delete_failure(pl.spec.as_deref(), spec::pipeline_inputs);
+        lifecycle::begin_delete(&mut pl.deploy, failure);
     }
     Ok(json!({"service": render(s)}))
 }

@@ -343,6 +343,9 @@ pub struct Deployable {
     /// Self-managed: provisioning reports back with NotifyResourceDeploymentStatusChange.
     #[serde(default)]
     pub self_managed: bool,
+    /// While a delete runs: the message it ends DELETE_FAILED with (`proton_local_fail_delete`).
+    #[serde(default)]
+    pub delete_failure: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -504,6 +507,9 @@ pub struct Deployment {
     pub due_at: Option<Epoch>,
     /// Set by the `proton_local_fail` marker.
     pub fail_message: Option<String>,
+    /// How a cancel ends (`proton_local_cancel` marker).
+    #[serde(default)]
+    pub cancel_ending: crate::ops::spec::CancelEnding,
     /// Outputs this deployment produces when it succeeds.
     #[serde(default)]
     pub outputs: Vec<(String, String)>,

@@ -8,6 +8,7 @@ mod accounts;
 mod aws_cli;
 mod contract;
 mod contract_components;
+mod contract_failures;
 mod http;
 mod sdk;
 mod state_lock;
