@@ -5,7 +5,9 @@
 //! - a deployment cancelled on timeout (`cancel_on_timeout`) ends each documented way: CANCELLED
 //!   (apply fails, tainted), FAILED when the cancellation fails (`proton_local_cancel: fail`), or
 //!   SUCCEEDED when it finished first (`proton_local_cancel: late`: the apply succeeds);
-//! - `proton_cancel_deployment` (Terraform 1.14+) reports each of the three endings.
+//! - `proton_cancel_deployment` (Terraform 1.14+) reports each of the three endings;
+//! - (item 9) a template with versions 1.0, 1.1 (naming 1.0's major) and 2.0 is destroyed although
+//!   Proton deletes the recommended versions only last.
 
 use std::process::Output;
 use std::thread;
@@ -22,7 +24,11 @@ const SVC_TEMPLATE: &str = "web";
 const ENV_STUCK: &str = "The stack's bucket is not empty.";
 const INSTANCE_STUCK: &str = "The instance stack is stuck.";
 
-proton_test_support::terraform_tests!(delete_failed, cancel_on_timeout_endings);
+proton_test_support::terraform_tests!(
+    delete_failed,
+    cancel_on_timeout_endings,
+    recommended_versions_destroy
+);
 proton_test_support::terraform_tests!(current: cancel_action_endings);
 
 fn env_spec(extra: &str) -> String {
@@ -261,4 +267,54 @@ fn cancel_action_endings(tf: &Terraform) {
             }
         }
     }
+}
+
+/// Proton refuses to delete 1.1 (recommended minor) while 1.0 exists and 2.0 (recommended major)
+/// while major 1 exists, yet Terraform destroys 1.1 before the 1.0 it refers to: the destroy must
+/// still remove everything.
+fn recommended_versions_destroy(tf: &Terraform) {
+    let proton = ProtonLocal::start(&[]);
+    let ws = Workspace::new(tf, &proton);
+    let bundle = r#"{ s3 = { bucket = "proton-templates", key = "bundle.tar.gz" } }"#;
+    let version = |label: &str, major: &str| {
+        format!(
+            "resource \"proton_environment_template_version\" \"{label}\" {{\n  \
+             template_name = proton_environment_template.net.name\n{major}  source        = {bundle}\n  \
+             status        = \"PUBLISHED\"\n}}\n\n"
+        )
+    };
+    ws.write_main(&format!(
+        "{}resource \"proton_environment_template\" \"net\" {{\n  name = \"{ENV_TEMPLATE}\"\n}}\n\n{}{}{}",
+        provider(""),
+        version("v1_0", ""),
+        version(
+            "v1_1",
+            "  major_version = proton_environment_template_version.v1_0.major_version\n"
+        ),
+        // 2.0 after 1.x, so it is a new major and the recommended version. (Its description keeps
+        // its create request, and so its client token, apart from 1.0's.)
+        version(
+            "v2_0",
+            "  description   = \"v2\"\n  depends_on    = [proton_environment_template_version.v1_1]\n"
+        ),
+    ));
+    ws.apply();
+    ws.assert_plan_empty();
+    let template = proton.aws(&["get-environment-template", "--name", ENV_TEMPLATE]);
+    let versions = proton.aws(&[
+        "list-environment-template-versions",
+        "--template-name",
+        ENV_TEMPLATE,
+    ]);
+    assert_eq!(
+        template["environmentTemplate"]["recommendedVersion"], "2.0",
+        "{tf}: {template} {versions}"
+    );
+    let minor = ws.resource_attrs("proton_environment_template_version.v1_1");
+    assert_eq!(str_attr(&minor, "minor_version"), "1", "{tf}");
+
+    ws.destroy();
+    assert!(ws.state_addresses().is_empty(), "{tf}");
+    let left = proton.aws(&["list-environment-templates"]);
+    assert_eq!(left["templates"], serde_json::json!([]), "{tf}: {left}");
 }

@@ -527,11 +527,46 @@ fn advance_services(p: &mut Partition, now: Epoch) {
         .filter(|s| !s.waits_on_parts())
         .map(|s| s.name.clone())
         .collect();
+    let mut cleaned_up = vec![];
     for name in ready {
         let Some(s) = p.services.get_mut(&name) else {
             continue;
         };
         let creating = s.status == "CREATE_IN_PROGRESS";
+        let undo = s.update_undo.take();
+        // A failed addition: the new instances go and the spec is restored (UG ag-svc-update).
+        let failed_addition = undo.as_ref().and_then(|u| {
+            u.added
+                .iter()
+                .filter_map(|n| s.instances.get(n))
+                .find(|i| matches!(i.deploy.deployment_status.as_str(), "FAILED" | "CANCELLED"))
+                .map(|i| {
+                    i.deploy
+                        .deployment_status_message
+                        .clone()
+                        .unwrap_or_else(|| {
+                            format!(
+                                "Service instance {} ended {}.",
+                                i.name, i.deploy.deployment_status
+                            )
+                        })
+                })
+        });
+        if let (Some(undo), Some(msg)) = (undo, failed_addition) {
+            for added in &undo.added {
+                if let Some(i) = s.instances.remove(added) {
+                    cleaned_up.push(i.arn);
+                }
+            }
+            if let Some(pl) = s.pipeline.as_mut() {
+                pl.spec = Some(undo.spec.clone());
+            }
+            s.spec = undo.spec;
+            s.due_at = None;
+            s.status = "UPDATE_FAILED_CLEANUP_COMPLETE".to_string();
+            s.status_message = Some(msg);
+            continue;
+        }
         let failure = s
             .instances
             .values()
@@ -578,5 +613,8 @@ fn advance_services(p: &mut Partition, now: Epoch) {
                 s.status_message = None;
             }
         }
+    }
+    for arn in cleaned_up {
+        drop_target(p, &arn);
     }
 }

@@ -79,6 +79,24 @@ pub(crate) fn deploy_pipeline(
     Ok(())
 }
 
+/// After UpdateService adds or removes instances Proton re-provisions the pipeline (UG
+/// ag-svc-update): a new deployment of its current version with the service's new spec.
+pub(crate) fn redeploy_pipeline(
+    ctx: &mut Ctx<'_>,
+    svc: &str,
+    spec_text: &str,
+) -> Result<(), ApiError> {
+    let (now, due) = (ctx.now, ctx.due());
+    let (dep_id, dep_arn) = ctx.new_deployment();
+    let p = ctx.part();
+    let inputs = spec::pipeline_inputs(&spec::parse(spec_text, "spec")?);
+    let initial = pipeline_state(find_pipeline(p, svc)?);
+    if let Some(pl) = find_mut(p, svc)?.pipeline.as_mut() {
+        pl.spec = Some(spec_text.to_string());
+    }
+    deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)
+}
+
 fn find_pipeline<'p>(p: &'p Partition, svc: &str) -> Result<&'p Pipeline, ApiError> {
     find(p, svc)?
         .pipeline

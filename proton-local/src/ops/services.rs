@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use super::lifecycle::{self, is_active};
 use super::service_instances::{add_instances, check_environment};
-use super::service_pipelines::{deploy_pipeline, render_pipeline};
+use super::service_pipelines::{deploy_pipeline, redeploy_pipeline, render_pipeline};
 use super::spec;
 use super::templates::{self, Kind};
 use super::{Ctx, Input, fingerprint, paginate, tags};
 use crate::error::ApiError;
-use crate::store::{Partition, Pipeline, Service};
+use crate::store::{Partition, Pipeline, Service, UpdateUndo};
 
 pub fn render(s: &Service) -> Value {
     json!({
@@ -126,6 +126,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         delete_due: None,
         instances: BTreeMap::new(),
         pipeline: None,
+        update_undo: None,
     };
     tags::set_initial(p, &arn, i)?;
     p.services.insert(name.to_string(), svc);
@@ -311,7 +312,16 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             )));
         }
     }
+    let new_names: Vec<String> = entries
+        .iter()
+        .filter(|e| !s.instances.contains_key(&e.name))
+        .map(|e| e.name.clone())
+        .collect();
+    let (old_spec, has_pipeline) = (s.spec.clone(), s.pipeline.is_some());
     let added = add_instances(ctx, name, &entries, spec_text, &ma, &mi, &template)?;
+    if has_pipeline && (added > 0 || !removed.is_empty()) {
+        redeploy_pipeline(ctx, name, spec_text)?;
+    }
     let s = find_mut(ctx.part(), name)?;
     // Removed instances (and DELETE_FAILED ones, retried) are deleted.
     for r in &removed {
@@ -332,6 +342,10 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         s.status = "UPDATE_IN_PROGRESS".to_string();
         s.status_message = None;
         s.due_at = Some(due);
+        s.update_undo = Some(UpdateUndo {
+            spec: old_spec,
+            added: new_names,
+        });
     }
     Ok(json!({"service": render(s)}))
 }

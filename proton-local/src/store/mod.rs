@@ -412,6 +412,16 @@ pub struct Service {
     pub delete_due: Option<Epoch>,
     pub instances: BTreeMap<String, ServiceInstance>,
     pub pipeline: Option<Pipeline>,
+    /// While an UpdateService that changed the instances runs: the spec before it and the
+    /// instances it added, so a failed addition can be cleaned up.
+    #[serde(default)]
+    pub update_undo: Option<UpdateUndo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdateUndo {
+    pub spec: String,
+    pub added: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

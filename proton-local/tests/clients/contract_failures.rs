@@ -405,3 +405,169 @@ fn a_cancel_ends_cancelled_failed_or_succeeded() {
     ]);
     assert_eq!(outputs["outputs"][0]["key"], "my_sample_input", "{outputs}");
 }
+
+fn delete_version(proton: &ProtonLocal, major: &str, minor: &str) -> Result<Value, AwsError> {
+    proton.cli().run(&[
+        "delete-environment-template-version",
+        "--template-name",
+        "simple-env",
+        "--major-version",
+        major,
+        "--minor-version",
+        minor,
+    ])
+}
+
+/// Item 9: with 1.0, 1.1 and 2.0 published, the recommended minor 1.1 goes only after 1.0, and the
+/// recommended major 2 only as the last version.
+#[test]
+fn recommended_versions_are_deleted_last() {
+    let proton = ProtonLocal::start(&[]);
+    environment_template(&proton, "simple-env");
+    for (major, minor, why) in [
+        (
+            "1",
+            "1",
+            "1.1 is the recommended minor of major 1 and 1.0 exists",
+        ),
+        ("2", "0", "2 is the recommended major and major 1 exists"),
+    ] {
+        let refused = delete_version(&proton, major, minor).expect_err(why);
+        assert_eq!(
+            refused.code, "ConflictException",
+            "{why}: {}",
+            refused.message
+        );
+    }
+    for (major, minor) in [("1", "0"), ("1", "1"), ("2", "0")] {
+        let deleted = delete_version(&proton, major, minor)
+            .unwrap_or_else(|e| panic!("{major}.{minor}: {} {}", e.code, e.message));
+        assert_eq!(
+            deleted["environmentTemplateVersion"]["minorVersion"], minor,
+            "{deleted}"
+        );
+    }
+    proton.aws(&["delete-environment-template", "--name", "simple-env"]);
+}
+
+/// Item 11: an UpdateService that adds an instance re-provisions the pipeline (IN_PROGRESS at
+/// once); one whose added instance fails removes it again, restores the spec and ends
+/// UPDATE_FAILED_CLEANUP_COMPLETE.
+#[test]
+fn update_service_reprovisions_the_pipeline_and_cleans_up_failed_additions() {
+    // Deployments last long enough to see the pipeline IN_PROGRESS after update-service.
+    let proton = ProtonLocal::start(&["--deploy-seconds", "3"]);
+    environment_template(&proton, "simple-env");
+    create_environment(&proton, "MySimpleEnv", &env_spec(""));
+    proton.aws(&["wait", "environment-deployed", "--name", "MySimpleEnv"]);
+    service_template(&proton, "fargate-service", "simple-env", &[], &[]);
+    proton.aws(&[
+        "update-account-settings",
+        "--pipeline-service-role-arn",
+        "arn:aws:iam::000000000000:role/AWSProtonServiceRole",
+    ]);
+    let with_pipeline = |instances: &[(&str, &str)]| {
+        format!(
+            "proton: ServiceSpec\npipeline:\n  my_sample_pipeline_required_input: \"hello\"\n{}",
+            service_spec(instances).trim_start_matches("proton: ServiceSpec\n")
+        )
+    };
+    let one = with_pipeline(&[("instance-one", "")]);
+    let one_file = file(&proton, "spec.yaml", &one);
+    proton.aws(&[
+        "create-service",
+        "--name",
+        "MySimpleService",
+        "--template-name",
+        "fargate-service",
+        "--template-major-version",
+        "1",
+        "--repository-connection-arn",
+        "arn:aws:codestar-connections:us-east-1:000000000000:connection/x",
+        "--repository-id",
+        "myorg/myapp",
+        "--branch-name",
+        "main",
+        "--spec",
+        &one_file,
+    ]);
+    proton.aws(&["wait", "service-created", "--name", "MySimpleService"]);
+    let first = proton.aws(&["get-service", "--name", "MySimpleService"]);
+    let first_deployment = text_of(
+        &first,
+        &["service", "pipeline", "lastAttemptedDeploymentId"],
+    );
+
+    let two = with_pipeline(&[("instance-one", ""), ("instance-two", "")]);
+    let two_file = file(&proton, "spec-two.yaml", &two);
+    let updating = proton.aws(&[
+        "update-service",
+        "--name",
+        "MySimpleService",
+        "--spec",
+        &two_file,
+    ]);
+    assert_eq!(updating["service"]["status"], "UPDATE_IN_PROGRESS");
+    let got = proton.aws(&["get-service", "--name", "MySimpleService"]);
+    assert_eq!(
+        got["service"]["pipeline"]["deploymentStatus"], "IN_PROGRESS",
+        "{got}"
+    );
+    assert_ne!(
+        text_of(&got, &["service", "pipeline", "lastAttemptedDeploymentId"]),
+        first_deployment
+    );
+    proton.aws(&["wait", "service-updated", "--name", "MySimpleService"]);
+    let updated = proton.aws(&["get-service", "--name", "MySimpleService"]);
+    assert_eq!(updated["service"]["status"], "ACTIVE", "{updated}");
+    assert_eq!(
+        updated["service"]["pipeline"]["deploymentStatus"], "SUCCEEDED",
+        "{updated}"
+    );
+
+    let failing = "      proton_local_fail: \"Health check failed.\"\n";
+    let three = with_pipeline(&[
+        ("instance-one", ""),
+        ("instance-two", ""),
+        ("instance-three", failing),
+    ]);
+    let three_file = file(&proton, "spec-three.yaml", &three);
+    proton.aws(&[
+        "update-service",
+        "--name",
+        "MySimpleService",
+        "--spec",
+        &three_file,
+    ]);
+    let failed = waiter_fails(
+        proton
+            .cli()
+            .run(&["wait", "service-updated", "--name", "MySimpleService"]),
+        "an update whose added instance fails",
+    );
+    assert!(failed.contains("failure state"), "{failed}");
+    let service = proton.aws(&["get-service", "--name", "MySimpleService"]);
+    assert_eq!(
+        service["service"]["status"], "UPDATE_FAILED_CLEANUP_COMPLETE",
+        "{service}"
+    );
+    assert_eq!(service["service"]["statusMessage"], "Health check failed.");
+    assert_eq!(
+        service["service"]["spec"],
+        two.as_str(),
+        "the spec is restored"
+    );
+    assert_eq!(instance_status(&proton, "instance-three"), None);
+    assert_eq!(
+        instance_status(&proton, "instance-two").as_deref(),
+        Some("SUCCEEDED")
+    );
+}
+
+fn text_of(v: &Value, path: &[&str]) -> String {
+    path.iter()
+        .fold(v, |v, k| &v[k])
+        .as_str()
+        .unwrap_or_else(|| panic!("{} missing in {v}", path.join(".")))
+        .to_string()
+}

@@ -9,6 +9,7 @@ mod aws_cli;
 mod contract;
 mod contract_components;
 mod contract_failures;
+mod contract_tags;
 mod http;
 mod sdk;
 mod state_lock;
