@@ -558,9 +558,6 @@ fn advance_services(p: &mut Partition, now: Epoch) {
                     cleaned_up.push(i.arn);
                 }
             }
-            if let Some(pl) = s.pipeline.as_mut() {
-                pl.spec = Some(undo.spec.clone());
-            }
             s.spec = undo.spec;
             s.due_at = None;
             s.status = "UPDATE_FAILED_CLEANUP_COMPLETE".to_string();

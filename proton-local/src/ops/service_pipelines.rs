@@ -80,20 +80,17 @@ pub(crate) fn deploy_pipeline(
 }
 
 /// After UpdateService adds or removes instances Proton re-provisions the pipeline (UG
-/// ag-svc-update): a new deployment of its current version with the service's new spec.
-pub(crate) fn redeploy_pipeline(
-    ctx: &mut Ctx<'_>,
-    svc: &str,
-    spec_text: &str,
-) -> Result<(), ApiError> {
+/// ag-svc-update): a new deployment of the pipeline as it is (its version and spec).
+pub(crate) fn redeploy_pipeline(ctx: &mut Ctx<'_>, svc: &str) -> Result<(), ApiError> {
     let (now, due) = (ctx.now, ctx.due());
     let (dep_id, dep_arn) = ctx.new_deployment();
     let p = ctx.part();
-    let inputs = spec::pipeline_inputs(&spec::parse(spec_text, "spec")?);
-    let initial = pipeline_state(find_pipeline(p, svc)?);
-    if let Some(pl) = find_mut(p, svc)?.pipeline.as_mut() {
-        pl.spec = Some(spec_text.to_string());
-    }
+    let pl = find_pipeline(p, svc)?;
+    let inputs = match &pl.spec {
+        Some(text) => spec::pipeline_inputs(&spec::parse(text, "spec")?),
+        None => Inputs::default(),
+    };
+    let initial = pipeline_state(pl);
     deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)
 }
 

@@ -320,7 +320,7 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let (old_spec, has_pipeline) = (s.spec.clone(), s.pipeline.is_some());
     let added = add_instances(ctx, name, &entries, spec_text, &ma, &mi, &template)?;
     if has_pipeline && (added > 0 || !removed.is_empty()) {
-        redeploy_pipeline(ctx, name, spec_text)?;
+        redeploy_pipeline(ctx, name)?;
     }
     let s = find_mut(ctx.part(), name)?;
     // Removed instances (and DELETE_FAILED ones, retried) are deleted.
