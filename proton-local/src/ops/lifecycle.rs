@@ -361,28 +361,18 @@ fn advance_deployments(p: &mut Partition, now: Epoch) {
                 Some(msg) => finish(p, &id, "FAILED", Some(msg), None, at),
                 None => finish(p, &id, "SUCCEEDED", None, None, at),
             },
-            "CANCELLING" => match dep.cancel_ending {
-                CancelEnding::Cancelled => finish(
-                    p,
-                    &id,
-                    "CANCELLED",
-                    Some(CANCELLED_MESSAGE.to_string()),
-                    None,
-                    at,
-                ),
-                CancelEnding::Failed => finish(
-                    p,
-                    &id,
-                    "FAILED",
-                    Some(CANCEL_FAILED_MESSAGE.to_string()),
-                    None,
-                    at,
-                ),
-                CancelEnding::Late => match dep.fail_message.clone() {
-                    Some(msg) => finish(p, &id, "FAILED", Some(msg), None, at),
-                    None => finish(p, &id, "SUCCEEDED", None, None, at),
-                },
-            },
+            "CANCELLING" => {
+                let (status, message) = match dep.cancel_ending {
+                    CancelEnding::Cancelled => ("CANCELLED", Some(CANCELLED_MESSAGE.to_string())),
+                    CancelEnding::Failed => ("FAILED", Some(CANCEL_FAILED_MESSAGE.to_string())),
+                    // The deployment finished before the cancel: it ends as it would have.
+                    CancelEnding::Late => match dep.fail_message.clone() {
+                        Some(msg) => ("FAILED", Some(msg)),
+                        None => ("SUCCEEDED", None),
+                    },
+                };
+                finish(p, &id, status, message, None, at);
+            }
             _ => {
                 if let Some(d) = p.deployments.get_mut(&id) {
                     d.due_at = None;
