@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::ApiError;
-use crate::aws::deployment_status::{self as phase, Phase};
+use crate::aws::deployment_status::{self as phase, CancelEnding};
 use crate::aws::types::DeploymentStatus;
 use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{
@@ -110,9 +110,11 @@ impl Action for CancelDeployment {
         ActionSpec {
             type_name: "proton_cancel_deployment",
             description: "Cancels the deployment in progress on one environment, service instance, service \
-                pipeline or component, and waits until Proton reports it `CANCELLED`, reporting each status \
-                it sees. Fails when nothing is deploying, when the deployment ends some other way first \
-                (it finished or failed before the cancellation took effect), or when `timeout` passes. A \
+                pipeline or component, and waits until the deployment stops, reporting each status it \
+                sees. A cancel ends one of three ways: `CANCELLED` (the target is back as it was), \
+                `SUCCEEDED` (the deployment finished before the cancellation took effect; the action \
+                reports it and succeeds), or `FAILED` (the cancellation failed; the action fails with \
+                Proton's message). Also fails when nothing is deploying or when `timeout` passes. A \
                 cancellation already under way (`CANCELLING`) is waited for. Set exactly one target.",
             attributes: vec![
                 attributes::resource_name("environment_name")
@@ -251,33 +253,60 @@ where
         }
     }
     let last_status = Mutex::new(String::new());
-    let ended = wait_for(ctx, &format!("cancellation of the {deployment} of {what}"), || async {
-        let Some(object) = get().await? else {
-            return Ok(Poll::Failed(format!(
-                "{what} was deleted while its deployment was being cancelled"
-            )));
-        };
-        let status = object.status().as_str().to_string();
-        if let Ok(mut last) = last_status.lock()
-            && *last != status
-        {
-            progress.report(format!("{what}: {status}"));
-            *last = status.clone();
+    let ended = wait_for(
+        ctx,
+        &format!("cancellation of the {deployment} of {what}"),
+        || async {
+            let Some(object) = get().await? else {
+                return Ok(Poll::Failed(format!(
+                    "{what} was deleted while its deployment was being cancelled"
+                )));
+            };
+            let status = object.status().as_str().to_string();
+            if let Ok(mut last) = last_status.lock()
+                && *last != status
+            {
+                progress.report(format!("{what}: {status}"));
+                *last = status.clone();
+            }
+            let message = object
+                .message()
+                .filter(|m| !m.is_empty())
+                .map(str::to_string);
+            Ok(match phase::cancel_ending(object.status()) {
+                None => Poll::Pending(status),
+                Some(ending) => Poll::Done((ending, message)),
+            })
+        },
+    )
+    .await?;
+    report_ending(progress, &deployment, what, ended)
+}
+
+/// How the cancel ended, as Proton documents the three endings: CANCELLED and SUCCEEDED (the
+/// deployment finished first, nothing left to cancel) end the action; FAILED (the cancellation
+/// failed) is an error with Proton's message.
+fn report_ending(
+    progress: &Progress,
+    deployment: &str,
+    what: &str,
+    (ending, message): (CancelEnding, Option<String>),
+) -> Result<(), Error> {
+    let because = message.map(|m| format!(": {m}")).unwrap_or_default();
+    match ending {
+        CancelEnding::Cancelled => {
+            progress.report(format!("The {deployment} of {what} is cancelled{because}"));
+            Ok(())
         }
-        Ok(match phase::cancellation(object.status()) {
-            Phase::Working => Poll::Pending(status),
-            Phase::Succeeded => Poll::Done(()),
-            Phase::Failed => Poll::Failed(match object.message().filter(|m| !m.is_empty()) {
-                Some(message) => {
-                    format!("the {deployment} of {what} ended {status} before it was cancelled: {message}")
-                }
-                None => format!("the {deployment} of {what} ended {status} before it was cancelled"),
-            }),
-        })
-    })
-    .await;
-    if ended.is_ok() {
-        progress.report(format!("The {deployment} of {what} is cancelled"));
+        CancelEnding::FinishedFirst => {
+            progress.report(format!(
+                "The {deployment} of {what} finished (SUCCEEDED) before the cancellation took \
+                 effect; nothing was cancelled"
+            ));
+            Ok(())
+        }
+        CancelEnding::Failed(status) => Err(Error::Failed(format!(
+            "the cancellation of the {deployment} of {what} failed: it ended {status}{because}"
+        ))),
     }
-    ended
 }

@@ -44,6 +44,28 @@ pub fn cancellation(status: &DeploymentStatus) -> Phase {
     }
 }
 
+/// How a deployment that was asked to stop ended: Proton documents CANCELLED, FAILED (the
+/// cancellation failed) and SUCCEEDED (the deployment finished before the cancellation started).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CancelEnding {
+    Cancelled,
+    FinishedFirst,
+    /// FAILED, or another end (a delete started meanwhile): the status.
+    Failed(String),
+}
+
+/// `None` while the deployment still runs.
+pub fn cancel_ending(status: &DeploymentStatus) -> Option<CancelEnding> {
+    match cancellation(status) {
+        Phase::Working => None,
+        Phase::Succeeded => Some(CancelEnding::Cancelled),
+        Phase::Failed if *status == DeploymentStatus::Succeeded => {
+            Some(CancelEnding::FinishedFirst)
+        }
+        Phase::Failed => Some(CancelEnding::Failed(status.as_str().to_string())),
+    }
+}
+
 /// Whether a deployment is running, so an update now would be refused.
 pub fn is_running(status: &DeploymentStatus) -> bool {
     matches!(
@@ -144,6 +166,19 @@ mod tests {
         assert_eq!(cancellation(&DeploymentStatus::Cancelled), Phase::Succeeded);
         assert_eq!(cancellation(&DeploymentStatus::Succeeded), Phase::Failed);
         assert!(is_running(&DeploymentStatus::Cancelling));
+        assert_eq!(cancel_ending(&DeploymentStatus::Cancelling), None);
+        assert_eq!(
+            cancel_ending(&DeploymentStatus::Cancelled),
+            Some(CancelEnding::Cancelled)
+        );
+        assert_eq!(
+            cancel_ending(&DeploymentStatus::Succeeded),
+            Some(CancelEnding::FinishedFirst)
+        );
+        assert_eq!(
+            cancel_ending(&DeploymentStatus::Failed),
+            Some(CancelEnding::Failed("FAILED".into()))
+        );
         assert!(!is_running(&DeploymentStatus::Failed));
     }
 

@@ -15,6 +15,7 @@ pub use sync_config::{ServiceSync, TemplateSync};
 pub use template_schemas::VersionSchema;
 pub use template_versions::{
     CompatibleTemplate, NewTemplateVersion, TemplateVersion, VersionChanges, VersionId,
+    VersionNumbers,
 };
 pub use templates::{NewTemplate, Template, TemplateKind};
 
@@ -364,10 +365,13 @@ impl Proton {
         }
     }
 
+    /// The resource's own tags. The `aws:` tags Proton adds (`aws:proton:*`) are read-only and never
+    /// part of a configuration, so they are left out.
     pub async fn list_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ApiError> {
         let tags = all_items!(self.client.list_tags_for_resource().resource_arn(arn))?;
         Ok(tags
             .iter()
+            .filter(|tag| !tag.key().starts_with("aws:"))
             .map(|tag| (tag.key().to_string(), tag.value().to_string()))
             .collect())
     }

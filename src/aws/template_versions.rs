@@ -334,3 +334,48 @@ impl Proton {
         }
     }
 }
+
+/// A version of a template as a listing shows it, whichever the kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionNumbers {
+    pub arn: String,
+    pub major: String,
+    pub minor: String,
+    pub published: bool,
+}
+
+impl Proton {
+    /// Every version of a template: numbers and whether it is published.
+    pub async fn template_version_numbers(
+        &self,
+        kind: TemplateKind,
+        template_name: &str,
+    ) -> Result<Vec<VersionNumbers>, ApiError> {
+        let published =
+            |status: &TemplateVersionStatus| *status == TemplateVersionStatus::Published;
+        Ok(match kind {
+            TemplateKind::Environment => self
+                .list_environment_template_versions(template_name, None)
+                .await?
+                .iter()
+                .map(|v| VersionNumbers {
+                    arn: v.arn().to_string(),
+                    major: v.major_version().to_string(),
+                    minor: v.minor_version().to_string(),
+                    published: published(v.status()),
+                })
+                .collect(),
+            TemplateKind::Service => self
+                .list_service_template_versions(template_name, None)
+                .await?
+                .iter()
+                .map(|v| VersionNumbers {
+                    arn: v.arn().to_string(),
+                    major: v.major_version().to_string(),
+                    minor: v.minor_version().to_string(),
+                    published: published(v.status()),
+                })
+                .collect(),
+        })
+    }
+}

@@ -146,6 +146,8 @@ impl Resource for Template {
     }
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        // Recommended versions whose delete waited for their siblings go first.
+        super::template_version::finish_deferred_deletes(ctx, self.0, &current.listed.name).await?;
         Ok(ctx
             .api
             .delete_template(self.0, &current.listed.name)

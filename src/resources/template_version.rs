@@ -3,7 +3,7 @@
 //! (compatible environment templates, supported component sources), so one resource takes the kind as
 //! a value and is registered once per kind, as [`super::template`] is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::TemplateVersionStatus;
 use crate::aws::{
     ApiError, CompatibleTemplate, NewTemplateVersion, TemplateKind, TemplateVersion as ApiVersion,
-    VersionChanges, VersionId, timestamp,
+    VersionChanges, VersionId, VersionNumbers, timestamp,
 };
 use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
@@ -380,7 +380,15 @@ impl TemplateVersion {
                     in S3. Creating it waits until Proton has registered the bundle; a failed registration leaves \
                     the version in state as tainted, with the reason in `status_message`. Set `status = \
                     \"PUBLISHED\"` to make the version available to environments. Proton refuses to delete a version \
-                    that deployed resources still use.",
+                    that deployed resources still use.\n\n\
+                    Proton deletes the recommended version (the newest published minor of a major) only as the \
+                    last minor of its major, and the recommended major only as the last version of the template, \
+                    while Terraform destroys a minor version before the version whose `major_version` it names. \
+                    So when Proton refuses to delete the recommended version because others remain, destroying it \
+                    succeeds: the provider tags the version `terraform-provider-proton:deferred-delete` and \
+                    deletes it as soon as Proton allows, at the next delete of a version of the same template or \
+                    of the template itself. `terraform destroy` removes every version; replacing the recommended \
+                    version leaves the old one (tagged) until then.",
                 list: "Versions of environment templates: of one template (and major version), or of every \
                     environment template in the account and region. Proton does not report a version's `source`: \
                     generated configuration leaves it for you to fill in before importing.",
@@ -391,7 +399,15 @@ impl TemplateVersion {
                     S3. Creating it waits until Proton has registered the bundle; a failed registration leaves the \
                     version in state as tainted, with the reason in `status_message`. Set `status = \
                     \"PUBLISHED\"` to make the version available to services. Proton refuses to delete a version \
-                    that deployed resources still use.",
+                    that deployed resources still use.\n\n\
+                    Proton deletes the recommended version (the newest published minor of a major) only as the \
+                    last minor of its major, and the recommended major only as the last version of the template, \
+                    while Terraform destroys a minor version before the version whose `major_version` it names. \
+                    So when Proton refuses to delete the recommended version because others remain, destroying it \
+                    succeeds: the provider tags the version `terraform-provider-proton:deferred-delete` and \
+                    deletes it as soon as Proton allows, at the next delete of a version of the same template or \
+                    of the template itself. `terraform destroy` removes every version; replacing the recommended \
+                    version leaves the old one (tagged) until then.",
                 list: "Versions of service templates: of one template (and major version), or of every \
                 service template in the account and region. Proton does not report a version's `source`: \
                 generated configuration leaves it for you to fill in before importing.",
@@ -552,10 +568,7 @@ impl Resource for TemplateVersion {
     }
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
-        Ok(ctx
-            .api
-            .delete_template_version(self.0, current.id()?)
-            .await?)
+        delete_version(ctx, self.0, current.id()?).await
     }
 
     fn list_spec(&self) -> Option<ListSpec> {
@@ -612,6 +625,102 @@ impl Resource for TemplateVersion {
                 })
                 .collect(),
         })
+    }
+}
+
+/// Tag on a version whose delete waits until Proton allows it (see [`delete_version`]).
+pub const DEFERRED_DELETE_TAG: &str = "terraform-provider-proton:deferred-delete";
+
+/// Deletes a template version. Proton deletes the recommended minor version of a major only as the
+/// last of that major, and the recommended major only as the last version of the template; but
+/// Terraform destroys a minor version that names an older one's major first. So when Proton refuses
+/// the recommended version while other versions remain, its delete is deferred: the version is
+/// tagged [`DEFERRED_DELETE_TAG`], the delete succeeds for Terraform, and every later delete of a
+/// version of the same template (and the template's own delete) deletes the tagged versions Proton
+/// then allows.
+pub async fn delete_version(ctx: &Ctx, kind: TemplateKind, id: VersionId<'_>) -> Result<(), Error> {
+    match ctx.api.delete_template_version(kind, id).await {
+        Ok(()) => finish_deferred_deletes(ctx, kind, id.template_name).await,
+        Err(ApiError::Conflict(message)) => {
+            let Some(arn) = held_as_recommended(ctx, kind, id).await? else {
+                return Err(ApiError::Conflict(message).into());
+            };
+            tracing::info!(
+                %arn,
+                %message,
+                "recommended version: deleted once the template's other versions are gone"
+            );
+            let mark = BTreeMap::from([(DEFERRED_DELETE_TAG.to_string(), "true".to_string())]);
+            ctx.api.update_tags(&arn, &mark, &[]).await?;
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The ARN of `id` when it is the recommended (newest published) minor of its major while the
+/// template has other versions: the only refusal a deferred delete can wait out.
+async fn held_as_recommended(
+    ctx: &Ctx,
+    kind: TemplateKind,
+    id: VersionId<'_>,
+) -> Result<Option<String>, Error> {
+    let versions = ctx
+        .api
+        .template_version_numbers(kind, id.template_name)
+        .await?;
+    let number = |text: &str| text.parse::<u64>().ok();
+    let is_id = |v: &VersionNumbers| v.major == id.major_version && v.minor == id.minor_version;
+    let recommended_minor = versions
+        .iter()
+        .filter(|v| v.published && v.major == id.major_version)
+        .filter_map(|v| number(&v.minor))
+        .max();
+    let recommended = recommended_minor.is_some() && recommended_minor == number(id.minor_version);
+    let others = versions.iter().any(|v| !is_id(v));
+    Ok(versions
+        .iter()
+        .find(|v| is_id(v))
+        .filter(|_| recommended && others)
+        .map(|v| v.arn.clone()))
+}
+
+/// Deletes the template's versions tagged [`DEFERRED_DELETE_TAG`] that Proton now allows, until
+/// none is left or none more goes.
+pub async fn finish_deferred_deletes(
+    ctx: &Ctx,
+    kind: TemplateKind,
+    template_name: &str,
+) -> Result<(), Error> {
+    loop {
+        let mut progress = false;
+        for version in ctx
+            .api
+            .template_version_numbers(kind, template_name)
+            .await?
+        {
+            if !ctx
+                .api
+                .list_tags(&version.arn)
+                .await?
+                .contains_key(DEFERRED_DELETE_TAG)
+            {
+                continue;
+            }
+            let id = VersionId {
+                template_name,
+                major_version: &version.major,
+                minor_version: &version.minor,
+            };
+            match ctx.api.delete_template_version(kind, id).await {
+                Ok(()) => progress = true,
+                Err(ApiError::Conflict(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        if !progress {
+            return Ok(());
+        }
     }
 }
 

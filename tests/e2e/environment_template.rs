@@ -95,6 +95,9 @@ fn remote_tags(proton: &ProtonLocal, arn: &str) -> Value {
         .unwrap_or_else(|| panic!("list-tags-for-resource: {answer}"))
     {
         let key = tag.get("key").and_then(Value::as_str).unwrap_or_default();
+        if key.starts_with("aws:") {
+            continue; // Proton's own tags
+        }
         tags.insert(
             key.to_string(),
             tag.get("value").cloned().unwrap_or(Value::Null),

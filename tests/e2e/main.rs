@@ -11,6 +11,7 @@ mod data_sources;
 mod environment;
 mod environment_template;
 mod examples_valid;
+mod failure_paths;
 mod https_endpoint;
 mod provisioning;
 mod query;

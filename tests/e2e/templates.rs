@@ -71,6 +71,9 @@ fn remote_tags(proton: &ProtonLocal, arn: &str) -> Value {
         .unwrap_or_else(|| panic!("list-tags-for-resource: {answer}"))
     {
         let key = tag.get("key").and_then(Value::as_str).unwrap_or_default();
+        if key.starts_with("aws:") {
+            continue; // Proton's own tags
+        }
         tags.insert(
             key.to_string(),
             tag.get("value").cloned().unwrap_or(Value::Null),
@@ -454,7 +457,9 @@ fn versions_lifecycle(tf: &Terraform) {
         "{tf}: refresh sees the newer published minor version"
     );
 
-    // Replacement 1: a published version set back to DRAFT is replaced by a new draft version.
+    // Replacement 1: a published version set back to DRAFT is replaced by a new draft version. Proton
+    // keeps the old 1.1 (the recommended minor goes only as the last of its major): its delete waits,
+    // tagged, until 1.0 goes.
     step.env_v1_1_status = Some("DRAFT");
     ws.write_main(&step.config());
     let (code, plan) = ws.plan_with(&[]);
@@ -471,9 +476,17 @@ fn versions_lifecycle(tf: &Terraform) {
     let v11b = ws.resource_attrs(ENV_V1_1);
     assert_eq!(str_attr(tf, &v11b, "status"), "DRAFT");
     assert_eq!(str_attr(tf, &v11b, "major_version"), "1");
+    assert_eq!(str_attr(tf, &v11b, "minor_version"), "2");
     assert_eq!(
-        remote_env_version(&proton, "1", "1")["status"],
+        remote_env_version(&proton, "1", "2")["status"],
         json!("DRAFT"),
+        "{tf}"
+    );
+    let kept = remote_env_version(&proton, "1", "1");
+    assert_eq!(kept["status"], json!("PUBLISHED"), "{tf}");
+    assert_eq!(
+        remote_tags(&proton, kept["arn"].as_str().unwrap_or_default()),
+        json!({"terraform-provider-proton:deferred-delete": "true"}),
         "{tf}"
     );
 
@@ -569,8 +582,9 @@ fn versions_lifecycle(tf: &Terraform) {
         "e2e-env",
         "--major-version",
         "1",
+        // 1.2: the draft that replaced 1.1 above.
         "--minor-version",
-        "1",
+        "2",
     ]);
     // The service template too (its version first: Proton keeps templates that have versions).
     proton.aws(&[

@@ -250,6 +250,7 @@ pub fn provision(
             return Outcome {
                 outputs: vec![],
                 fail: Some(e.to_string()),
+                ..Outcome::default()
             };
         }
     };
@@ -275,13 +276,14 @@ pub fn provision(
                 return Outcome {
                     outputs: vec![],
                     fail: Some(e.to_string()),
+                    ..Outcome::default()
                 };
             }
         }
     }
     Outcome {
         outputs,
-        fail: None,
+        ..Outcome::default()
     }
 }
 
@@ -321,12 +323,14 @@ fn compile_terraform(
     Ok((compiled, outputs))
 }
 
-/// The deployment's outcome with the `proton_local_fail` marker of its spec
-/// (tests use it to make a deployment fail) when rendering itself succeeded.
-fn with_marker(mut o: Outcome, marker: Option<String>) -> Outcome {
+/// The deployment's outcome with the markers of its spec (tests use them to make a deployment,
+/// its delete or its cancel fail); `proton_local_fail` only when rendering itself succeeded.
+fn with_marker(mut o: Outcome, markers: &Outcome) -> Outcome {
     if o.fail.is_none() {
-        o.fail = marker;
+        o.fail = markers.fail.clone();
     }
+    o.fail_delete = markers.fail_delete.clone();
+    o.cancel = markers.cancel;
     o
 }
 
@@ -394,7 +398,7 @@ pub fn environment(
     p: &Partition,
     e: &Environment,
     inputs: &Inputs,
-    marker: Option<String>,
+    markers: &Outcome,
     sink: Sink<'_>,
 ) -> Option<Outcome> {
     let b = bundle(p, Kind::Environment, &e.template_name, &e.major, &e.minor)?;
@@ -403,8 +407,9 @@ pub fn environment(
             Outcome {
                 outputs: string_outputs(inputs),
                 fail: None,
+                ..Outcome::default()
             },
-            marker,
+            markers,
         ));
     }
     let tags = proton_tags(
@@ -429,7 +434,7 @@ pub fn environment(
     };
     Some(with_marker(
         provision(b, d, sink.folders, sink.writes),
-        marker,
+        markers,
     ))
 }
 
@@ -448,7 +453,7 @@ pub fn service_instance(
     s: &Service,
     inst: &ServiceInstance,
     inputs: &Inputs,
-    marker: Option<String>,
+    markers: &Outcome,
     sink: Sink<'_>,
 ) -> Option<Outcome> {
     let b = bundle(
@@ -500,7 +505,7 @@ pub fn service_instance(
     };
     Some(with_marker(
         provision(b, d, sink.folders, sink.writes),
-        marker,
+        markers,
     ))
 }
 
@@ -552,7 +557,7 @@ pub fn pipeline(
     pl: &Pipeline,
     inputs: &Inputs,
     instances: &[InstanceRef],
-    marker: Option<String>,
+    markers: &Outcome,
     sink: Sink<'_>,
 ) -> Option<Outcome> {
     let b = bundle(p, Kind::Service, &pl.template_name, &pl.major, &pl.minor)?;
@@ -583,7 +588,7 @@ pub fn pipeline(
     };
     Some(with_marker(
         provision(b, d, sink.folders, sink.writes),
-        marker,
+        markers,
     ))
 }
 

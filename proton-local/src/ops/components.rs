@@ -52,7 +52,7 @@ fn find<'p>(p: &'p Partition, name: &str) -> Result<&'p Component, ApiError> {
 }
 
 /// Deployment inputs: the service spec's inputs for the attached instance,
-/// plus a failure marker at the top level of the template file.
+/// plus the markers at the top level of the template file.
 fn inputs(c: &Component) -> Result<Inputs, ApiError> {
     let mut out = match &c.service_spec {
         Some(s) => {
@@ -64,10 +64,11 @@ fn inputs(c: &Component) -> Result<Inputs, ApiError> {
         }
         None => Inputs::default(),
     };
-    if out.fail.is_none()
-        && let Ok(doc) = spec::parse(&c.template_file, "templateFile")
-    {
-        out.fail = spec::inputs_of(&doc).fail;
+    if let Ok(doc) = spec::parse(&c.template_file, "templateFile") {
+        let markers = spec::inputs_of(&doc);
+        out.fail = out.fail.or(markers.fail);
+        out.fail_delete = out.fail_delete.or(markers.fail_delete);
+        out.cancel = out.cancel.or(markers.cancel);
     }
     Ok(out)
 }
@@ -323,12 +324,12 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             "The component {name} is attached to service instance {s}/{n}: detach it first."
         )));
     }
+    let failure = inputs(c).ok().and_then(|i| i.fail_delete);
     let c = p
         .components
         .get_mut(name)
         .ok_or_else(|| ApiError::not_found("component", name))?;
-    c.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
-    c.deploy.deployment_status_message = None;
+    lifecycle::begin_delete(&mut c.deploy, failure);
     c.delete_due = Some(due);
     Ok(json!({"component": render(c)}))
 }

@@ -481,7 +481,7 @@ fn outcome(
     sink: Sink<'_>,
 ) -> spec::Inputs {
     validated
-        .and_then(|inputs| deploy::environment(p, e, inputs, fallback.fail.clone(), sink))
+        .and_then(|inputs| deploy::environment(p, e, inputs, &fallback, sink))
         .unwrap_or(fallback)
 }
 
@@ -517,8 +517,8 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         )));
     }
     let e = find_mut(p, name)?;
-    e.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
-    e.deploy.deployment_status_message = None;
+    let failure = spec::delete_failure(e.spec.as_deref(), spec::top_level_inputs);
+    lifecycle::begin_delete(&mut e.deploy, failure);
     e.delete_due = Some(due);
     Ok(json!({"environment": render(e)}))
 }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::spec::Inputs;
+use super::spec::{CancelEnding, Inputs};
 use crate::clock::Epoch;
 use crate::store::{
     Deployable, Deployment, Partition, ProvisionedResource, State, SyncBlocker, TargetType,
@@ -75,6 +75,7 @@ pub fn begin(
         previous_succeeded_id: d.last_succeeded_deployment_id.clone(),
         due_at: if d.self_managed { None } else { Some(due) },
         fail_message: nd.inputs.fail,
+        cancel_ending: nd.inputs.cancel.unwrap_or_default(),
         outputs: nd.inputs.outputs,
     };
     d.deployment_status = "IN_PROGRESS".to_string();
@@ -92,6 +93,33 @@ pub fn new_deployable(now: Epoch, self_managed: bool) -> Deployable {
         last_deployment_succeeded_at: now,
         self_managed,
         ..Deployable::default()
+    }
+}
+
+/// The message Proton leaves on a cancelled deployment (UG ag-env-update).
+pub const CANCELLED_MESSAGE: &str = "User initiated cancellation.";
+
+/// The message of a cancel that failed (`proton_local_cancel: fail`).
+pub const CANCEL_FAILED_MESSAGE: &str = "The cancellation failed; the deployment stopped.";
+
+/// Starts deleting a deployed target. The delete ends DELETE_FAILED with `failure` (the
+/// `proton_local_fail_delete` marker of its spec), unless this delete retries one that failed.
+pub fn begin_delete(d: &mut Deployable, failure: Option<String>) {
+    let retry = d.deployment_status == "DELETE_FAILED";
+    d.delete_failure = failure.filter(|_| !retry);
+    d.deployment_status = "DELETE_IN_PROGRESS".to_string();
+    d.deployment_status_message = None;
+}
+
+/// A delete of `d` is due: true when the target goes; false when it stays, DELETE_FAILED.
+fn end_delete(d: &mut Deployable) -> bool {
+    match d.delete_failure.take() {
+        Some(message) => {
+            d.deployment_status = "DELETE_FAILED".to_string();
+            d.deployment_status_message = Some(message);
+            false
+        }
+        None => true,
     }
 }
 
@@ -338,7 +366,18 @@ fn advance_deployments(p: &mut Partition, now: Epoch) {
                 Some(msg) => finish(p, &id, "FAILED", Some(msg), None, at),
                 None => finish(p, &id, "SUCCEEDED", None, None, at),
             },
-            "CANCELLING" => finish(p, &id, "CANCELLED", None, None, at),
+            "CANCELLING" => {
+                let (status, message) = match dep.cancel_ending {
+                    CancelEnding::Cancelled => ("CANCELLED", Some(CANCELLED_MESSAGE.to_string())),
+                    CancelEnding::Failed => ("FAILED", Some(CANCEL_FAILED_MESSAGE.to_string())),
+                    // The deployment finished before the cancel: it ends as it would have.
+                    CancelEnding::Late => match dep.fail_message.clone() {
+                        Some(msg) => ("FAILED", Some(msg)),
+                        None => ("SUCCEEDED", None),
+                    },
+                };
+                finish(p, &id, status, message, None, at);
+            }
             _ => {
                 if let Some(d) = p.deployments.get_mut(&id) {
                     d.due_at = None;
@@ -354,25 +393,39 @@ fn drop_target(p: &mut Partition, arn: &str) {
 }
 
 fn advance_deletes(p: &mut Partition, now: Epoch) {
-    let envs: Vec<(String, String)> = p
+    let envs: Vec<String> = p
         .environments
         .values()
         .filter(|e| e.delete_due.is_some_and(|t| t <= now))
-        .map(|e| (e.name.clone(), e.arn.clone()))
+        .map(|e| e.name.clone())
         .collect();
-    for (name, arn) in envs {
-        p.environments.remove(&name);
-        drop_target(p, &arn);
+    for name in envs {
+        let Some(e) = p.environments.get_mut(&name) else {
+            continue;
+        };
+        e.delete_due = None;
+        if end_delete(&mut e.deploy) {
+            let arn = e.arn.clone();
+            p.environments.remove(&name);
+            drop_target(p, &arn);
+        }
     }
-    let comps: Vec<(String, String)> = p
+    let comps: Vec<String> = p
         .components
         .values()
         .filter(|c| c.delete_due.is_some_and(|t| t <= now))
-        .map(|c| (c.name.clone(), c.arn.clone()))
+        .map(|c| c.name.clone())
         .collect();
-    for (name, arn) in comps {
-        p.components.remove(&name);
-        drop_target(p, &arn);
+    for name in comps {
+        let Some(c) = p.components.get_mut(&name) else {
+            continue;
+        };
+        c.delete_due = None;
+        if end_delete(&mut c.deploy) {
+            let arn = c.arn.clone();
+            p.components.remove(&name);
+            drop_target(p, &arn);
+        }
     }
     let services: Vec<String> = p
         .services
@@ -381,16 +434,7 @@ fn advance_deletes(p: &mut Partition, now: Epoch) {
         .map(|s| s.name.clone())
         .collect();
     for name in services {
-        if let Some(s) = p.services.remove(&name) {
-            let mut arns = vec![s.arn.clone()];
-            arns.extend(s.instances.values().map(|i| i.arn.clone()));
-            arns.extend(s.pipeline.iter().map(|pl| pl.arn.clone()));
-            for a in arns {
-                drop_target(p, &a);
-            }
-            p.service_syncs.remove(&name);
-            p.blockers.retain(|_, b| b.service_name != name);
-        }
+        delete_service_parts(p, &name);
     }
     // Instances removed from a service's spec by UpdateService.
     let mut gone = vec![];
@@ -406,13 +450,56 @@ fn advance_deletes(p: &mut Partition, now: Epoch) {
             continue;
         };
         s.instances.retain(|_, i| {
-            if due_now(i) {
-                gone.push(i.arn.clone());
-                false
-            } else {
-                true
+            if !due_now(i) {
+                return true;
             }
+            i.delete_due = None;
+            let goes = end_delete(&mut i.deploy);
+            if goes {
+                gone.push(i.arn.clone());
+            }
+            !goes
         });
+    }
+    for a in gone {
+        drop_target(p, &a);
+    }
+}
+
+/// DeleteService is due: its instances and pipeline go, except those whose delete fails
+/// (DELETE_FAILED); then the service goes too, or stays DELETE_FAILED with the first failure.
+fn delete_service_parts(p: &mut Partition, name: &str) {
+    let Some(s) = p.services.get_mut(name) else {
+        return;
+    };
+    s.delete_due = None;
+    let mut gone = vec![];
+    let mut failure = None;
+    s.instances.retain(|_, i| {
+        let goes = end_delete(&mut i.deploy);
+        if goes {
+            gone.push(i.arn.clone());
+        } else if failure.is_none() {
+            failure = i.deploy.deployment_status_message.clone();
+        }
+        !goes
+    });
+    if let Some(pl) = s.pipeline.as_mut() {
+        if end_delete(&mut pl.deploy) {
+            gone.push(pl.arn.clone());
+            s.pipeline = None;
+        } else if failure.is_none() {
+            failure = pl.deploy.deployment_status_message.clone();
+        }
+    }
+    if let Some(message) = failure {
+        s.status = "DELETE_FAILED".to_string();
+        s.status_message = Some(message);
+    } else {
+        gone.push(s.arn.clone());
+        p.services.remove(name);
+        p.service_syncs.remove(name);
+        p.blockers.retain(|_, b| b.service_name != name);
     }
     for a in gone {
         drop_target(p, &a);
@@ -435,11 +522,43 @@ fn advance_services(p: &mut Partition, now: Epoch) {
         .filter(|s| !s.waits_on_parts())
         .map(|s| s.name.clone())
         .collect();
+    let mut cleaned_up = vec![];
     for name in ready {
         let Some(s) = p.services.get_mut(&name) else {
             continue;
         };
         let creating = s.status == "CREATE_IN_PROGRESS";
+        let undo = s.update_undo.take();
+        // A failed addition: the new instances go and the spec is restored (UG ag-svc-update).
+        let failed_addition = undo.as_ref().and_then(|u| {
+            u.added
+                .iter()
+                .filter_map(|n| s.instances.get(n))
+                .find(|i| matches!(i.deploy.deployment_status.as_str(), "FAILED" | "CANCELLED"))
+                .map(|i| {
+                    i.deploy
+                        .deployment_status_message
+                        .clone()
+                        .unwrap_or_else(|| {
+                            format!(
+                                "Service instance {} ended {}.",
+                                i.name, i.deploy.deployment_status
+                            )
+                        })
+                })
+        });
+        if let (Some(undo), Some(msg)) = (undo, failed_addition) {
+            for added in &undo.added {
+                if let Some(i) = s.instances.remove(added) {
+                    cleaned_up.push(i.arn);
+                }
+            }
+            s.spec = undo.spec;
+            s.due_at = None;
+            s.status = "UPDATE_FAILED_CLEANUP_COMPLETE".to_string();
+            s.status_message = Some(msg);
+            continue;
+        }
         let failure = s
             .instances
             .values()
@@ -451,7 +570,26 @@ fn advance_services(p: &mut Partition, now: Epoch) {
                     .clone()
                     .unwrap_or_else(|| format!("A deployment ended {}.", d.deployment_status))
             });
+        // An instance the update removed that failed to delete: the update itself is done.
+        let cleanup_failure = s
+            .instances
+            .values()
+            .find(|i| i.deploy.deployment_status == "DELETE_FAILED")
+            .map(|i| {
+                i.deploy
+                    .deployment_status_message
+                    .clone()
+                    .unwrap_or_default()
+            });
         s.due_at = None;
+        if failure.is_none()
+            && !creating
+            && let Some(msg) = cleanup_failure
+        {
+            s.status = "UPDATE_COMPLETE_CLEANUP_FAILED".to_string();
+            s.status_message = Some(msg);
+            continue;
+        }
         match failure {
             Some(msg) => {
                 s.status = if creating {
@@ -467,5 +605,8 @@ fn advance_services(p: &mut Partition, now: Epoch) {
                 s.status_message = None;
             }
         }
+    }
+    for arn in cleaned_up {
+        drop_target(p, &arn);
     }
 }

@@ -241,10 +241,7 @@ fn outcome(
         .instances
         .get(name)
         .ok_or_else(|| ApiError::not_found("service instance", name))?;
-    Ok(
-        deploy::service_instance(p, s, inst, inputs, fallback.fail.clone(), sink)
-            .unwrap_or(fallback),
-    )
+    Ok(deploy::service_instance(p, s, inst, inputs, &fallback, sink).unwrap_or(fallback))
 }
 
 const CREATE_INSTANCE_OP: &str = "CreateServiceInstance";

@@ -98,10 +98,47 @@ pub(crate) fn outcome(
     };
     let s = find(p, svc)?;
     let pl = find_pipeline(p, svc)?;
-    Ok(
-        deploy::pipeline(p, s, pl, &inputs, &instances, fallback.fail.clone(), sink)
-            .unwrap_or(fallback),
-    )
+    Ok(deploy::pipeline(p, s, pl, &inputs, &instances, &fallback, sink).unwrap_or(fallback))
+}
+
+/// After UpdateService adds or removes instances Proton re-provisions the pipeline (UG
+/// ag-svc-update): a new deployment of the pipeline as it is (its version and spec), rendered
+/// with the instances it now sees.
+pub(crate) fn redeploy_pipeline(ctx: &mut Ctx<'_>, svc: &str) -> Result<(), ApiError> {
+    let (now, due) = (ctx.now, ctx.due());
+    let (dep_id, dep_arn) = ctx.new_deployment();
+    let folders = ctx.folders;
+    let mut writes = vec![];
+    let p = ctx.part();
+    let pl = find_pipeline(p, svc)?;
+    let (fallback, validated) = match &pl.spec {
+        Some(text) => (
+            spec::pipeline_inputs(&spec::parse(text, "spec")?),
+            deploy::pipeline_inputs(
+                deploy::bundle(p, Kind::Service, &pl.template_name, &pl.major, &pl.minor),
+                text,
+                &deploy::version_label(Kind::Service, &pl.template_name, &pl.major, &pl.minor),
+            )?,
+        ),
+        None => (Inputs::default(), None),
+    };
+    let initial = pipeline_state(pl);
+    let with_instances = match validated {
+        Some(v) => Some((
+            v,
+            deploy::pipeline_instances(p, find(p, svc)?, &BTreeMap::new()),
+        )),
+        None => None,
+    };
+    let sink = Sink {
+        folders,
+        writes: &mut writes,
+        deployment_id: &dep_id,
+    };
+    let inputs = outcome(p, svc, with_instances, fallback, sink)?;
+    deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)?;
+    ctx.writes.extend(writes);
+    Ok(())
 }
 
 fn find_pipeline<'p>(p: &'p Partition, svc: &str) -> Result<&'p Pipeline, ApiError> {

@@ -9,13 +9,15 @@ use serde_json::{Value, json};
 
 use super::lifecycle::{self, is_active};
 use super::service_instances::{add_instances, check_environment};
-use super::service_pipelines::{deploy_pipeline, outcome as pipeline_outcome, render_pipeline};
+use super::service_pipelines::{
+    deploy_pipeline, outcome as pipeline_outcome, redeploy_pipeline, render_pipeline,
+};
 use super::spec;
 use super::templates::{self, Kind};
 use super::{Ctx, Input, fingerprint, paginate, tags};
 use crate::bundle::deploy::{self, Sink};
 use crate::error::ApiError;
-use crate::store::{Partition, Pipeline, Service};
+use crate::store::{Partition, Pipeline, Service, UpdateUndo};
 
 pub fn render(s: &Service) -> Value {
     json!({
@@ -132,6 +134,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         delete_due: None,
         instances: BTreeMap::new(),
         pipeline: None,
+        update_undo: None,
     };
     tags::set_initial(p, &arn, i)?;
     p.services.insert(name.to_string(), svc);
@@ -337,6 +340,12 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             )));
         }
     }
+    let new_names: Vec<String> = entries
+        .iter()
+        .filter(|e| !s.instances.contains_key(&e.name))
+        .map(|e| e.name.clone())
+        .collect();
+    let (old_spec, has_pipeline) = (s.spec.clone(), s.pipeline.is_some());
     let added = add_instances(
         ctx,
         name,
@@ -347,10 +356,16 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         &template,
         validated.as_ref().map(|v| v.instances.as_slice()),
     )?;
+    if has_pipeline && (added > 0 || !removed.is_empty()) {
+        redeploy_pipeline(ctx, name)?;
+    }
     let s = find_mut(ctx.part(), name)?;
+    // Removed instances (and DELETE_FAILED ones, retried) are deleted.
     for r in &removed {
         if let Some(inst) = s.instances.get_mut(r) {
-            inst.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+            let failure =
+                spec::delete_failure(inst.spec.as_deref(), |d| spec::instance_inputs(d, r));
+            lifecycle::begin_delete(&mut inst.deploy, failure);
             inst.delete_due = Some(due);
         }
     }
@@ -364,6 +379,10 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         s.status = "UPDATE_IN_PROGRESS".to_string();
         s.status_message = None;
         s.due_at = Some(due);
+        s.update_undo = Some(UpdateUndo {
+            spec: old_spec,
+            added: new_names,
+        });
     }
     Ok(json!({"service": render(s)}))
 }
@@ -396,11 +415,13 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     s.status = "DELETE_IN_PROGRESS".to_string();
     s.status_message = None;
     s.delete_due = Some(due);
-    for inst in s.instances.values_mut() {
-        inst.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+    for (n, inst) in s.instances.iter_mut() {
+        let failure = spec::delete_failure(inst.spec.as_deref(), |d| spec::instance_inputs(d, n));
+        lifecycle::begin_delete(&mut inst.deploy, failure);
     }
     if let Some(pl) = s.pipeline.as_mut() {
-        pl.deploy.deployment_status = "DELETE_IN_PROGRESS".to_string();
+        let failure = spec::delete_failure(pl.spec.as_deref(), spec::pipeline_inputs);
+        lifecycle::begin_delete(&mut pl.deploy, failure);
     }
     Ok(json!({"service": render(s)}))
 }

@@ -1,6 +1,8 @@
 //! Specs are YAML documents. proton-local reads them for what it simulates:
 //! the service's `instances:` list, and for each deployment the scalar inputs
-//! that become its outputs, plus the `proton_local_fail` failure marker.
+//! that become its outputs, plus the failure markers (`proton_local_fail`,
+//! `proton_local_fail_delete`, `proton_local_cancel`) that let a user rehearse
+//! the ways Proton's work can end.
 
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -8,6 +10,13 @@ use crate::error::ApiError;
 
 /// Key under a spec's inputs that makes the deployment fail with its value.
 pub const FAIL_MARKER: &str = "proton_local_fail";
+
+/// Key whose value makes the first delete of the resource end DELETE_FAILED with that message.
+pub const FAIL_DELETE_MARKER: &str = "proton_local_fail_delete";
+
+/// Key that says how a cancel of the deployment ends: `fail` (FAILED) or `late` (the deployment
+/// finishes first); absent, it ends CANCELLED.
+pub const CANCEL_MARKER: &str = "proton_local_cancel";
 
 /// Output keys and values are at most 1024 characters.
 const MAX_OUTPUT_LEN: usize = 1024;
@@ -42,10 +51,34 @@ fn truncate(s: &str) -> String {
 pub struct Inputs {
     pub outputs: Vec<(String, String)>,
     pub fail: Option<String>,
+    pub fail_delete: Option<String>,
+    pub cancel: Option<CancelEnding>,
+}
+
+/// How a cancelled deployment ends (the three endings Cancel*Deployment documents).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CancelEnding {
+    /// CANCELLED, the target back as it was.
+    #[default]
+    Cancelled,
+    /// The cancellation fails: FAILED.
+    Failed,
+    /// The deployment finishes before the cancellation starts: it ends as it would have.
+    Late,
+}
+
+impl CancelEnding {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "fail" => Some(Self::Failed),
+            "late" => Some(Self::Late),
+            _ => None,
+        }
+    }
 }
 
 /// Inputs of a mapping: every scalar becomes an output (in document order),
-/// except the failure marker, which is reported separately.
+/// except the markers, which are reported separately.
 pub fn inputs_of(map: &Yaml) -> Inputs {
     let mut out = Inputs::default();
     let Yaml::Hash(h) = map else { return out };
@@ -55,6 +88,14 @@ pub fn inputs_of(map: &Yaml) -> Inputs {
             out.fail = Some(scalar(v).unwrap_or_else(|| "deployment failed".to_string()));
             continue;
         }
+        if key == FAIL_DELETE_MARKER {
+            out.fail_delete = Some(scalar(v).unwrap_or_else(|| "delete failed".to_string()));
+            continue;
+        }
+        if key == CANCEL_MARKER {
+            out.cancel = scalar(v).as_deref().and_then(CancelEnding::parse);
+            continue;
+        }
         if let Some(val) = scalar(v).filter(|s| !s.is_empty())
             && !key.is_empty()
         {
@@ -62,6 +103,11 @@ pub fn inputs_of(map: &Yaml) -> Inputs {
         }
     }
     out
+}
+
+/// The `proton_local_fail_delete` message of a stored spec, where `pick` finds the target's inputs.
+pub fn delete_failure(text: Option<&str>, pick: impl Fn(&Yaml) -> Inputs) -> Option<String> {
+    pick(&parse(text?, "spec").ok()?).fail_delete
 }
 
 /// Environment (and component) specs: inputs under `spec:`.

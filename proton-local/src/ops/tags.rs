@@ -1,4 +1,6 @@
-//! Tags, by resource ARN, for every taggable resource.
+//! Tags, by resource ARN, for every taggable resource: the customer's (stored, at most 50) and
+//! the AWS-managed `aws:proton:*` tags Proton adds (derived from where the resource sits, so
+//! children inherit their parents'; read-only and not counted).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +23,76 @@ fn parse_tags(list: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Keys in the `aws:` namespace belong to AWS: customers can't set or remove them (UG resources).
+fn check_customer_keys<'k>(keys: impl IntoIterator<Item = &'k str>) -> Result<(), ApiError> {
+    match keys.into_iter().find(|k| k.starts_with("aws:")) {
+        Some(key) => Err(ApiError::validation(format!(
+            "The tag key {key} is reserved for AWS: keys starting with aws: can't be set or removed."
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The AWS-managed tags of the resource `arn`: the account, and the ARNs of the template,
+/// environment, service and service instance it belongs to (its own included).
+fn managed_tags(p: &Partition, arn: &str) -> Vec<(String, String)> {
+    let template_arn = |kind: &str, name: &str| {
+        super::arn(&p.region, &p.account, &format!("{kind}-template/{name}"))
+    };
+    let env_arn = |name: &str| {
+        p.environments
+            .get(name)
+            .map(|e| e.arn.clone())
+            .unwrap_or_else(|| super::arn(&p.region, &p.account, &format!("environment/{name}")))
+    };
+    let mut found: Vec<(&str, String)> = vec![];
+    if let Some(t) = p
+        .env_templates
+        .values()
+        .chain(p.svc_templates.values())
+        .find(|t| {
+            t.arn == arn
+                || t.versions
+                    .iter()
+                    .any(|v| super::templates::version_arn(&t.arn, v.major, v.minor) == arn)
+        })
+    {
+        found.push(("template", t.arn.clone()));
+    } else if let Some(e) = p.environments.values().find(|e| e.arn == arn) {
+        found.push(("template", template_arn("environment", &e.template_name)));
+        found.push(("environment", e.arn.clone()));
+    } else if let Some(s) = p.services.values().find(|s| {
+        s.arn == arn
+            || s.instances.values().any(|i| i.arn == arn)
+            || s.pipeline.as_ref().is_some_and(|pl| pl.arn == arn)
+    }) {
+        found.push(("template", template_arn("service", &s.template_name)));
+        if let Some(i) = s.instances.values().find(|i| i.arn == arn) {
+            found.push(("environment", env_arn(&i.environment_name)));
+            found.push(("service-instance", i.arn.clone()));
+        }
+        found.push(("service", s.arn.clone()));
+    } else if let Some(c) = p.components.values().find(|c| c.arn == arn) {
+        found.push(("environment", env_arn(&c.environment_name)));
+        if let (Some(svc), Some(inst)) = (&c.service_name, &c.service_instance_name)
+            && let Some(s) = p.services.get(svc)
+        {
+            found.push(("service", s.arn.clone()));
+            if let Some(i) = s.instances.get(inst) {
+                found.push(("service-instance", i.arn.clone()));
+            }
+        }
+    } else {
+        // Connections and repositories carry no AWS-managed tags.
+        return vec![];
+    }
+    found.push(("account", p.account.clone()));
+    found
+        .into_iter()
+        .map(|(k, v)| (format!("aws:proton:{k}"), v))
+        .collect()
+}
+
 fn too_many(arn: &str) -> ApiError {
     ApiError::validation(format!(
         "A resource can have at most {MAX_TAGS} tags; {arn} would have more."
@@ -30,6 +102,7 @@ fn too_many(arn: &str) -> ApiError {
 /// Tags given at create time.
 pub fn set_initial(p: &mut Partition, arn: &str, i: Input<'_>) -> Result<(), ApiError> {
     let tags = parse_tags(i.array("tags"));
+    check_customer_keys(tags.iter().map(|(k, _)| k.as_str()))?;
     if tags.is_empty() {
         p.tags.remove(arn);
         return Ok(());
@@ -83,6 +156,7 @@ pub fn tag_resource(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> 
         return Err(not_found(arn));
     }
     let new = parse_tags(i.array("tags"));
+    check_customer_keys(new.iter().map(|(k, _)| k.as_str()))?;
     let p = ctx.part();
     let map = p.tags.get_or_default(arn.to_string());
     for (k, v) in new {
@@ -104,6 +178,7 @@ pub fn untag_resource(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError
         .iter()
         .filter_map(Value::as_str)
         .collect();
+    check_customer_keys(keys.iter().copied())?;
     let p = ctx.part();
     if let Some(map) = p.tags.get_mut(arn) {
         for k in keys {
@@ -122,15 +197,13 @@ pub fn list_tags(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         return Err(not_found(arn));
     }
     let p = ctx.part();
-    let items: Vec<(String, Value)> = p
-        .tags
-        .get(arn)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), json!({"key": k, "value": v})))
-                .collect()
-        })
-        .unwrap_or_default();
+    let customer = p.tags.get(arn).cloned().unwrap_or_default();
+    let mut items: Vec<(String, Value)> = managed_tags(p, arn)
+        .into_iter()
+        .chain(customer)
+        .map(|(k, v)| (k.clone(), json!({"key": k, "value": v})))
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
     let (page, next) = paginate(items, i.str("nextToken"), i.int("maxResults"))?;
     Ok(json!({"tags": page, "nextToken": next}))
 }

@@ -498,6 +498,36 @@ fn version_in_use(p: &Partition, kind: Kind, name: &str, major: &str, minor: &st
     }
 }
 
+/// The recommended minor of a major goes only as the last minor of that major, and the recommended
+/// major only as the last version of the template (M op DeleteEnvironmentTemplateVersion).
+fn check_recommended_delete(
+    kind: Kind,
+    t: &Template,
+    major: u64,
+    minor: u64,
+) -> Result<(), ApiError> {
+    let others_in_major = t
+        .versions
+        .iter()
+        .any(|v| v.major == major && v.minor != minor);
+    let others_elsewhere = t.versions.iter().any(|v| v.major != major);
+    let noun = kind.noun();
+    let name = &t.name;
+    if recommended_minor(t, major) == Some(minor) && others_in_major {
+        return Err(ApiError::conflict(format!(
+            "{major}.{minor} is the recommended minor version of the {noun} {name} major version \
+             {major}; delete the other minor versions of that major version first."
+        )));
+    }
+    if !others_in_major && recommended(t).map(|r| r.0) == Some(major) && others_elsewhere {
+        return Err(ApiError::conflict(format!(
+            "{major} is the recommended major version of the {noun} {name}; delete its other \
+             versions first."
+        )));
+    }
+    Ok(())
+}
+
 pub fn delete_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Value, ApiError> {
     let (name, major, minor) = (
         i.req("templateName")?,
@@ -523,8 +553,11 @@ pub fn delete_version(ctx: &mut Ctx<'_>, kind: Kind, i: Input<'_>) -> Result<Val
             kind.noun()
         )));
     }
-    let t = find_mut(p, kind, name)?;
     let (ma, mi) = (parse_part(major), parse_part(minor));
+    if let (Some(t), Some(ma), Some(mi)) = (kind.map(p).get(name), ma, mi) {
+        check_recommended_delete(kind, t, ma, mi)?;
+    }
+    let t = find_mut(p, kind, name)?;
     t.versions
         .retain(|v| !(Some(v.major) == ma && Some(v.minor) == mi));
     let arn = body["arn"].as_str().unwrap_or_default().to_string();

@@ -350,6 +350,9 @@ pub struct Deployable {
     /// Self-managed: provisioning reports back with NotifyResourceDeploymentStatusChange.
     #[serde(default)]
     pub self_managed: bool,
+    /// While a delete runs: the message it ends DELETE_FAILED with (`proton_local_fail_delete`).
+    #[serde(default)]
+    pub delete_failure: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -416,6 +419,16 @@ pub struct Service {
     pub delete_due: Option<Epoch>,
     pub instances: BTreeMap<String, ServiceInstance>,
     pub pipeline: Option<Pipeline>,
+    /// While an UpdateService that changed the instances runs: the spec before it and the
+    /// instances it added, so a failed addition can be cleaned up.
+    #[serde(default)]
+    pub update_undo: Option<UpdateUndo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdateUndo {
+    pub spec: String,
+    pub added: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -511,6 +524,9 @@ pub struct Deployment {
     pub due_at: Option<Epoch>,
     /// Set by the `proton_local_fail` marker.
     pub fail_message: Option<String>,
+    /// How a cancel ends (`proton_local_cancel` marker).
+    #[serde(default)]
+    pub cancel_ending: crate::ops::spec::CancelEnding,
     /// Outputs this deployment produces when it succeeds.
     #[serde(default)]
     pub outputs: Vec<(String, String)>,

@@ -10,6 +10,8 @@ mod aws_cli;
 mod bundles;
 mod contract;
 mod contract_components;
+mod contract_failures;
+mod contract_tags;
 mod http;
 mod rendering;
 mod sdk;

@@ -266,13 +266,16 @@ pub fn remote(proton: &ProtonLocal, args: &[&str], key: &str) -> Option<Map<Stri
     }
 }
 
-/// Tags on `arn` in proton-local as a JSON object.
+/// The customer's tags on `arn` in proton-local as a JSON object (the `aws:proton:*` tags Proton
+/// adds left out).
 pub fn remote_tags(proton: &ProtonLocal, arn: &str) -> Value {
     let answer = proton.aws(&["list-tags-for-resource", "--resource-arn", arn]);
     let mut tags = Map::new();
     for tag in answer["tags"].as_array().cloned().unwrap_or_default() {
         let key = tag["key"].as_str().unwrap_or_default().to_string();
-        tags.insert(key, tag["value"].clone());
+        if !key.starts_with("aws:") {
+            tags.insert(key, tag["value"].clone());
+        }
     }
     Value::Object(tags)
 }
