@@ -13,7 +13,7 @@ use super::data_source::{DataSourceSpec, DynDataSource};
 use super::resource::{BoxFuture, Ctx, DynResource, ListSpec, ResourceSpec};
 use super::stop::StopSignal;
 use super::tags::{TAGS, TAGS_ALL, Tags};
-use super::timeouts;
+use super::timeouts::{self, TimeLimit};
 
 /// What a configured provider hands to every operation.
 pub struct Configured {
@@ -277,13 +277,14 @@ impl Engine {
             })
     }
 
-    pub(super) fn context(&self, configured: &Configured, timeout: std::time::Duration) -> Ctx {
+    pub(super) fn context(&self, configured: &Configured, timeout: impl Into<TimeLimit>) -> Ctx {
         Ctx {
             api: configured.api.clone(),
-            timeout,
+            timeout: timeout.into(),
             stop: self.stop.clone(),
             tags: Tags::new(),
             client_token: String::new(),
+            warnings: Default::default(),
         }
     }
 

@@ -484,7 +484,7 @@ where
         "timed out; deployment cancelled, waiting for it to stop"
     );
     let mut patient = ctx.clone();
-    patient.timeout = ctx.timeout.max(CANCEL_WAIT_MIN);
+    patient.timeout = ctx.timeout.at_least(CANCEL_WAIT_MIN);
     let seen = Mutex::new(None);
     let outcome = poll_until(
         &patient,

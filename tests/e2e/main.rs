@@ -12,6 +12,7 @@ mod environment;
 mod environment_template;
 mod examples_valid;
 mod https_endpoint;
+mod progress;
 mod provisioning;
 mod query;
 mod query_estate;

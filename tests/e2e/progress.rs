@@ -1,0 +1,108 @@
+//! What a user sees while Proton works: each deployment wait logs its status changes at INFO with
+//! the time waited (`TF_LOG=INFO`), a timeout is reported in the units the configuration wrote, and
+//! a destroy Proton cannot carry out is a warning Terraform shows without any log setting.
+
+use proton_test_support::deploy::{ROLE, environment_template, provider};
+use proton_test_support::{
+    ProtonLocal, Terraform, Workspace, combined_str, hcl_string, stderr_str,
+};
+
+const TEMPLATE: &str = "progress-tpl";
+const SPEC_A: &str = "proton: EnvironmentSpec\nspec:\n  subnets: 2\n";
+const SPEC_B: &str = "proton: EnvironmentSpec\nspec:\n  subnets: 3\n";
+
+fn environment(spec: &str, extra: &str) -> String {
+    format!(
+        "{}resource \"proton_environment\" \"test\" {{\n  name                    = \"progress-env\"\n  \
+         template_name           = \"{TEMPLATE}\"\n  template_major_version  = \"1\"\n  \
+         spec                    = {}\n  proton_service_role_arn = \"{ROLE}\"\n{extra}}}\n",
+        provider(""),
+        hcl_string(spec)
+    )
+}
+
+/// Terraform's log lines that came from this provider.
+fn provider_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| line.contains("provider.terraform-provider-proton"))
+        .collect()
+}
+
+/// The summaries of the warnings Terraform printed, but for its note on development overrides.
+fn warnings(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter_map(|line| {
+            line.trim_start_matches(['│', ' '])
+                .strip_prefix("Warning: ")
+        })
+        .filter(|summary| !summary.starts_with("Provider development overrides"))
+        .collect()
+}
+
+fn deployment_progress_and_timeouts(tf: &Terraform) {
+    // Deployments take 3 s: long enough to be seen in progress, and to outlast the timeout below.
+    let proton = ProtonLocal::start(&["--deploy-seconds", "3"]);
+    environment_template(&proton, TEMPLATE);
+    let mut ws = Workspace::new(tf, &proton);
+
+    // Without TF_LOG Terraform shows no provider log at all.
+    ws.write_main(&environment(SPEC_A, ""));
+    let quiet = ws.apply();
+    assert!(
+        provider_lines(&stderr_str(&quiet)).is_empty(),
+        "{tf}:\n{}",
+        stderr_str(&quiet)
+    );
+
+    // At INFO the wait reports the deployment's status when it changes, and its end, with the
+    // time waited.
+    ws.set_env("TF_LOG", "INFO");
+    ws.write_main(&environment(SPEC_B, ""));
+    let logged = stderr_str(&ws.apply());
+    let lines = provider_lines(&logged);
+    let progress: Vec<&&str> = lines
+        .iter()
+        .filter(|line| line.contains("deployment of environment progress-env:"))
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|line| line.contains("[INFO]") && line.contains(": IN_PROGRESS after 0s")),
+        "{tf}: no INFO line for the deployment in progress:\n{}",
+        lines.join("\n")
+    );
+    assert!(
+        progress
+            .iter()
+            .any(|line| line.contains("[INFO]") && line.contains(": finished after ")),
+        "{tf}: no INFO line for the end of the deployment:\n{}",
+        lines.join("\n")
+    );
+    // One line per status, not one per look.
+    let in_progress = progress
+        .iter()
+        .filter(|line| line.contains(": IN_PROGRESS after"))
+        .count();
+    assert_eq!(in_progress, 1, "{tf}:\n{}", lines.join("\n"));
+    ws.remove_env("TF_LOG");
+
+    // A timeout is reported as the configuration wrote it.
+    let short = "  timeouts {\n    update = \"1500ms\"\n  }\n";
+    ws.write_main(&environment(SPEC_A, short));
+    let text = ws.apply_err();
+    assert!(
+        text.contains("timed out after 1500ms waiting for deployment of environment progress-env"),
+        "{tf}:\n{text}"
+    );
+    ws.write_main(&environment(SPEC_A, ""));
+    ws.apply();
+    let destroyed = combined_str(&ws.destroy());
+    assert!(
+        warnings(&destroyed).is_empty(),
+        "{tf}: an environment is deleted, nothing to warn about:\n{destroyed}"
+    );
+}
+
+proton_test_support::terraform_tests!(deployment_progress_and_timeouts);
