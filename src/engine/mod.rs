@@ -39,5 +39,7 @@ pub use resource::{
 };
 pub use rpc::{ApplyOutcome, ImportedResource, ListedObject, ReadOutcome};
 pub use stop::StopSignal;
-pub use tags::{Tags, from_value as tags_from_value};
+pub use tags::{
+    IgnoreTags, Tags, from_value as tags_from_value, validate_keys as validate_tag_keys,
+};
 pub use timeouts::{TimeLimit, format_duration, parse_duration};

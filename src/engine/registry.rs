@@ -12,13 +12,14 @@ use super::action::{ActionSpec, DynAction};
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::resource::{BoxFuture, Ctx, DynResource, ListSpec, ResourceSpec};
 use super::stop::StopSignal;
-use super::tags::{TAGS, TAGS_ALL, Tags};
+use super::tags::{IgnoreTags, TAGS, TAGS_ALL, Tags};
 use super::timeouts::{self, TimeLimit};
 
 /// What a configured provider hands to every operation.
 pub struct Configured {
     pub api: Arc<Proton>,
     pub default_tags: Tags,
+    pub ignore_tags: IgnoreTags,
 }
 
 /// The provider's own configuration: its schema and how a configuration becomes API clients.

@@ -13,6 +13,7 @@ mod environment_template;
 mod examples_valid;
 mod https_endpoint;
 mod progress;
+mod provider_settings;
 mod provisioning;
 mod query;
 mod query_estate;

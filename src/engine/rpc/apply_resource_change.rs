@@ -118,8 +118,15 @@ impl Engine {
             settle(planned, prior)
         };
         if entry.spec.tags {
-            let old = tags::from_value(prior.get(TAGS_ALL).unwrap_or(&Value::Null));
-            let new = tags::from_value(planned.get(TAGS_ALL).unwrap_or(&Value::Null));
+            // Ignored keys are never set or removed, even where a state written before they were
+            // ignored still lists them.
+            let ignore = &configured.ignore_tags;
+            let old = ignore.retain(&tags::from_value(
+                prior.get(TAGS_ALL).unwrap_or(&Value::Null),
+            ));
+            let new = ignore.retain(&tags::from_value(
+                planned.get(TAGS_ALL).unwrap_or(&Value::Null),
+            ));
             if old != new {
                 let arn = result
                     .get("arn")

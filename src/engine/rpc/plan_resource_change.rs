@@ -2,7 +2,7 @@
 
 use crate::engine::plan::{PlanRequest, PlannedChange, plan_resource_change};
 use crate::engine::plan_edit::PlanEdit;
-use crate::engine::tags::Tags;
+use crate::engine::tags::{IgnoreTags, Tags};
 use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostics, Value};
 
@@ -14,9 +14,12 @@ impl Engine {
         proposed: &Value,
         config: &Value,
     ) -> Result<PlannedChange, Diagnostics> {
-        let default_tags = match self.configured() {
-            Ok(configured) => configured.default_tags.clone(),
-            Err(_) if !entry.spec.tags => Tags::new(),
+        let (default_tags, ignore_tags) = match self.configured() {
+            Ok(configured) => (
+                configured.default_tags.clone(),
+                configured.ignore_tags.clone(),
+            ),
+            Err(_) if !entry.spec.tags => (Tags::new(), IgnoreTags::default()),
             Err(diags) => return Err(diags),
         };
         let mut change = plan_resource_change(&PlanRequest {
@@ -25,6 +28,7 @@ impl Engine {
             proposed,
             config,
             default_tags: &default_tags,
+            ignore_tags: &ignore_tags,
             tags: entry.spec.tags,
         });
         if !change.planned.is_null() {
