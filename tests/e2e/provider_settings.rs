@@ -96,4 +96,71 @@ fn ignore_tags(tf: &Terraform) {
     );
 }
 
-proton_test_support::terraform_tests!(ignore_tags);
+/// A template through a second provider block with a known region; the default provider's region is
+/// taken from its ARN, so it is unknown whenever that template is being (re)created.
+fn region_from_a_resource(base: &str, rest: &str) -> String {
+    format!(
+        "provider \"proton\" {{\n  alias  = \"base\"\n  region = \"us-east-1\"\n}}\n\n\
+         resource \"proton_environment_template\" \"base\" {{\n  provider = proton.base\n  name     = \"{base}\"\n}}\n\n\
+         provider \"proton\" {{\n  region = element(split(\":\", proton_environment_template.base.arn), 3)\n}}\n\n{rest}"
+    )
+}
+
+/// GetEnvironmentTemplate calls proton-local answered.
+fn template_reads(proton: &ProtonLocal) -> usize {
+    proton
+        .requests()
+        .iter()
+        .filter(|line| line.contains("op=\"GetEnvironmentTemplate\""))
+        .count()
+}
+
+fn unknown_region(tf: &Terraform) {
+    let proton = ProtonLocal::start(&[]);
+    let mut ws = Workspace::new(tf, &proton);
+    // What a guess would take: another region in the environment.
+    ws.set_env("AWS_REGION", "eu-west-1");
+    ws.set_env("AWS_DEFAULT_REGION", "eu-west-1");
+    let unknown = |text: &str| {
+        text.contains("Provider configuration is unknown") && text.contains("`region`")
+    };
+
+    // A data source is never read with a guessed region.
+    ws.write_main(&region_from_a_resource(
+        "base",
+        "data \"proton_environment_template\" \"read\" {\n  name = \"base\"\n}\n",
+    ));
+    let text = ws.plan_err();
+    assert!(unknown(&text), "{tf}:\n{text}");
+    assert_eq!(template_reads(&proton), 0, "{tf}");
+
+    // Creating needs no call at plan: it plans, and the apply creates in the region the ARN names.
+    let derived = "resource \"proton_environment_template\" \"derived\" {\n  name = \"derived\"\n  tags = {\n    app = \"x\"\n  }\n}\n";
+    ws.write_main(&region_from_a_resource("base", derived));
+    let plan = ws.assert_plan_changes();
+    assert!(plan.contains("2 to add"), "{tf}:\n{plan}");
+    ws.apply();
+    ws.assert_plan_empty();
+    assert_eq!(
+        str_attr(
+            &ws.resource_attrs("proton_environment_template.derived"),
+            "arn"
+        ),
+        "arn:aws:proton:us-east-1:000000000000:environment-template/derived",
+        "{tf}"
+    );
+
+    // Replacing the base makes the region unknown again: refreshing `derived` would need a guess.
+    ws.write_main(&region_from_a_resource("base2", derived));
+    let reads_before = template_reads(&proton);
+    let text = ws.plan_err();
+    assert!(unknown(&text), "{tf}:\n{text}");
+    assert_eq!(
+        template_reads(&proton),
+        reads_before + 1,
+        "{tf}: only the base template (its region is known) may be read:\n{}",
+        proton.requests().join("\n")
+    );
+}
+
+proton_test_support::terraform_tests!(ignore_tags, unknown_region);

@@ -2,7 +2,7 @@
 
 use crate::engine::plan::{PlanRequest, PlannedChange, plan_resource_change};
 use crate::engine::plan_edit::PlanEdit;
-use crate::engine::tags::{IgnoreTags, Tags};
+use crate::engine::tags::{IgnoreTags, TAGS_ALL, Tags};
 use crate::engine::{Engine, ResourceEntry};
 use crate::tf::{Diagnostics, Value};
 
@@ -14,12 +14,13 @@ impl Engine {
         proposed: &Value,
         config: &Value,
     ) -> Result<PlannedChange, Diagnostics> {
+        let unknown_settings = self.unknown_settings().is_some();
         let (default_tags, ignore_tags) = match self.configured() {
             Ok(configured) => (
                 configured.default_tags.clone(),
                 configured.ignore_tags.clone(),
             ),
-            Err(_) if !entry.spec.tags => (Tags::new(), IgnoreTags::default()),
+            Err(_) if !entry.spec.tags || unknown_settings => (Tags::new(), IgnoreTags::default()),
             Err(diags) => return Err(diags),
         };
         let mut change = plan_resource_change(&PlanRequest {
@@ -31,6 +32,10 @@ impl Engine {
             ignore_tags: &ignore_tags,
             tags: entry.spec.tags,
         });
+        if unknown_settings && entry.spec.tags && !change.planned.is_null() {
+            // default_tags and ignore_tags may be what is unknown: so is the merge.
+            super::set_attribute(&mut change.planned, TAGS_ALL, Value::Unknown);
+        }
         if !change.planned.is_null() {
             entry
                 .resource
