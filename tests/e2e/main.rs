@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test binary: a failed unwrap is a failed test
 
+mod action_trigger;
 mod actions;
 mod complete;
 mod component;
