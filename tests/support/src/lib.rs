@@ -618,12 +618,14 @@ impl Terraform {
         }
     }
 
-    /// Resource identity, `import { identity = {...} }` (Terraform 1.12).
+    /// Resource identity, `import { identity = {...} }` (Terraform 1.12). Not OpenTofu: its client
+    /// neither asks for identity schemas nor imports by identity (docs/index.md, versions section).
     pub fn supports_identity(&self) -> bool {
         !self.is_tofu && self.at_least(1, 12)
     }
 
-    /// `terraform query` / list resources and actions (Terraform 1.14).
+    /// `terraform query` / list resources and actions (Terraform 1.14). Not OpenTofu: its client never
+    /// calls ListResource, PlanAction or InvokeAction, and has no `query` command or `-invoke`.
     pub fn supports_query_and_actions(&self) -> bool {
         !self.is_tofu && self.at_least(1, 14)
     }
