@@ -157,7 +157,9 @@ impl Resource for Component {
                 updated while its service instance deploys.\n\n\
                 Proton never returns a component's template file or manifest: state keeps the configured \
                 ones. An import reads the template file from the component's last deployment; the \
-                manifest is taken from the configuration at the next apply, without a replacement.",
+                manifest is required to create, not to import: an imported component (and the \
+                configuration `-generate-config-out` writes for it) needs none, and one set later is \
+                recorded at the next apply, without a replacement.",
             version: 0,
             attributes: [
                 attributes::resource_name("name")
@@ -193,7 +195,7 @@ impl Resource for Component {
                          Terraform). Changing it redeploys the component.",
                     ),
                 Attribute::string("manifest")
-                    .required()
+                    .required_to_create()
                     .yaml()
                     .validate(Validator::length(1, 1024))
                     .requires_replace_if(

@@ -223,10 +223,14 @@ impl Resource for ServicePipeline {
     }
 
     /// The pipeline lives as long as its service; Proton has no call to delete it.
-    async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
-        tracing::warn!(
-            service = %current.service_name,
-            "Proton has no API to delete a service pipeline; it stays until its service is deleted"
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        ctx.warn(
+            "Service pipeline left in Proton",
+            format!(
+                "Proton has no API to delete a service pipeline: the pipeline of service {} is only \
+                 removed from the state. It stays until the service is deleted.",
+                current.service_name
+            ),
         );
         Ok(())
     }

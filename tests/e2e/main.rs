@@ -13,6 +13,7 @@ mod environment;
 mod environment_template;
 mod examples_valid;
 mod https_endpoint;
+mod import_config;
 mod progress;
 mod provider_settings;
 mod provisioning;

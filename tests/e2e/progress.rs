@@ -2,10 +2,13 @@
 //! the time waited (`TF_LOG=INFO`), a timeout is reported in the units the configuration wrote, and
 //! a destroy Proton cannot carry out is a warning Terraform shows without any log setting.
 
-use proton_test_support::deploy::{ROLE, environment_template, provider};
+use std::time::Duration;
+
+use proton_test_support::deploy::{ROLE, environment_template, provider, remote, service_template};
 use proton_test_support::{
-    ProtonLocal, Terraform, Workspace, combined_str, hcl_string, stderr_str,
+    ProtonLocal, Terraform, Workspace, combined_str, hcl_string, poll_until, stderr_str,
 };
+use serde_json::json;
 
 const TEMPLATE: &str = "progress-tpl";
 const SPEC_A: &str = "proton: EnvironmentSpec\nspec:\n  subnets: 2\n";
@@ -105,4 +108,103 @@ fn deployment_progress_and_timeouts(tf: &Terraform) {
     );
 }
 
-proton_test_support::terraform_tests!(deployment_progress_and_timeouts);
+const INSTANCE_SPEC: &str = "proton: ServiceSpec\ninstances:\n  - name: one\n    environment: env-a\n    spec:\n      port: 80\n";
+const SERVICE_SPEC: &str = "proton: ServiceSpec\npipeline:\n  stage: build\ninstances:\n  - name: one\n    environment: env-a\n    spec:\n      port: 80\n";
+const PIPELINE_SPEC: &str = "proton: ServiceSpec\npipeline:\n  stage: build\n";
+
+/// A service with a pipeline and one instance, the instance and pipeline managed by their own
+/// resources unless `service_only`.
+fn service(service_only: bool) -> String {
+    let mut config = format!(
+        "{}resource \"proton_service\" \"svc\" {{\n  name                      = \"svc\"\n  \
+         template_name             = \"svc-tpl\"\n  template_major_version    = \"1\"\n  \
+         spec                      = {}\n  \
+         repository_connection_arn = \"arn:aws:codestar-connections:us-east-1:000000000000:connection/abc\"\n  \
+         repository_id             = \"org/app\"\n  branch_name               = \"main\"\n}}\n\n",
+        provider(""),
+        hcl_string(SERVICE_SPEC)
+    );
+    if !service_only {
+        config.push_str(&format!(
+            "resource \"proton_service_instance\" \"one\" {{\n  service_name = proton_service.svc.name\n  \
+             name         = \"one\"\n  spec         = {}\n}}\n\n\
+             resource \"proton_service_pipeline\" \"svc\" {{\n  service_name = proton_service.svc.name\n  \
+             spec         = {}\n}}\n",
+            hcl_string(INSTANCE_SPEC),
+            hcl_string(PIPELINE_SPEC)
+        ));
+    }
+    config
+}
+
+fn destroys_proton_cannot_do_are_warnings(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.3"]);
+    environment_template(&proton, TEMPLATE);
+    proton.aws(&[
+        "create-environment",
+        "--name",
+        "env-a",
+        "--template-name",
+        TEMPLATE,
+        "--template-major-version",
+        "1",
+        "--spec",
+        SPEC_A,
+        "--proton-service-role-arn",
+        ROLE,
+    ]);
+    poll_until("environment deployment", Duration::from_secs(120), || {
+        let e = remote(
+            &proton,
+            &["get-environment", "--name", "env-a"],
+            "environment",
+        )?;
+        (e["deploymentStatus"] == json!("SUCCEEDED")).then_some(())
+    });
+    service_template(&proton, "svc-tpl", TEMPLATE, &[], &[]);
+    proton.aws(&[
+        "update-account-settings",
+        "--pipeline-service-role-arn",
+        ROLE,
+    ]);
+    let ws = Workspace::new(tf, &proton);
+    ws.write_main(&service(false));
+    ws.apply();
+
+    // No TF_LOG: Terraform still shows both warnings, and the objects stay in Proton.
+    ws.write_main(&service(true));
+    let applied = combined_str(&ws.apply());
+    let shown = warnings(&applied);
+    assert!(
+        shown.contains(&"Service instance left in Proton")
+            && shown.contains(&"Service pipeline left in Proton"),
+        "{tf}: {shown:?}\n{applied}"
+    );
+    // Terraform wraps the detail: compare it with the line breaks as spaces.
+    let flowing = applied.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flowing.contains("one of service svc is only removed from the state"),
+        "{tf}:\n{applied}"
+    );
+    assert!(
+        remote(
+            &proton,
+            &[
+                "get-service-instance",
+                "--service-name",
+                "svc",
+                "--name",
+                "one"
+            ],
+            "serviceInstance"
+        )
+        .is_some(),
+        "{tf}"
+    );
+    ws.assert_plan_empty();
+}
+
+proton_test_support::terraform_tests!(
+    deployment_progress_and_timeouts,
+    destroys_proton_cannot_do_are_warnings
+);
