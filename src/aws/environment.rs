@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_proton::types::{
-    DeploymentStatus, DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
+    DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
 };
 
 use super::{
-    ApiError, Proton, answer_unused, classify, deleted_or_already_gone, object_from_get,
-    object_in_answer, own_on_conflict, owned_text, tag_list,
+    ApiError, Asked, Proton, answer_unused, classify, deleted_or_already_gone, deploying_asked,
+    object_from_get, object_in_answer, own_deployment_on_conflict, owned_text, tag_list,
 };
 
 /// A repository branch that self-managed provisioning opens pull requests on.
@@ -103,21 +103,18 @@ impl Proton {
         })
     }
 
-    /// A deploying update refused because the environment is already deploying exactly what was asked
-    /// is this update's own deployment: the SDK retried a request whose answer was lost. It is
-    /// returned as the update's result, so the caller waits for it instead of failing.
+    /// See [`own_deployment_on_conflict`]: a retried update returns its own deployment.
     pub async fn update_environment(
         &self,
         update: EnvironmentUpdate<'_>,
     ) -> Result<Environment, ApiError> {
         let result = self.update_environment_once(&update).await;
-        if update.deployment_type == DeploymentUpdateType::None {
-            return result;
-        }
-        own_on_conflict(result, || async {
-            let current = self.get_environment(update.name).await?;
-            Ok(current.filter(|current| deploying_this(current, &update)))
-        })
+        own_deployment_on_conflict(
+            result,
+            &update.deployment_type,
+            || self.get_environment(update.name),
+            |current| deploying_this(current, &update),
+        )
         .await
     }
 
@@ -166,26 +163,28 @@ impl Proton {
 /// Whether `current` is deploying what `update` asks for: the same spec (same YAML), the versions and
 /// description asked for.
 fn deploying_this(current: &Environment, update: &EnvironmentUpdate<'_>) -> bool {
-    let spec_matches = match (current.spec(), update.spec) {
-        (Some(have), Some(want)) => have == want || crate::tf::schema::yaml_equal(have, want),
-        _ => false,
+    let asked = Asked {
+        spec: update.spec,
+        major: update.template_major_version,
+        minor: update.template_minor_version,
     };
-    current.deployment_status() == &DeploymentStatus::InProgress
-        && spec_matches
-        && update
-            .template_major_version
-            .is_none_or(|v| current.template_major_version() == v)
-        && update
-            .template_minor_version
-            .is_none_or(|v| current.template_minor_version() == v)
-        && update
-            .description
-            .is_none_or(|d| current.description().unwrap_or_default() == d)
+    deploying_asked(
+        current.deployment_status(),
+        current.spec(),
+        (
+            current.template_major_version(),
+            current.template_minor_version(),
+        ),
+        &asked,
+    ) && update
+        .description
+        .is_none_or(|d| current.description().unwrap_or_default() == d)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_proton::types::DeploymentStatus;
     use aws_smithy_types::DateTime;
 
     fn environment(status: DeploymentStatus, spec: &str, minor: &str) -> Environment {

@@ -53,6 +53,7 @@ use std::fmt;
 use std::future::Future;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::DateTime;
@@ -262,6 +263,51 @@ where
         Err(ApiError::Conflict(message)) => adopt().await?.ok_or(ApiError::Conflict(message)),
         other => other,
     }
+}
+
+/// What a deploying update asks for (`None`: as it is), to recognise the update's own deployment.
+struct Asked<'a> {
+    spec: Option<&'a str>,
+    major: Option<&'a str>,
+    minor: Option<&'a str>,
+}
+
+/// Whether an object with this status, spec and versions is deploying exactly what was `asked`.
+fn deploying_asked(
+    status: &DeploymentStatus,
+    spec: Option<&str>,
+    (major, minor): (&str, &str),
+    asked: &Asked<'_>,
+) -> bool {
+    let spec_matches = match (spec, asked.spec) {
+        (Some(have), Some(want)) => have == want || crate::tf::schema::yaml_equal(have, want),
+        _ => false,
+    };
+    status == &DeploymentStatus::InProgress
+        && spec_matches
+        && asked.major.is_none_or(|v| major == v)
+        && asked.minor.is_none_or(|v| minor == v)
+}
+
+/// A deploying update refused with a conflict because the object already deploys exactly what was
+/// asked (`deploying_this`) is this update's own deployment: the SDK retried a request whose answer
+/// was lost. That deployment is the update's result, so the caller waits for it instead of failing.
+async fn own_deployment_on_conflict<T, Fut>(
+    result: Result<T, ApiError>,
+    deployment_type: &DeploymentUpdateType,
+    current: impl FnOnce() -> Fut,
+    deploying_this: impl FnOnce(&T) -> bool,
+) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    if deployment_type == &DeploymentUpdateType::None {
+        return result;
+    }
+    own_on_conflict(result, || async {
+        Ok(current().await?.filter(deploying_this))
+    })
+    .await
 }
 
 /// Optional text as the SDK's setters take it.

@@ -1,9 +1,10 @@
 //! Service pipelines: created and deleted with their service; read from GetService.
 
-use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType, ServicePipeline};
+use aws_sdk_proton::types::{DeploymentUpdateType, ServicePipeline};
 
 use super::{
-    ApiError, Proton, answer_unused, classify, object_in_answer, own_on_conflict, owned_text,
+    ApiError, Asked, Proton, answer_unused, classify, deploying_asked, object_in_answer,
+    own_deployment_on_conflict, owned_text,
 };
 
 /// An UpdateServicePipeline call; `None` leaves a version as it is.
@@ -28,20 +29,18 @@ impl Proton {
             .and_then(|service| service.pipeline))
     }
 
-    /// Like [`Proton::update_environment`]: refused because the pipeline already deploys exactly this
-    /// update, the request was a retry of one whose answer was lost; its deployment is returned.
+    /// Like [`Proton::update_environment`]: a retried update returns its own deployment.
     pub async fn update_service_pipeline(
         &self,
         update: ServicePipelineUpdate<'_>,
     ) -> Result<ServicePipeline, ApiError> {
         let result = self.update_service_pipeline_once(&update).await;
-        if update.deployment_type == DeploymentUpdateType::None {
-            return result;
-        }
-        own_on_conflict(result, || async {
-            let current = self.get_service_pipeline(update.service_name).await?;
-            Ok(current.filter(|current| deploying_this(current, &update)))
-        })
+        own_deployment_on_conflict(
+            result,
+            &update.deployment_type,
+            || self.get_service_pipeline(update.service_name),
+            |current| deploying_this(current, &update),
+        )
         .await
     }
 
@@ -79,22 +78,26 @@ impl Proton {
 
 /// Whether `current` is deploying what `update` asks for (same spec as YAML, the versions asked for).
 fn deploying_this(current: &ServicePipeline, update: &ServicePipelineUpdate<'_>) -> bool {
-    let spec_matches = current.spec().is_some_and(|have| {
-        have == update.spec || crate::tf::schema::yaml_equal(have, update.spec)
-    });
-    current.deployment_status() == &DeploymentStatus::InProgress
-        && spec_matches
-        && update
-            .template_major_version
-            .is_none_or(|v| current.template_major_version() == v)
-        && update
-            .template_minor_version
-            .is_none_or(|v| current.template_minor_version() == v)
+    let asked = Asked {
+        spec: Some(update.spec),
+        major: update.template_major_version,
+        minor: update.template_minor_version,
+    };
+    deploying_asked(
+        current.deployment_status(),
+        current.spec(),
+        (
+            current.template_major_version(),
+            current.template_minor_version(),
+        ),
+        &asked,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_proton::types::DeploymentStatus;
     use aws_smithy_types::DateTime;
 
     fn pipeline(status: DeploymentStatus, spec: &str) -> ServicePipeline {

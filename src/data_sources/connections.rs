@@ -5,13 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::timestamp;
 use crate::aws::types::{
-    EnvironmentAccountConnection as ApiConnection,
     EnvironmentAccountConnectionRequesterAccountType, EnvironmentAccountConnectionStatus,
-    EnvironmentAccountConnectionSummary,
 };
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
+use crate::shared::connection::Connection;
 use crate::tf::schema::{Attribute, Validator};
 
 use super::shape::{self, computed, missing, text};
@@ -19,42 +17,7 @@ use super::shape::{self, computed, missing, text};
 const STATUSES: &[&str] = &["PENDING", "CONNECTED", "REJECTED"];
 
 /// One connection as a listing describes it.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Item {
-    pub id: String,
-    pub arn: Option<String>,
-    pub status: Option<String>,
-    pub management_account_id: Option<String>,
-    pub environment_account_id: Option<String>,
-    pub environment_name: Option<String>,
-    pub role_arn: Option<String>,
-    pub component_role_arn: Option<String>,
-    pub requested_at: Option<String>,
-    pub last_modified_at: Option<String>,
-}
-
-macro_rules! item_from {
-    ($($ty:ty),*) => {$(
-        impl From<&$ty> for Item {
-            fn from(c: &$ty) -> Self {
-                Self {
-                    id: c.id().to_string(),
-                    arn: Some(c.arn().to_string()),
-                    status: Some(c.status().as_str().to_string()),
-                    management_account_id: Some(c.management_account_id().to_string()),
-                    environment_account_id: Some(c.environment_account_id().to_string()),
-                    environment_name: Some(c.environment_name().to_string()),
-                    role_arn: text(Some(c.role_arn())),
-                    component_role_arn: text(c.component_role_arn()),
-                    requested_at: Some(timestamp(c.requested_at())),
-                    last_modified_at: Some(timestamp(c.last_modified_at())),
-                }
-            }
-        }
-    )*};
-}
-
-item_from!(ApiConnection, EnvironmentAccountConnectionSummary);
+pub type Item = Connection;
 
 fn item_attributes() -> Vec<Attribute> {
     vec![

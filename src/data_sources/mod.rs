@@ -5,7 +5,6 @@ mod account;
 mod components;
 mod connections;
 mod deployments;
-mod environment_template;
 mod environments;
 mod outputs;
 mod repositories;
@@ -18,17 +17,15 @@ mod templates;
 
 use crate::engine::DynDataSource;
 
-pub use environment_template::EnvironmentTemplate;
-
 use outputs::{Outputs, ProvisionedResources, Target};
 use templates::Kind;
 
 /// Every data source this provider offers.
 pub fn all() -> Vec<Box<dyn DynDataSource>> {
     let mut all: Vec<Box<dyn DynDataSource>> = vec![
-        Box::new(EnvironmentTemplate),
+        Box::new(templates::Template(Kind::Environment)),
         Box::new(templates::Templates(Kind::Environment)),
-        Box::new(templates::ServiceTemplate),
+        Box::new(templates::Template(Kind::Service)),
         Box::new(templates::Templates(Kind::Service)),
         Box::new(template_versions::TemplateVersion(Kind::Environment)),
         Box::new(template_versions::TemplateVersions(Kind::Environment)),

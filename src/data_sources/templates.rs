@@ -1,55 +1,20 @@
-//! `proton_service_template`, and `proton_environment_templates` / `proton_service_templates`: every
-//! template of a kind.
+//! The template data sources, one of each per kind: `proton_environment_template` /
+//! `proton_service_template` (one template by name) and `proton_environment_templates` /
+//! `proton_service_templates` (every template of the kind).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::aws::TemplateKind as Kind;
-use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::shared::template::{Model as ServiceTemplateModel, Provisioning};
+use crate::shared::template::{Listed, Model as TemplateModel};
 use crate::tf::schema::Attribute;
 
-use super::shape::{self, computed, missing, text};
+use super::shape::{self, computed, missing};
 
 /// One template as a listing describes it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Item {
-    pub name: String,
-    pub display_name: Option<String>,
-    pub description: Option<String>,
-    #[serde(flatten)]
-    pub provisioning: Provisioning,
-    pub arn: Option<String>,
-    pub created_at: Option<String>,
-    pub last_modified_at: Option<String>,
-    pub recommended_version: Option<String>,
-}
-
-macro_rules! item_from {
-    ($ty:ty, $variant:ident, $provisioning:ident) => {
-        impl From<&$ty> for Item {
-            fn from(t: &$ty) -> Self {
-                Self {
-                    name: t.name().to_string(),
-                    display_name: text(t.display_name()),
-                    description: text(t.description()),
-                    provisioning: Provisioning::$variant {
-                        $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
-                    },
-                    arn: Some(t.arn().to_string()),
-                    created_at: Some(crate::aws::timestamp(t.created_at())),
-                    last_modified_at: Some(crate::aws::timestamp(t.last_modified_at())),
-                    recommended_version: text(t.recommended_version()),
-                }
-            }
-        }
-    };
-}
-
-item_from!(EnvironmentTemplateSummary, Environment, provisioning);
-item_from!(ServiceTemplateSummary, Service, pipeline_provisioning);
+pub type Item = Listed;
 
 fn item_attributes(kind: Kind) -> Vec<Attribute> {
     let what = format!("{} template", kind.word());
@@ -135,26 +100,27 @@ impl DataSource for Templates {
     }
 }
 
-/// `data "proton_service_template"`: a service template by name.
-pub struct ServiceTemplate;
+/// `data "proton_environment_template"` / `data "proton_service_template"`: a template by name.
+pub struct Template(pub Kind);
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct ServiceTemplateData {
+pub struct TemplateData {
     #[serde(flatten)]
-    pub template: ServiceTemplateModel,
+    pub template: TemplateModel,
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-impl DataSource for ServiceTemplate {
-    type Model = ServiceTemplateData;
+impl DataSource for Template {
+    type Model = TemplateData;
 
     fn spec(&self) -> DataSourceSpec {
+        let what = format!("{} template", self.0.word());
         let mut attributes = shape::keyed(
             vec![shape::name_argument(
                 "name",
-                "Name of the service template.",
+                &format!("Name of the {what}."),
             )],
-            item_attributes(Kind::Service),
+            item_attributes(self.0),
         );
         attributes.insert(
             4,
@@ -164,30 +130,36 @@ impl DataSource for ServiceTemplate {
             ),
         );
         attributes.push(shape::tags("template"));
+        let (type_name, description) = match self.0 {
+            Kind::Environment => (
+                "proton_environment_template",
+                "Reads an AWS Proton environment template by name.",
+            ),
+            Kind::Service => (
+                "proton_service_template",
+                "Reads an AWS Proton service template by name.",
+            ),
+        };
         DataSourceSpec {
-            type_name: "proton_service_template",
-            description: "Reads an AWS Proton service template by name.",
+            type_name,
+            description,
             attributes,
             rules: vec![],
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        config: ServiceTemplateData,
-    ) -> Result<ServiceTemplateData, Error> {
-        let name = config.template.name;
+    async fn read(&self, ctx: &Ctx, config: TemplateData) -> Result<TemplateData, Error> {
+        let name = config.template.listed.name;
         let template = ctx
             .api
-            .get_template(Kind::Service, &name)
+            .get_template(self.0, &name)
             .await?
-            .ok_or_else(|| missing(format!("service template named {name:?}")))?;
-        let template = ServiceTemplateModel::from_api(Kind::Service, template);
-        let tags = match template.arn.as_deref() {
+            .ok_or_else(|| missing(format!("{} template named {name:?}", self.0.word())))?;
+        let template = TemplateModel::from_api(self.0, template);
+        let tags = match template.listed.arn.as_deref() {
             Some(arn) => Some(ctx.api.list_tags(arn).await?),
             None => None,
         };
-        Ok(ServiceTemplateData { template, tags })
+        Ok(TemplateData { template, tags })
     }
 }

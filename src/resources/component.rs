@@ -76,15 +76,6 @@ impl Model {
     }
 }
 
-fn failure(unfinished: Unfinished<ApiComponent>, known: &Model) -> Failure<Model> {
-    Failure {
-        error: unfinished.error,
-        state: unfinished
-            .object
-            .map(|component| Model::reported(component, known)),
-    }
-}
-
 async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     let name = known.name.as_str();
     wait_deployed(
@@ -96,7 +87,7 @@ async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     )
     .await
     .map(|component| Model::reported(component, known))
-    .map_err(|unfinished| failure(unfinished, known))
+    .map_err(|unfinished| unfinished.failure(|component| Model::reported(component, known)))
 }
 
 /// Detaches the component from its service instance and waits for that deployment: Proton
@@ -260,10 +251,12 @@ impl Resource for Component {
                 client_token: &ctx.client_token,
             })
             .await?;
-        if created.deployment_status() == &DeploymentStatus::Succeeded {
-            return Ok(Model::reported(created, &planned));
-        }
-        wait(ctx, &planned).await
+        deployment::succeeded_or_wait(
+            created,
+            |component| Model::reported(component, &planned),
+            wait(ctx, &planned),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
@@ -310,9 +303,9 @@ impl Resource for Component {
             && planned.service_instance_name.is_some()
         {
             // A move to another instance: detach, then attach below.
-            detach(ctx, name)
-                .await
-                .map_err(|unfinished| failure(unfinished, &prior))?;
+            detach(ctx, name).await.map_err(|unfinished| {
+                unfinished.failure(|component| Model::reported(component, &prior))
+            })?;
         }
         if !redeploy && !description_changed {
             // Only what Terraform alone keeps changed (manifest after an import, cancel_on_timeout).

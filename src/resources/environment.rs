@@ -11,7 +11,7 @@ use crate::tf::{AttributePath, Diagnostics, Value};
 use crate::shared::attributes;
 use crate::shared::changed_value;
 use crate::shared::deployment::{
-    self as deployment, DeploymentFields, Unfinished, Versions, wait_deployed, wait_idle,
+    self as deployment, DeploymentFields, Versions, wait_deployed, wait_idle,
 };
 use crate::shared::list_filters;
 
@@ -115,15 +115,6 @@ fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Error>
 }
 
 /// A failed wait as the engine wants it: the environment, if it exists, goes to state.
-fn failure(unfinished: Unfinished<ApiEnvironment>, known: &Model) -> Failure<Model> {
-    Failure {
-        error: unfinished.error,
-        state: unfinished
-            .object
-            .map(|environment| Model::reported(environment, known)),
-    }
-}
-
 async fn wait(ctx: &Ctx, name: &str, known: &Model) -> Result<Model, Failure<Model>> {
     let what = format!("deployment of environment {name}");
     wait_deployed(
@@ -135,7 +126,7 @@ async fn wait(ctx: &Ctx, name: &str, known: &Model) -> Result<Model, Failure<Mod
     )
     .await
     .map(|environment| Model::reported(environment, known))
-    .map_err(|unfinished| failure(unfinished, known))
+    .map_err(|unfinished| unfinished.failure(|environment| Model::reported(environment, known)))
 }
 
 impl Resource for Environment {

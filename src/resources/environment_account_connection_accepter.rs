@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::timestamp;
 use crate::aws::types::{
     EnvironmentAccountConnection as ApiConnection,
     EnvironmentAccountConnectionRequesterAccountType, EnvironmentAccountConnectionStatus,
@@ -13,39 +12,23 @@ use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
 use crate::shared::attributes;
+use crate::shared::connection::Connection;
 use crate::shared::list_filters::ConnectionFilter;
 
 pub struct EnvironmentAccountConnectionAccepter;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Model {
-    pub id: String,
-    pub arn: Option<String>,
-    pub status: Option<String>,
-    pub management_account_id: Option<String>,
-    pub environment_account_id: Option<String>,
-    pub environment_name: Option<String>,
-    pub role_arn: Option<String>,
+    #[serde(flatten)]
+    pub connection: Connection,
     pub codebuild_role_arn: Option<String>,
-    pub component_role_arn: Option<String>,
-    pub requested_at: Option<String>,
-    pub last_modified_at: Option<String>,
 }
 
 impl From<ApiConnection> for Model {
     fn from(connection: ApiConnection) -> Self {
         Self {
-            id: connection.id().to_string(),
-            arn: Some(connection.arn().to_string()),
-            status: Some(connection.status().as_str().to_string()),
-            management_account_id: Some(connection.management_account_id().to_string()),
-            environment_account_id: Some(connection.environment_account_id().to_string()),
-            environment_name: Some(connection.environment_name().to_string()),
-            role_arn: Some(connection.role_arn().to_string()).filter(|r| !r.is_empty()),
             codebuild_role_arn: connection.codebuild_role_arn().map(str::to_string),
-            component_role_arn: connection.component_role_arn().map(str::to_string),
-            requested_at: Some(timestamp(connection.requested_at())),
-            last_modified_at: Some(timestamp(connection.last_modified_at())),
+            connection: Connection::from(&connection),
         }
     }
 }
@@ -119,7 +102,7 @@ impl Resource for EnvironmentAccountConnectionAccepter {
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
-        let id = planned.id.as_str();
+        let id = planned.connection.id.as_str();
         let connection = ctx
             .api
             .get_environment_account_connection(id)
@@ -147,7 +130,7 @@ impl Resource for EnvironmentAccountConnectionAccepter {
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
         Ok(ctx
             .api
-            .get_environment_account_connection(&current.id)
+            .get_environment_account_connection(&current.connection.id)
             .await?
             .map(Model::from))
     }
@@ -159,7 +142,7 @@ impl Resource for EnvironmentAccountConnectionAccepter {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         // Only the id is configurable and it replaces: nothing to change in Proton.
-        let id = planned.id.as_str();
+        let id = planned.connection.id.as_str();
         ctx.api
             .get_environment_account_connection(id)
             .await?
@@ -175,7 +158,7 @@ impl Resource for EnvironmentAccountConnectionAccepter {
     /// Leaves the connection as it is (see the resource description).
     async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
         tracing::info!(
-            id = %current.id,
+            id = %current.connection.id,
             "destroying the accepter leaves the environment account connection in place"
         );
         Ok(())
@@ -195,7 +178,10 @@ impl Resource for EnvironmentAccountConnectionAccepter {
             .await?
             .into_iter()
             .map(|id| Model {
-                id,
+                connection: Connection {
+                    id,
+                    ..Connection::default()
+                },
                 ..Model::default()
             })
             .collect())

@@ -7,18 +7,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::deployment_status::is_running;
-use crate::aws::types::{DeploymentStatus, ServiceInstance as ApiInstance};
-use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, timestamp};
+use crate::aws::types::ServiceInstance as ApiInstance;
+use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
-use crate::tf::schema::{Attribute, Nesting, Validator, yaml_equal};
+use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use crate::shared::attributes;
+use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
 use crate::shared::list_filters;
-
-use crate::shared::deployment::{
-    self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
-};
+use crate::shared::service_part::Part;
 
 pub struct ServiceInstance;
 
@@ -26,16 +24,9 @@ pub struct ServiceInstance;
 pub struct Model {
     pub service_name: String,
     pub name: String,
-    pub spec: Option<String>,
-    pub template_major_version: Option<String>,
-    pub template_minor_version: Option<String>,
-    pub cancel_on_timeout: Option<bool>,
-    pub arn: Option<String>,
-    pub created_at: Option<String>,
     pub environment_name: Option<String>,
-    pub template_name: Option<String>,
     #[serde(flatten)]
-    pub deployment: DeploymentFields,
+    pub part: Part,
 }
 
 impl Model {
@@ -43,32 +34,9 @@ impl Model {
         Self {
             service_name: instance.service_name().to_string(),
             name: instance.name().to_string(),
-            spec: instance.spec().map(str::to_string),
-            template_major_version: Some(instance.template_major_version().to_string()),
-            template_minor_version: Some(instance.template_minor_version().to_string()),
-            cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
-            arn: Some(instance.arn().to_string()),
-            created_at: Some(timestamp(instance.created_at())),
             environment_name: Some(instance.environment_name().to_string()),
-            template_name: Some(instance.template_name().to_string()),
-            deployment: DeploymentFields::from(&instance),
+            part: Part::reported(&instance, &known.part),
         }
-    }
-
-    fn versions(&self) -> Versions<'_> {
-        Versions {
-            major: self.template_major_version.as_deref(),
-            minor: self.template_minor_version.as_deref(),
-        }
-    }
-}
-
-fn failure(unfinished: Unfinished<ApiInstance>, known: &Model) -> Failure<Model> {
-    Failure {
-        error: unfinished.error,
-        state: unfinished
-            .object
-            .map(|instance| Model::reported(instance, known)),
     }
 }
 
@@ -78,13 +46,13 @@ async fn wait(ctx: &Ctx, known: &Model) -> Result<Model, Failure<Model>> {
     wait_deployed(
         ctx,
         &what,
-        known.cancel_on_timeout.unwrap_or(false),
+        known.part.cancels_on_timeout(),
         || ctx.api.get_service_instance(service, name),
         || ctx.api.cancel_service_instance_deployment(service, name),
     )
     .await
     .map(|instance| Model::reported(instance, known))
-    .map_err(|unfinished| failure(unfinished, known))
+    .map_err(|unfinished| unfinished.failure(|instance| Model::reported(instance, known)))
 }
 
 fn no_longer_exists(service: &str, name: &str) -> Error {
@@ -96,16 +64,7 @@ fn no_longer_exists(service: &str, name: &str) -> Error {
 /// Deploys `planned` onto an instance running `now`, if anything differs.
 async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
     let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
-    let same_spec = match (now.spec, planned.spec.as_deref()) {
-        (Some(now), Some(wanted)) => now == wanted || yaml_equal(now, wanted),
-        (_, None) => true,
-        (None, Some(_)) => false,
-    };
-    let plan = deployment::deploy(
-        now.versions,
-        planned.versions(),
-        !same_spec || !now.succeeded,
-    );
+    let plan = planned.part.deploy_onto(now);
     if !plan.deploys() {
         return ctx
             .api
@@ -119,7 +78,7 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
             service_name: service,
             name,
             deployment_type: plan.update_type,
-            spec: planned.spec.as_deref(),
+            spec: planned.part.spec.as_deref(),
             template_major_version: plan.versions.major,
             template_minor_version: plan.versions.minor,
         })
@@ -231,7 +190,7 @@ impl Resource for ServiceInstance {
             };
             return converge(ctx, Running::reported(&existing), &planned).await;
         }
-        let spec = planned.spec.as_deref().ok_or_else(|| {
+        let spec = planned.part.spec.as_deref().ok_or_else(|| {
             Error::Invalid("spec must be known to create a service instance".to_string())
         })?;
         let created = ctx
@@ -240,16 +199,18 @@ impl Resource for ServiceInstance {
                 service_name: service,
                 name,
                 spec,
-                template_major_version: planned.template_major_version.as_deref(),
-                template_minor_version: planned.template_minor_version.as_deref(),
+                template_major_version: planned.part.template_major_version.as_deref(),
+                template_minor_version: planned.part.template_minor_version.as_deref(),
                 tags: &ctx.tags,
                 client_token: &ctx.client_token,
             })
             .await?;
-        if created.deployment_status() == &DeploymentStatus::Succeeded {
-            return Ok(Model::reported(created, &planned));
-        }
-        wait(ctx, &planned).await
+        deployment::succeeded_or_wait(
+            created,
+            |instance| Model::reported(instance, &planned),
+            wait(ctx, &planned),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
@@ -268,13 +229,9 @@ impl Resource for ServiceInstance {
     ) -> Result<Model, Failure<Model>> {
         let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
         let succeeded =
-            deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, service, name)).await?;
-        let now = Running {
-            spec: prior.spec.as_deref(),
-            versions: prior.versions(),
-            succeeded,
-        };
-        converge(ctx, now, &planned).await
+            deployment::succeeded_once_idle(&prior.part.deployment, || idle(ctx, service, name))
+                .await?;
+        converge(ctx, prior.part.running(succeeded), &planned).await
     }
 
     /// Proton cannot delete one instance: it stays until the service's spec drops it.

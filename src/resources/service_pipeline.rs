@@ -6,52 +6,30 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::ServicePipelineUpdate;
 use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServicePipeline as ApiPipeline;
-use crate::aws::{ServicePipelineUpdate, timestamp};
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
-use crate::tf::schema::{Attribute, Validator, yaml_equal};
+use crate::tf::schema::{Attribute, Validator};
 
 use crate::shared::attributes;
-use crate::shared::deployment::{
-    self as deployment, DeploymentFields, Running, Unfinished, Versions, wait_deployed, wait_idle,
-};
+use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
+use crate::shared::service_part::Part;
 
 pub struct ServicePipeline;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Model {
     pub service_name: String,
-    pub spec: Option<String>,
-    pub template_major_version: Option<String>,
-    pub template_minor_version: Option<String>,
-    pub cancel_on_timeout: Option<bool>,
-    pub arn: Option<String>,
-    pub created_at: Option<String>,
-    pub template_name: Option<String>,
     #[serde(flatten)]
-    pub deployment: DeploymentFields,
+    pub part: Part,
 }
 
 impl Model {
     fn reported(pipeline: ApiPipeline, known: &Model) -> Self {
         Self {
             service_name: known.service_name.clone(),
-            spec: pipeline.spec().map(str::to_string),
-            template_major_version: Some(pipeline.template_major_version().to_string()),
-            template_minor_version: Some(pipeline.template_minor_version().to_string()),
-            cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
-            arn: Some(pipeline.arn().to_string()),
-            created_at: Some(timestamp(pipeline.created_at())),
-            template_name: Some(pipeline.template_name().to_string()),
-            deployment: DeploymentFields::from(&pipeline),
-        }
-    }
-
-    fn versions(&self) -> Versions<'_> {
-        Versions {
-            major: self.template_major_version.as_deref(),
-            minor: self.template_minor_version.as_deref(),
+            part: Part::reported(&pipeline, &known.part),
         }
     }
 }
@@ -60,15 +38,6 @@ fn no_pipeline(service: &str) -> Error {
     Error::Failed(format!(
         "service {service} has no pipeline: it does not exist, or its template has no pipeline"
     ))
-}
-
-fn failure(unfinished: Unfinished<ApiPipeline>, known: &Model) -> Failure<Model> {
-    Failure {
-        error: unfinished.error,
-        state: unfinished
-            .object
-            .map(|pipeline| Model::reported(pipeline, known)),
-    }
 }
 
 async fn idle(ctx: &Ctx, service: &str) -> Result<ApiPipeline, Error> {
@@ -81,17 +50,11 @@ async fn idle(ctx: &Ctx, service: &str) -> Result<ApiPipeline, Error> {
 async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model, Failure<Model>> {
     let service = planned.service_name.as_str();
     let spec = planned
+        .part
         .spec
         .as_deref()
         .ok_or_else(|| Error::Invalid("spec must be known to deploy a pipeline".to_string()))?;
-    let same_spec = now
-        .spec
-        .is_some_and(|now| now == spec || yaml_equal(now, spec));
-    let plan = deployment::deploy(
-        now.versions,
-        planned.versions(),
-        !same_spec || !now.succeeded,
-    );
+    let plan = planned.part.deploy_onto(now);
     if !plan.deploys() {
         return ctx
             .api
@@ -112,13 +75,13 @@ async fn converge(ctx: &Ctx, now: Running<'_>, planned: &Model) -> Result<Model,
     wait_deployed(
         ctx,
         &format!("deployment of the pipeline of service {service}"),
-        planned.cancel_on_timeout.unwrap_or(false),
+        planned.part.cancels_on_timeout(),
         || ctx.api.get_service_pipeline(service),
         || ctx.api.cancel_service_pipeline_deployment(service),
     )
     .await
     .map(|pipeline| Model::reported(pipeline, planned))
-    .map_err(|unfinished| failure(unfinished, planned))
+    .map_err(|unfinished| unfinished.failure(|pipeline| Model::reported(pipeline, planned)))
 }
 
 impl Resource for ServicePipeline {
@@ -211,15 +174,11 @@ impl Resource for ServicePipeline {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let succeeded =
-            deployment::succeeded_once_idle(&prior.deployment, || idle(ctx, &planned.service_name))
-                .await?;
-        let now = Running {
-            spec: prior.spec.as_deref(),
-            versions: prior.versions(),
-            succeeded,
-        };
-        converge(ctx, now, &planned).await
+        let succeeded = deployment::succeeded_once_idle(&prior.part.deployment, || {
+            idle(ctx, &planned.service_name)
+        })
+        .await?;
+        converge(ctx, prior.part.running(succeeded), &planned).await
     }
 
     /// The pipeline lives as long as its service; Proton has no call to delete it.

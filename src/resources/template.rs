@@ -2,10 +2,10 @@
 //! belong to. The two kinds differ only in names, words and who provisions what, so one resource takes
 //! the kind as a value and is registered once per kind (as the template data sources are).
 
-use crate::aws::{NewTemplate, TemplateKind, timestamp};
+use crate::aws::{NewTemplate, TemplateKind};
 use crate::engine::{Ctx, Error, Failure, ListSpec, Resource, ResourceSpec, Timeouts};
 use crate::shared::attributes;
-use crate::shared::template::{Model, Provisioning};
+use crate::shared::template::{Listed, Model, Provisioning};
 use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
 
@@ -106,11 +106,11 @@ impl Resource for Template {
             .api
             .create_template(NewTemplate {
                 kind: self.0,
-                name: &planned.name,
-                display_name: planned.display_name.as_deref(),
-                description: planned.description.as_deref(),
+                name: &planned.listed.name,
+                display_name: planned.listed.display_name.as_deref(),
+                description: planned.listed.description.as_deref(),
                 encryption_key: planned.encryption_key.as_deref(),
-                provisioning: planned.provisioning.value(),
+                provisioning: planned.listed.provisioning.value(),
                 tags: &ctx.tags,
             })
             .await?;
@@ -120,7 +120,7 @@ impl Resource for Template {
     async fn read(&self, ctx: &Ctx, current: Model) -> Result<Option<Model>, Error> {
         Ok(ctx
             .api
-            .get_template(self.0, &current.name)
+            .get_template(self.0, &current.listed.name)
             .await?
             .map(|template| Model::from_api(self.0, template)))
     }
@@ -131,21 +131,25 @@ impl Resource for Template {
         prior: Model,
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
-        let display_name = crate::shared::changed_value(&planned.display_name, &prior.display_name);
+        let display_name =
+            crate::shared::changed_value(&planned.listed.display_name, &prior.listed.display_name);
         let updated = ctx
             .api
             .update_template(
                 self.0,
-                &planned.name,
+                &planned.listed.name,
                 display_name,
-                Some(planned.description.as_deref().unwrap_or_default()),
+                Some(planned.listed.description.as_deref().unwrap_or_default()),
             )
             .await?;
         Ok(Model::from_api(self.0, updated))
     }
 
     async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
-        Ok(ctx.api.delete_template(self.0, &current.name).await?)
+        Ok(ctx
+            .api
+            .delete_template(self.0, &current.listed.name)
+            .await?)
     }
 
     fn move_from(
@@ -175,21 +179,8 @@ impl Resource for Template {
                 .await?
                 .iter()
                 .map(|summary| Model {
-                    name: summary.name().to_string(),
-                    display_name: summary.display_name().map(str::to_string),
-                    description: summary
-                        .description()
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
+                    listed: Listed::from(summary),
                     encryption_key: None,
-                    provisioning: Provisioning::new(
-                        kind,
-                        summary.provisioning().map(|p| p.as_str().to_string()),
-                    ),
-                    arn: Some(summary.arn().to_string()),
-                    created_at: Some(timestamp(summary.created_at())),
-                    last_modified_at: Some(timestamp(summary.last_modified_at())),
-                    recommended_version: summary.recommended_version().map(str::to_string),
                 })
                 .collect(),
             TemplateKind::Service => ctx

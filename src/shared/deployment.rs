@@ -15,7 +15,7 @@ use crate::aws::types::{
 };
 use crate::aws::{ApiError, Stamp};
 use crate::engine::wait::{Poll, wait_for};
-use crate::engine::{Ctx, Error, PlanEdit, Timeouts};
+use crate::engine::{Ctx, Error, Failure, PlanEdit, Timeouts};
 use crate::tf::Value;
 use crate::tf::schema::Attribute;
 
@@ -357,6 +357,16 @@ pub struct Unfinished<T> {
     pub object: Option<T>,
 }
 
+impl<T> Unfinished<T> {
+    /// The failed operation, with the object as last seen `report`ed as the resource's state.
+    pub fn failure<M>(self, report: impl FnOnce(T) -> M) -> Failure<M> {
+        Failure {
+            error: self.error,
+            state: self.object.map(report),
+        }
+    }
+}
+
 impl<T> From<ApiError> for Unfinished<T> {
     fn from(error: ApiError) -> Self {
         Self {
@@ -512,6 +522,19 @@ where
             object: seen.into_inner().ok().flatten().or(last),
         }),
     }
+}
+
+/// A create's result: the object at once when its deployment already succeeded, else what `wait`
+/// for that deployment ends with.
+pub async fn succeeded_or_wait<T: Deployed, M>(
+    created: T,
+    report: impl FnOnce(T) -> M,
+    wait: impl Future<Output = Result<M, Failure<M>>>,
+) -> Result<M, Failure<M>> {
+    if *created.status() == DeploymentStatus::Succeeded {
+        return Ok(report(created));
+    }
+    wait.await
 }
 
 /// Waits while a deployment that is already running (started by an earlier, interrupted apply or by

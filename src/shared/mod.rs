@@ -4,13 +4,17 @@
 //! - [`deployment`]: the deployed resources' (environment, service instance, service pipeline,
 //!   component) deployment fields, plan rule and waits.
 //! - [`list_filters`]: reading a `terraform query` list block's `config`, and filters that recur.
+//! - [`service_part`]: what a service instance and a service pipeline share.
+//! - [`connection`]: an environment account connection as the data sources and the accepter see it.
 //! - [`awscc`]: state moved in from hashicorp/awscc's resources.
 //! - [`template`]: the state of environment and service templates, driven by the kind.
 
 pub mod attributes;
 pub mod awscc;
+pub mod connection;
 pub mod deployment;
 pub mod list_filters;
+pub mod service_part;
 pub mod template;
 
 /// What an update sends for an optional argument: the planned value only when it changed.

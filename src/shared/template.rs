@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::types::{EnvironmentTemplateSummary, ServiceTemplateSummary};
 use crate::aws::{Template, TemplateKind, timestamp};
 
 /// Who provisions what, under each kind's own attribute name. The field must be there (null or not:
@@ -52,13 +53,12 @@ impl Provisioning {
     }
 }
 
-/// A template resource's state, whichever its kind.
+/// What a listing reports of a template, whichever its kind.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Model {
+pub struct Listed {
     pub name: String,
     pub display_name: Option<String>,
     pub description: Option<String>,
-    pub encryption_key: Option<String>,
     #[serde(flatten)]
     pub provisioning: Provisioning,
     pub arn: Option<String>,
@@ -67,34 +67,76 @@ pub struct Model {
     pub recommended_version: Option<String>,
 }
 
+/// Optional text, with Proton's "" for none as null.
+fn text(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// The listings' summaries of both kinds: their getters share names.
+macro_rules! listed_from {
+    ($ty:ty, $variant:ident, $provisioning:ident) => {
+        impl From<&$ty> for Listed {
+            fn from(t: &$ty) -> Self {
+                Self {
+                    name: t.name().to_string(),
+                    display_name: text(t.display_name()),
+                    description: text(t.description()),
+                    provisioning: Provisioning::$variant {
+                        $provisioning: t.$provisioning().map(|p| p.as_str().to_string()),
+                    },
+                    arn: Some(t.arn().to_string()),
+                    created_at: Some(timestamp(t.created_at())),
+                    last_modified_at: Some(timestamp(t.last_modified_at())),
+                    recommended_version: text(t.recommended_version()),
+                }
+            }
+        }
+    };
+}
+
+listed_from!(EnvironmentTemplateSummary, Environment, provisioning);
+listed_from!(ServiceTemplateSummary, Service, pipeline_provisioning);
+
+/// A template resource's state, whichever its kind: what a listing reports and the key.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Model {
+    #[serde(flatten)]
+    pub listed: Listed,
+    pub encryption_key: Option<String>,
+}
+
 impl Model {
     /// A template known by name only (as a listing without details gives it).
     pub fn named(kind: TemplateKind, name: String) -> Self {
         Self {
-            name,
-            display_name: None,
-            description: None,
+            listed: Listed {
+                name,
+                display_name: None,
+                description: None,
+                provisioning: Provisioning::new(kind, None),
+                arn: None,
+                created_at: None,
+                last_modified_at: None,
+                recommended_version: None,
+            },
             encryption_key: None,
-            provisioning: Provisioning::new(kind, None),
-            arn: None,
-            created_at: None,
-            last_modified_at: None,
-            recommended_version: None,
         }
     }
 
     pub fn from_api(kind: TemplateKind, template: Template) -> Self {
         Self {
-            name: template.name,
-            display_name: template.display_name,
-            // Proton stores a cleared description as "": null in Terraform.
-            description: template.description.filter(|d| !d.is_empty()),
+            listed: Listed {
+                name: template.name,
+                display_name: template.display_name,
+                // Proton stores a cleared description as "": null in Terraform.
+                description: template.description.filter(|d| !d.is_empty()),
+                provisioning: Provisioning::new(kind, template.provisioning),
+                arn: Some(template.arn),
+                created_at: Some(timestamp(&template.created_at)),
+                last_modified_at: Some(timestamp(&template.last_modified_at)),
+                recommended_version: template.recommended_version,
+            },
             encryption_key: template.encryption_key,
-            provisioning: Provisioning::new(kind, template.provisioning),
-            arn: Some(template.arn),
-            created_at: Some(timestamp(&template.created_at)),
-            last_modified_at: Some(timestamp(&template.last_modified_at)),
-            recommended_version: template.recommended_version,
         }
     }
 }

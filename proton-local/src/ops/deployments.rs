@@ -59,29 +59,7 @@ pub fn start_cancel(p: &mut Partition, id: &str, now: Epoch, due: Epoch) {
     dep.last_modified_at = now;
     dep.due_at = Some(due);
     let dep = dep.clone();
-    let target = match dep.target_type {
-        TargetType::Environment => p
-            .environments
-            .get_mut(&dep.environment_name)
-            .map(|e| &mut e.deploy),
-        TargetType::ServiceInstance => p
-            .services
-            .get_mut(dep.service_name.as_deref().unwrap_or_default())
-            .and_then(|s| {
-                s.instances
-                    .get_mut(dep.service_instance_name.as_deref().unwrap_or_default())
-            })
-            .map(|i| &mut i.deploy),
-        TargetType::ServicePipeline => p
-            .services
-            .get_mut(dep.service_name.as_deref().unwrap_or_default())
-            .and_then(|s| s.pipeline.as_mut())
-            .map(|pl| &mut pl.deploy),
-        TargetType::Component => p
-            .components
-            .get_mut(dep.component_name.as_deref().unwrap_or_default())
-            .map(|c| &mut c.deploy),
-    };
+    let target = lifecycle::target_mut(p, &dep);
     if let Some(d) = target {
         d.deployment_status = "CANCELLING".to_string();
     }

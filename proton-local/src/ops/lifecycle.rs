@@ -99,7 +99,8 @@ pub fn is_active(status: &str) -> bool {
     matches!(status, "IN_PROGRESS" | "CANCELLING" | "DELETE_IN_PROGRESS")
 }
 
-fn target_mut<'p>(p: &'p mut Partition, dep: &Deployment) -> Option<&'p mut Deployable> {
+/// The deployed object `dep` is about, if it still exists.
+pub(crate) fn target_mut<'p>(p: &'p mut Partition, dep: &Deployment) -> Option<&'p mut Deployable> {
     match dep.target_type {
         TargetType::Environment => p
             .environments
