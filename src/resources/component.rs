@@ -35,6 +35,7 @@ pub struct Model {
     pub last_modified_at: Option<String>,
     #[serde(flatten)]
     pub deployment: DeploymentFields,
+    pub deployment_type: Option<String>,
 }
 
 /// Changing one of these redeploys the component.
@@ -72,6 +73,8 @@ impl Model {
             created_at: Some(timestamp(component.created_at())),
             last_modified_at: Some(timestamp(component.last_modified_at())),
             deployment: component.fields(),
+            // What Proton reports says nothing about the next update: only a plan sets this.
+            deployment_type: None,
         }
     }
 }

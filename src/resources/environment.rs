@@ -44,6 +44,7 @@ pub struct Model {
     pub environment_account_id: Option<String>,
     #[serde(flatten)]
     pub deployment: DeploymentFields,
+    pub deployment_type: Option<String>,
 }
 
 /// Changing one of these deploys the environment again (same template version).
@@ -87,6 +88,8 @@ impl Model {
             provisioning: environment.provisioning().map(|p| p.as_str().to_string()),
             environment_account_id: environment.environment_account_id().map(str::to_string),
             deployment: deployment::Deployed::fields(&environment),
+            // What Proton reports says nothing about the next update: only a plan sets this.
+            deployment_type: None,
         }
     }
 
@@ -311,6 +314,10 @@ impl Resource for Environment {
                  (self-managed).",
             );
         }
+    }
+
+    async fn check_plan(&self, _ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        deployment::refuse_lower_major(prior, config)
     }
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {

@@ -10,8 +10,8 @@ use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServiceInstance as ApiInstance;
 use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Nesting, Validator};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
@@ -165,6 +165,10 @@ impl Resource for ServiceInstance {
             timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
+    }
+
+    async fn check_plan(&self, _ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        deployment::refuse_lower_major(prior, config)
     }
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {

@@ -11,6 +11,7 @@ use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServicePipeline as ApiPipeline;
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Validator};
+use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{self as deployment, Running, wait_deployed, wait_idle};
@@ -141,6 +142,10 @@ impl Resource for ServicePipeline {
             timeouts: deployment::TIMEOUTS_WITHOUT_DELETE,
             rules: vec![],
         }
+    }
+
+    async fn check_plan(&self, _ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        deployment::refuse_lower_major(prior, config)
     }
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {

@@ -9,6 +9,7 @@ mod complete;
 mod component;
 mod connection;
 mod data_sources;
+mod deployment_plan;
 mod environment;
 mod environment_template;
 mod examples_valid;

@@ -1182,6 +1182,10 @@ pub fn hcl_string(s: &str) -> String {
 
 /// Compares two attribute maps the way ImportStateVerify does: every key, except `ignore`.
 /// Returns the differences as readable lines (empty when equal).
+/// Attributes a plan sets and the next refresh clears (`deployment_type`): they describe the last
+/// update, not the object, so an import never has them.
+const PLAN_ONLY: &[&str] = &["deployment_type"];
+
 pub fn diff_attrs(
     expected: &Map<String, Value>,
     actual: &Map<String, Value>,
@@ -1190,7 +1194,7 @@ pub fn diff_attrs(
     let keys: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
     let mut diffs = Vec::new();
     for key in keys {
-        if ignore.contains(&key.as_str()) {
+        if ignore.contains(&key.as_str()) || PLAN_ONLY.contains(&key.as_str()) {
             continue;
         }
         let a = expected.get(key).unwrap_or(&Value::Null);
