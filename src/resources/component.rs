@@ -73,8 +73,8 @@ impl Model {
             created_at: Some(timestamp(component.created_at())),
             last_modified_at: Some(timestamp(component.last_modified_at())),
             deployment: component.fields(),
-            // What Proton reports says nothing about the next update: only a plan sets this.
-            deployment_type: None,
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 }

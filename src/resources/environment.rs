@@ -88,8 +88,8 @@ impl Model {
             provisioning: environment.provisioning().map(|p| p.as_str().to_string()),
             environment_account_id: environment.environment_account_id().map(str::to_string),
             deployment: deployment::Deployed::fields(&environment),
-            // What Proton reports says nothing about the next update: only a plan sets this.
-            deployment_type: None,
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 

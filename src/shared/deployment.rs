@@ -190,7 +190,7 @@ pub fn attributes(what: &str) -> Vec<Attribute> {
              (a new major template version), `MINOR_VERSION` (a new minor version), `CURRENT_VERSION` \
              (the same version again, for a changed spec or other deployed input, or after a failed \
              deployment) or `NONE` (a change that deploys nothing, such as the description). Shown in \
-             `terraform plan` and kept in state by that apply; null again after the next refresh."
+             `terraform plan` and kept in state until the next update; null after a create or an import."
         ))])
         .collect()
 }

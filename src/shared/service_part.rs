@@ -63,8 +63,8 @@ impl Part {
             created_at: Some(part.created_at()),
             template_name: Some(part.template_name().to_string()),
             deployment: part.fields(),
-            // What Proton reports says nothing about the next update: only a plan sets this.
-            deployment_type: None,
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 

@@ -1182,8 +1182,8 @@ pub fn hcl_string(s: &str) -> String {
 
 /// Compares two attribute maps the way ImportStateVerify does: every key, except `ignore`.
 /// Returns the differences as readable lines (empty when equal).
-/// Attributes a plan sets and the next refresh clears (`deployment_type`): they describe the last
-/// update, not the object, so an import never has them.
+/// Attributes only a plan sets (`deployment_type`): they describe the last update, not the object,
+/// so an import never has them.
 const PLAN_ONLY: &[&str] = &["deployment_type"];
 
 pub fn diff_attrs(
