@@ -6,7 +6,6 @@
 use proton_test_support::deploy::{ROLE, environment_template, plan_line, provider};
 use proton_test_support::{ProtonLocal, Terraform, Workspace, hcl_string};
 
-const ADDR: &str = "proton_environment.test";
 const SPEC_A: &str = "proton: EnvironmentSpec\nspec:\n  subnets: 2\n";
 const SPEC_B: &str = "proton: EnvironmentSpec\nspec:\n  subnets: 3\n";
 
