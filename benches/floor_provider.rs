@@ -47,6 +47,7 @@ impl ProviderConfig for NoSettings {
             Ok(Configured {
                 api: Arc::new(Proton::new(unused)),
                 default_tags: Tags::new(),
+                ignore_tags: Default::default(),
             })
         })
     }

@@ -173,10 +173,11 @@ async fn measure(endpoint: String, deploy_seconds: u64) -> Result<Row, String> {
     let limit = Duration::from_secs(deploy_seconds * 2 + 60);
     let ctx = Ctx {
         api: Arc::clone(&api),
-        timeout: limit,
+        timeout: limit.into(),
         stop: StopSignal::default(),
         tags: BTreeMap::new(),
         client_token: String::new(),
+        warnings: Default::default(),
     };
     let ours_calls = AtomicU32::new(0);
     let ours = async {

@@ -17,7 +17,9 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::Proton;
 use crate::aws::http_client::{self, CaBundle};
-use crate::engine::{BoxFuture, Configured, Engine, ProviderConfig, parse_duration};
+use crate::engine::{
+    BoxFuture, Configured, Engine, IgnoreTags, ProviderConfig, parse_duration, validate_tag_keys,
+};
 use crate::tf::schema::{Attribute, Block, NestedBlock, Schema, Validator};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
@@ -107,6 +109,34 @@ fn block() -> Block {
         )])
         .describe("Tags for every resource this provider manages."),
     ))
+    .with_block(NestedBlock::single(
+        "ignore_tags",
+        Block::new(vec![
+            Attribute::string_set("keys")
+                .optional()
+                .describe("Tag keys to ignore."),
+            Attribute::string_set("key_prefixes")
+                .optional()
+                .describe("Prefixes of tag keys to ignore."),
+        ])
+        .describe(
+            "Tags the provider leaves alone on every resource, as with hashicorp/aws: tags with these keys, \
+             added outside Terraform (by a cost tool, a tagging policy, another team), are neither shown in \
+             `tags` and `tags_all` nor planned away; the provider never sets or removes them. Keys starting \
+             with `aws:`, reserved by AWS (Proton's own `aws:proton:*` tags among them), are always ignored.",
+        ),
+    ))
+}
+
+/// The `ignore_tags` block: keys and key prefixes (unknown or absent values count as none).
+fn ignore_tags(config: &Value) -> IgnoreTags {
+    let Some(block) = config.get("ignore_tags").filter(|block| !block.is_null()) else {
+        return IgnoreTags::default();
+    };
+    IgnoreTags {
+        keys: texts(block, "keys").into_iter().collect(),
+        key_prefixes: texts(block, "key_prefixes").into_iter().collect(),
+    }
 }
 
 /// A known string setting; unknown values (allowed at configure time) count as unset.
@@ -262,6 +292,16 @@ async fn ca_bundle(config: &Value, diags: &mut Diagnostics) -> Option<CaBundle> 
 
 async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     let mut diags = Diagnostics::new();
+    if let Some(tags) = config
+        .get("default_tags")
+        .and_then(|block| block.get("tags"))
+    {
+        validate_tag_keys(
+            tags,
+            AttributePath::attribute("default_tags").attr("tags"),
+            &mut diags,
+        );
+    }
     let bundle = ca_bundle(config, &mut diags).await;
     // Request bodies are small JSON documents that fit in the socket's buffer, so the upload half of
     // stalled-stream protection only costs a timer per call; downloads keep it.
@@ -390,6 +430,7 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     Ok(Configured {
         api: Arc::new(Proton::new(proton.build())),
         default_tags,
+        ignore_tags: ignore_tags(config),
     })
 }
 

@@ -98,6 +98,7 @@ mod stand_in {
                 Ok(Configured {
                     api: Arc::new(Proton::new(config)),
                     default_tags: Tags::new(),
+                    ignore_tags: Default::default(),
                 })
             })
         }

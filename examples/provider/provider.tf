@@ -23,6 +23,13 @@ provider "proton" {
       managed-by = "terraform"
     }
   }
+
+  # Tags that a cost tool or a tagging policy adds outside Terraform: never shown
+  # in tags/tags_all, never planned away.
+  ignore_tags {
+    keys         = ["CostCenter"]
+    key_prefixes = ["finops:"]
+  }
 }
 
 # Against AWS Proton: leave out the keys and the endpoint, and credentials come

@@ -12,7 +12,7 @@ use crate::aws::deployment_status::{self as phase, CancelEnding};
 use crate::aws::types::DeploymentStatus;
 use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{
-    Action, ActionSpec, ConfigRule, Ctx, Error, Progress, format_duration, parse_duration,
+    Action, ActionSpec, ConfigRule, Ctx, Error, Progress, TimeLimit, format_duration,
 };
 use crate::shared::attributes;
 use crate::shared::deployment::Deployed;
@@ -80,10 +80,10 @@ impl Config {
         }
     }
 
-    fn timeout(&self) -> Result<Duration, Error> {
+    fn timeout(&self) -> Result<TimeLimit, Error> {
         match &self.timeout {
-            None => Ok(DEFAULT_TIMEOUT),
-            Some(text) => parse_duration(text).map_err(|why| {
+            None => Ok(DEFAULT_TIMEOUT.into()),
+            Some(text) => TimeLimit::parse(text).map_err(|why| {
                 Error::Invalid(format!("timeout {text:?} is not a duration: {why}"))
             }),
         }

@@ -35,9 +35,11 @@ pub use registry::{
 };
 pub use resource::{
     BoxFuture, ConfigRule, Ctx, DynResource, Error, Failure, ListSpec, Resource, ResourceSpec,
-    Timeouts,
+    Timeouts, Warnings,
 };
 pub use rpc::{ApplyOutcome, ImportedResource, ListedObject, ReadOutcome};
 pub use stop::StopSignal;
-pub use tags::{Tags, from_value as tags_from_value};
-pub use timeouts::{format_duration, parse_duration};
+pub use tags::{
+    IgnoreTags, Tags, from_value as tags_from_value, validate_keys as validate_tag_keys,
+};
+pub use timeouts::{TimeLimit, format_duration, parse_duration};

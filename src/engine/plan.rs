@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::tf::schema::{Attribute, Block, Presence, Semantics, yaml_equal};
 use crate::tf::{AttributePath, Value};
 
-use super::tags::{self, TAGS, TAGS_ALL, Tags};
+use super::tags::{self, IgnoreTags, TAGS, TAGS_ALL, Tags};
 
 /// The block name the engine adds for `timeouts`; changing it alone calls no API.
 pub const TIMEOUTS: &str = "timeouts";
@@ -17,6 +17,7 @@ pub struct PlanRequest<'a> {
     pub proposed: &'a Value,
     pub config: &'a Value,
     pub default_tags: &'a Tags,
+    pub ignore_tags: &'a IgnoreTags,
     pub tags: bool,
 }
 
@@ -58,7 +59,7 @@ pub fn plan_resource_change(request: &PlanRequest<'_>) -> PlannedChange {
         let own = planned.get(TAGS).cloned().unwrap_or(Value::Null);
         planned.insert(
             TAGS_ALL.to_string(),
-            tags::merged(request.default_tags, &own),
+            tags::merged(request.default_tags, &own, request.ignore_tags),
         );
     }
 
@@ -184,6 +185,7 @@ mod tests {
             proposed,
             config,
             default_tags: defaults,
+            ignore_tags: &IgnoreTags::default(),
             tags: true,
         })
     }
@@ -302,6 +304,7 @@ mod tests {
                 proposed: &config,
                 config: &config,
                 default_tags: &Tags::new(),
+                ignore_tags: &IgnoreTags::default(),
                 tags: false,
             })
             .requires_replace
@@ -336,6 +339,7 @@ mod tests {
             proposed: &proposed,
             config: &config,
             default_tags: &Tags::new(),
+            ignore_tags: &IgnoreTags::default(),
             tags: false,
         });
         assert_eq!(change.planned, prior);
@@ -354,6 +358,7 @@ mod tests {
             proposed: &proposed,
             config: &changed,
             default_tags: &Tags::new(),
+            ignore_tags: &IgnoreTags::default(),
             tags: false,
         });
         assert_eq!(change.planned.get("spec"), Some(&Value::string("a: 2\n")));
@@ -393,6 +398,7 @@ mod tests {
             proposed: &prior,
             config: &config,
             default_tags: &Tags::new(),
+            ignore_tags: &IgnoreTags::default(),
             tags: false,
         });
         assert_eq!(change.planned.get("spec"), Some(&Value::Null));

@@ -45,6 +45,24 @@ impl<'a> PlanEdit<'a> {
         !self.creating() && self.planned(name) != self.prior(name)
     }
 
+    /// Whether the plan updates the object (computed values are unknown where anything changes).
+    pub fn updates(&self) -> bool {
+        !self.creating() && *self.planned != *self.prior
+    }
+
+    /// Plans a computed `name` (one the configuration leaves null) as a value the plan can already
+    /// tell; the apply must then report the same value.
+    pub fn set_known(&mut self, name: &str, value: Value) {
+        if !self.configured(name).is_null() {
+            return;
+        }
+        if let Value::Object(fields) = &mut *self.planned
+            && fields.contains_key(name)
+        {
+            fields.insert(name.to_string(), value);
+        }
+    }
+
     /// Plans `name` as unknown, unless the configuration sets it.
     pub fn set_unknown(&mut self, name: &str) {
         if !self.configured(name).is_null() {

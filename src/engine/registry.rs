@@ -12,13 +12,76 @@ use super::action::{ActionSpec, DynAction};
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::resource::{BoxFuture, Ctx, DynResource, ListSpec, ResourceSpec};
 use super::stop::StopSignal;
-use super::tags::{TAGS, TAGS_ALL, Tags};
-use super::timeouts;
+use super::tags::{IgnoreTags, TAGS, TAGS_ALL, Tags};
+use super::timeouts::{self, TimeLimit};
 
 /// What a configured provider hands to every operation.
 pub struct Configured {
     pub api: Arc<Proton>,
     pub default_tags: Tags,
+    pub ignore_tags: IgnoreTags,
+}
+
+/// Provider settings Terraform could not tell yet at ConfigureProvider (they come from resources not
+/// yet applied). No client is built from them: defaults (the environment's region, the default
+/// endpoint, no role) would silently stand in for what the configuration says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownSettings {
+    /// The settings, as paths in the provider block: `region`, `endpoints.proton`.
+    pub names: Vec<String>,
+    /// Whether Terraform accepts deferred changes (`-allow-deferral`), so that work needing the
+    /// API is deferred to a later plan instead of refused.
+    pub deferral_allowed: bool,
+}
+
+impl UnknownSettings {
+    /// The settings of `config` whose values are unknown, outermost path of each.
+    pub fn of(config: &Value, deferral_allowed: bool) -> Option<UnknownSettings> {
+        let mut names = Vec::new();
+        collect_unknown(config, "", &mut names);
+        (!names.is_empty()).then_some(UnknownSettings {
+            names,
+            deferral_allowed,
+        })
+    }
+
+    pub fn diagnostic(&self) -> Diagnostic {
+        let names = self
+            .names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Diagnostic::error(
+            "Provider configuration is unknown",
+            format!(
+                "The provider block's {names} depends on values known only after apply, and this \
+                 needs AWS Proton. The provider does not fall back to a default (another region, \
+                 endpoint or role). Apply what the setting depends on first (for example with \
+                 `terraform apply -target=...`), or give the setting a value known at plan time."
+            ),
+        )
+    }
+}
+
+/// Pushes the path of every unknown value under `value`: an object's attributes one by one, a
+/// collection as a whole.
+fn collect_unknown(value: &Value, path: &str, names: &mut Vec<String>) {
+    match value {
+        Value::Unknown => names.push(path.to_string()),
+        Value::Object(attributes) => {
+            for (name, value) in attributes {
+                let nested = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                collect_unknown(value, &nested, names);
+            }
+        }
+        other if !other.is_wholly_known() => names.push(path.to_string()),
+        _ => {}
+    }
 }
 
 /// The provider's own configuration: its schema and how a configuration becomes API clients.
@@ -161,6 +224,8 @@ pub struct Engine {
     data_sources: BTreeMap<&'static str, DataSourceEntry>,
     actions: BTreeMap<&'static str, ActionEntry>,
     pub(super) configured: RwLock<Option<Arc<Configured>>>,
+    /// Set instead of `configured` when settings were unknown at ConfigureProvider.
+    pub(super) unknown_settings: RwLock<Option<UnknownSettings>>,
     pub(super) stop: StopSignal,
 }
 
@@ -205,6 +270,7 @@ impl Engine {
             data_sources,
             actions: BTreeMap::new(),
             configured: RwLock::new(None),
+            unknown_settings: RwLock::new(None),
             stop: StopSignal::default(),
         }
     }
@@ -268,22 +334,39 @@ impl Engine {
             .read()
             .ok()
             .and_then(|slot| slot.clone())
-            .ok_or_else(|| {
-                Diagnostic::error(
+            .ok_or_else(|| match self.unknown_settings() {
+                Some(unknown) => unknown.diagnostic().into(),
+                None => Diagnostic::error(
                     "Provider not configured",
                     "Terraform called the provider before configuring it; this is a bug in the provider or Terraform.",
                 )
-                .into()
+                .into(),
             })
     }
 
-    pub(super) fn context(&self, configured: &Configured, timeout: std::time::Duration) -> Ctx {
+    /// The settings that were unknown at ConfigureProvider, if any were.
+    pub fn unknown_settings(&self) -> Option<UnknownSettings> {
+        self.unknown_settings
+            .read()
+            .ok()
+            .and_then(|slot| slot.clone())
+    }
+
+    /// Whether work that needs the API is deferred: settings are unknown and Terraform accepts
+    /// deferral. Without deferral the same work is refused with [`UnknownSettings::diagnostic`].
+    pub fn defers_for_provider_config(&self) -> bool {
+        self.unknown_settings()
+            .is_some_and(|unknown| unknown.deferral_allowed)
+    }
+
+    pub(super) fn context(&self, configured: &Configured, timeout: impl Into<TimeLimit>) -> Ctx {
         Ctx {
             api: configured.api.clone(),
-            timeout,
+            timeout: timeout.into(),
             stop: self.stop.clone(),
             tags: Tags::new(),
             client_token: String::new(),
+            warnings: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ use crate::tf::{Diagnostic, Diagnostics, Type, Value};
 use super::StopSignal;
 use super::convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
 use super::plan_edit::PlanEdit;
+use super::timeouts::TimeLimit;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -71,14 +72,46 @@ pub struct ResourceSpec {
 #[derive(Clone)]
 pub struct Ctx {
     pub api: Arc<Proton>,
-    /// How long this operation may wait (from `timeouts`).
-    pub timeout: Duration,
+    /// How long this operation may wait (from `timeouts`), as the user wrote it.
+    pub timeout: TimeLimit,
     /// Raised when Terraform calls StopProvider: waits end early.
     pub stop: StopSignal,
     /// Tags to set on create: the resource's `tags` merged over the provider's `default_tags`.
     pub tags: BTreeMap<String, String>,
     /// Stable for the same planned object, so a retried create is recognised by Proton.
     pub client_token: String,
+    /// Warnings Terraform shows with the operation's outcome, whatever the log level.
+    pub warnings: Warnings,
+}
+
+impl Ctx {
+    /// A warning diagnostic for Terraform to show, for what the operation could not do as asked.
+    pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.warnings.push(Diagnostic::warning(summary, detail));
+    }
+}
+
+/// The warnings of one operation, shared by every clone of its context.
+#[derive(Clone, Default)]
+pub struct Warnings(Arc<std::sync::Mutex<Vec<Diagnostic>>>);
+
+impl Warnings {
+    fn push(&self, warning: Diagnostic) {
+        if let Ok(mut warnings) = self.0.lock() {
+            warnings.push(warning);
+        }
+    }
+
+    /// Everything warned so far, leaving none.
+    pub fn take(&self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if let Ok(mut warnings) = self.0.lock() {
+            for warning in warnings.drain(..) {
+                diags.push(warning);
+            }
+        }
+        diags
+    }
 }
 
 #[cfg(test)]
@@ -90,10 +123,11 @@ impl Ctx {
             .build();
         Ctx {
             api: Arc::new(Proton::new(config)),
-            timeout,
+            timeout: timeout.into(),
             stop: StopSignal::default(),
             tags: BTreeMap::new(),
             client_token: String::new(),
+            warnings: Warnings::default(),
         }
     }
 }
@@ -105,8 +139,8 @@ pub enum Error {
     /// A deployment or registration ended in a failure state.
     #[error("{0}")]
     Failed(String),
-    #[error("timed out after {after:?} waiting for {what}")]
-    Timeout { after: Duration, what: String },
+    #[error("timed out after {after} waiting for {what}")]
+    Timeout { after: TimeLimit, what: String },
     #[error("stopped while waiting for {0}: Terraform asked the provider to stop")]
     Stopped(String),
     #[error("{0}")]

@@ -59,15 +59,56 @@ pub fn block(timeouts: &Timeouts) -> Option<NestedBlock> {
     Some(NestedBlock::single(TIMEOUTS, Block::new(attributes)))
 }
 
+/// How long an operation may wait, with the text the user wrote for it, so that messages say `45m`
+/// when the configuration says `45m` (not `2700s`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeLimit {
+    pub duration: Duration,
+    pub written: String,
+}
+
+impl TimeLimit {
+    /// A configured duration: `text` must parse.
+    pub fn parse(text: &str) -> Result<TimeLimit, String> {
+        Ok(TimeLimit {
+            duration: parse_duration(text)?,
+            written: text.trim().to_string(),
+        })
+    }
+
+    /// This limit, or `minimum` when that is longer.
+    pub fn at_least(&self, minimum: Duration) -> TimeLimit {
+        if self.duration >= minimum {
+            self.clone()
+        } else {
+            minimum.into()
+        }
+    }
+}
+
+impl From<Duration> for TimeLimit {
+    fn from(duration: Duration) -> Self {
+        TimeLimit {
+            duration,
+            written: format_duration(duration),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.written)
+    }
+}
+
 /// The timeout for `operation` given the resource's state or plan (configured value or default).
-pub fn resolve(object: &Value, operation: Operation, timeouts: &Timeouts) -> Duration {
+pub fn resolve(object: &Value, operation: Operation, timeouts: &Timeouts) -> TimeLimit {
     object
         .get(TIMEOUTS)
         .and_then(|block| block.get(operation.name()))
         .and_then(Value::as_str)
-        .and_then(|text| parse_duration(text).ok())
-        .or_else(|| operation.default_in(timeouts))
-        .unwrap_or(FALLBACK)
+        .and_then(|text| TimeLimit::parse(text).ok())
+        .unwrap_or_else(|| operation.default_in(timeouts).unwrap_or(FALLBACK).into())
 }
 
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
@@ -130,15 +171,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(total).map_err(|e| e.to_string())
 }
 
+/// Whole seconds in Go's duration syntax without zero parts: `30m`, `1h30m`, `1m5s`, `0s`.
 pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs();
-    if seconds.is_multiple_of(3600) && seconds > 0 {
-        format!("{}h", seconds / 3600)
-    } else if seconds.is_multiple_of(60) && seconds > 0 {
-        format!("{}m", seconds / 60)
-    } else {
-        format!("{seconds}s")
+    if seconds == 0 {
+        return "0s".to_string();
     }
+    let (hours, minutes, seconds) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut text = String::new();
+    for (amount, unit) in [(hours, 'h'), (minutes, 'm'), (seconds, 's')] {
+        if amount > 0 {
+            text.push_str(&format!("{amount}{unit}"));
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -165,18 +211,34 @@ mod tests {
         };
         let configured =
             Value::object([(TIMEOUTS, Value::object([("create", Value::string("5m"))]))]);
+        let limit = resolve(&configured, Operation::Create, &timeouts);
+        assert_eq!(limit.duration, Duration::from_secs(300));
+        assert_eq!(limit.to_string(), "5m");
+        let default = resolve(&Value::Null, Operation::Create, &timeouts);
+        assert_eq!(default.duration, Duration::from_secs(1800));
+        assert_eq!(default.to_string(), "30m");
         assert_eq!(
-            resolve(&configured, Operation::Create, &timeouts),
-            Duration::from_secs(300)
-        );
-        assert_eq!(
-            resolve(&Value::Null, Operation::Create, &timeouts),
-            Duration::from_secs(1800)
-        );
-        assert_eq!(
-            resolve(&Value::Null, Operation::Delete, &timeouts),
+            resolve(&Value::Null, Operation::Delete, &timeouts).duration,
             FALLBACK
         );
-        assert_eq!(format_duration(Duration::from_secs(1800)), "30m");
+    }
+
+    #[test]
+    fn limits_are_shown_as_written() {
+        let written = TimeLimit::parse("2700s").expect("parses");
+        assert_eq!(written.duration, Duration::from_secs(2700));
+        assert_eq!(written.to_string(), "2700s");
+        assert_eq!(
+            TimeLimit::parse(" 45m ").expect("parses").to_string(),
+            "45m"
+        );
+        assert_eq!(written.at_least(Duration::from_secs(60)), written);
+        assert_eq!(
+            written.at_least(Duration::from_secs(3600)).to_string(),
+            "1h"
+        );
+        for (seconds, text) in [(0, "0s"), (90, "1m30s"), (5400, "1h30m"), (3605, "1h5s")] {
+            assert_eq!(format_duration(Duration::from_secs(seconds)), text);
+        }
     }
 }

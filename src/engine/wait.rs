@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::resource::{Ctx, Error};
+use super::timeouts::format_duration;
 use crate::aws::ApiError;
 
 /// What one look at the object found.
@@ -34,19 +35,36 @@ pub fn next_interval(waited: Duration) -> Duration {
 }
 
 /// Polls `check` until it reports `Done` or `Failed`, the context's timeout passes, or Terraform asks
-/// the provider to stop. `what` names the wait in errors ("environment deployment").
+/// the provider to stop. `what` names the wait in errors ("environment deployment"). Each new status,
+/// and the end, is logged at INFO with the time waited so far: a long deployment shows its progress
+/// under `TF_LOG=INFO`.
 pub async fn wait_for<T, F, Fut>(ctx: &Ctx, what: &str, mut check: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, Error>>,
 {
     let started = Instant::now();
-    let deadline = started + ctx.timeout;
+    let deadline = started + ctx.timeout.duration;
+    let mut last_status: Option<String> = None;
     loop {
-        let status = match check().await {
-            Ok(Poll::Done(value)) => return Ok(value),
-            Ok(Poll::Failed(reason)) => return Err(Error::Failed(reason)),
-            Ok(Poll::Pending(status)) => status,
+        let looked = check().await;
+        let waited = format_duration(started.elapsed());
+        let status = match looked {
+            Ok(Poll::Done(value)) => {
+                tracing::info!(what, waited = %waited, "{what}: finished after {waited}");
+                return Ok(value);
+            }
+            Ok(Poll::Failed(reason)) => {
+                tracing::info!(what, waited = %waited, "{what}: failed after {waited}");
+                return Err(Error::Failed(reason));
+            }
+            Ok(Poll::Pending(status)) => {
+                if last_status.as_ref() != Some(&status) {
+                    tracing::info!(what, status = %status, waited = %waited, "{what}: {status} after {waited}");
+                    last_status = Some(status.clone());
+                }
+                status
+            }
             // Throttled even after the SDK's retries: a long wait slows down instead of failing.
             Err(Error::Api(ApiError::Throttled(message))) => format!("throttled: {message}"),
             Err(error) => return Err(error),
@@ -54,7 +72,7 @@ where
         let now = Instant::now();
         if now >= deadline {
             return Err(Error::Timeout {
-                after: ctx.timeout,
+                after: ctx.timeout.clone(),
                 what: format!("{what} (last status {status})"),
             });
         }
@@ -145,7 +163,15 @@ mod tests {
             || async { Ok(Poll::Pending("IN_PROGRESS".into())) },
         )
         .await;
-        assert!(matches!(timed_out, Err(Error::Timeout { .. })));
+        let Err(error) = timed_out else {
+            panic!("a pending wait ended")
+        };
+        assert!(
+            error
+                .to_string()
+                .starts_with("timed out after 30s waiting for deployment"),
+            "{error}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

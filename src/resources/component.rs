@@ -35,6 +35,7 @@ pub struct Model {
     pub last_modified_at: Option<String>,
     #[serde(flatten)]
     pub deployment: DeploymentFields,
+    pub deployment_type: Option<String>,
 }
 
 /// Changing one of these redeploys the component.
@@ -72,6 +73,8 @@ impl Model {
             created_at: Some(timestamp(component.created_at())),
             last_modified_at: Some(timestamp(component.last_modified_at())),
             deployment: component.fields(),
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 }
@@ -148,7 +151,9 @@ impl Resource for Component {
                 updated while its service instance deploys.\n\n\
                 Proton never returns a component's template file or manifest: state keeps the configured \
                 ones. An import reads the template file from the component's last deployment; the \
-                manifest is taken from the configuration at the next apply, without a replacement.",
+                manifest is required to create, not to import: an imported component (and the \
+                configuration `-generate-config-out` writes for it) needs none, and one set later is \
+                recorded at the next apply, without a replacement.",
             version: 0,
             attributes: [
                 attributes::resource_name("name")
@@ -184,7 +189,7 @@ impl Resource for Component {
                          Terraform). Changing it redeploys the component.",
                     ),
                 Attribute::string("manifest")
-                    .required()
+                    .required_to_create()
                     .yaml()
                     .validate(Validator::length(1, 1024))
                     .requires_replace_if(

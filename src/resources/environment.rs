@@ -47,6 +47,7 @@ pub struct Model {
     pub environment_account_id: Option<String>,
     #[serde(flatten)]
     pub deployment: DeploymentFields,
+    pub deployment_type: Option<String>,
 }
 
 /// Changing one of these deploys the environment again (same template version).
@@ -90,6 +91,8 @@ impl Model {
             provisioning: environment.provisioning().map(|p| p.as_str().to_string()),
             environment_account_id: environment.environment_account_id().map(str::to_string),
             deployment: deployment::Deployed::fields(&environment),
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 
@@ -351,6 +354,11 @@ impl Resource for Environment {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        // A lower major is refused before the spec is checked against any version.
+        let refused = deployment::refuse_lower_major(prior, config);
+        if refused.has_errors() {
+            return refused;
+        }
         spec_check::check_plan(
             ctx,
             TemplateKind::Environment,

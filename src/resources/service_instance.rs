@@ -177,6 +177,11 @@ impl Resource for ServiceInstance {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        // A lower major is refused before the spec is checked against any version.
+        let refused = deployment::refuse_lower_major(prior, config);
+        if refused.has_errors() {
+            return refused;
+        }
         let (Some(service), Some(name)) = (
             config.get("service_name").and_then(Value::as_str),
             config.get("name").and_then(Value::as_str),
@@ -290,12 +295,15 @@ impl Resource for ServiceInstance {
     }
 
     /// Proton cannot delete one instance: it stays until the service's spec drops it.
-    async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
-        tracing::warn!(
-            service = %current.service_name,
-            instance = %current.name,
-            "Proton has no API to delete a service instance; it stays until the service's spec no \
-             longer lists it or the service is deleted"
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        ctx.warn(
+            "Service instance left in Proton",
+            format!(
+                "Proton has no API to delete a service instance: {} of service {} is only removed from \
+                 the state. It stays until the service's spec no longer lists it or the service is \
+                 deleted.",
+                current.name, current.service_name
+            ),
         );
         Ok(())
     }

@@ -152,6 +152,11 @@ impl Resource for ServicePipeline {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
+        // A lower major is refused before the spec is checked against any version.
+        let refused = deployment::refuse_lower_major(prior, config);
+        if refused.has_errors() {
+            return refused;
+        }
         let Some(service) = config.get("service_name").and_then(Value::as_str) else {
             return Diagnostics::new();
         };
@@ -207,10 +212,14 @@ impl Resource for ServicePipeline {
     }
 
     /// The pipeline lives as long as its service; Proton has no call to delete it.
-    async fn delete(&self, _ctx: &Ctx, current: Model) -> Result<(), Error> {
-        tracing::warn!(
-            service = %current.service_name,
-            "Proton has no API to delete a service pipeline; it stays until its service is deleted"
+    async fn delete(&self, ctx: &Ctx, current: Model) -> Result<(), Error> {
+        ctx.warn(
+            "Service pipeline left in Proton",
+            format!(
+                "Proton has no API to delete a service pipeline: the pipeline of service {} is only \
+                 removed from the state. It stays until the service is deleted.",
+                current.service_name
+            ),
         );
         Ok(())
     }

@@ -274,14 +274,15 @@ fn version_attributes(kind: &str) -> Vec<Attribute> {
                 .describe("The template bundle in S3."),
             ],
         )
-        .required()
+        .required_to_create()
         .requires_replace_if(
             "a recorded source changes (a new bundle registers a new version)",
             source_replaces,
         )
         .describe(
-            "Where the template bundle is registered from. Proton does not report the source: after an \
-             import, the configured value is recorded in place without touching the version.",
+            "Where the template bundle is registered from. Proton does not report the source, so an \
+             imported version (and the configuration `-generate-config-out` writes for it) needs none; \
+             set later, it is recorded in place without touching the version.",
         ),
         attributes::description()
             .optional()

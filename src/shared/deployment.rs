@@ -16,8 +16,8 @@ use crate::aws::types::{
 use crate::aws::{ApiError, Stamp};
 use crate::engine::wait::{Poll, wait_for};
 use crate::engine::{Ctx, Error, Failure, PlanEdit, Timeouts};
-use crate::tf::Value;
 use crate::tf::schema::Attribute;
+use crate::tf::{AttributePath, Diagnostics, Value};
 
 pub const CANCEL_ON_TIMEOUT: &str = "cancel_on_timeout";
 pub const TEMPLATE_MAJOR_VERSION: &str = "template_major_version";
@@ -170,8 +170,11 @@ fn descriptions(what: &str, resource: bool) -> [String; 6] {
     ]
 }
 
+/// The deployment an update starts, planned as a known value so `terraform plan` shows it.
+pub const DEPLOYMENT_TYPE: &str = "deployment_type";
+
 /// A deployed resource's deployment attributes, for a `what` such as "environment": kept from state
-/// until an apply deploys (see [`plan`]).
+/// until an apply deploys (see [`plan`]), and the deployment type the plan shows.
 pub fn attributes(what: &str) -> Vec<Attribute> {
     RESULTS
         .into_iter()
@@ -182,6 +185,13 @@ pub fn attributes(what: &str) -> Vec<Attribute> {
                 .use_state_for_unknown()
                 .describe(&description)
         })
+        .chain([Attribute::string(DEPLOYMENT_TYPE).computed().describe(&format!(
+            "The deployment the planned update of the {what} starts, as Proton names it: `MAJOR_VERSION` \
+             (a new major template version), `MINOR_VERSION` (a new minor version), `CURRENT_VERSION` \
+             (the same version again, for a changed spec or other deployed input, or after a failed \
+             deployment) or `NONE` (a change that deploys nothing, such as the description). Shown in \
+             `terraform plan` and kept in state until the next update; null after a create or an import."
+        ))])
         .collect()
 }
 
@@ -223,6 +233,46 @@ pub fn plan(plan: &mut PlanEdit<'_>, inputs: &[&str]) {
     if plan.changes(TEMPLATE_MAJOR_VERSION) {
         plan.set_unknown(TEMPLATE_MINOR_VERSION);
     }
+    if plan.creating() {
+        plan.set_known(DEPLOYMENT_TYPE, Value::Null);
+    } else if plan.updates() {
+        let current = Versions {
+            major: plan.prior(TEMPLATE_MAJOR_VERSION).as_str(),
+            minor: plan.prior(TEMPLATE_MINOR_VERSION).as_str(),
+        };
+        let wanted = Versions {
+            major: plan.configured(TEMPLATE_MAJOR_VERSION).as_str(),
+            minor: plan.configured(TEMPLATE_MINOR_VERSION).as_str(),
+        };
+        let redeploy = unsettled || inputs.iter().any(|name| plan.changes(name));
+        let update_type = deploy(current, wanted, redeploy).update_type;
+        plan.set_known(DEPLOYMENT_TYPE, Value::string(update_type.as_str()));
+    }
+}
+
+/// Proton deploys a new major version only upward: a configured major below the one in use is
+/// refused at plan, on `template_major_version`, rather than by Proton at apply.
+pub fn refuse_lower_major(prior: &Value, config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let major = |object: &Value| {
+        object
+            .get(TEMPLATE_MAJOR_VERSION)
+            .and_then(Value::as_str)
+            .and_then(|text| text.parse::<u64>().ok())
+    };
+    if let (Some(current), Some(wanted)) = (major(prior), major(config))
+        && wanted < current
+    {
+        diags.attribute_error(
+            AttributePath::attribute(TEMPLATE_MAJOR_VERSION),
+            "Lower major version",
+            format!(
+                "Major version {wanted} is below {current}, the one in use: Proton only deploys a \
+                 higher major version. Replace the object to go back to major version {wanted}."
+            ),
+        );
+    }
+    diags
 }
 
 /// A template version as a model holds it (`None`: not configured, Proton chooses).
@@ -501,7 +551,7 @@ where
         "timed out; deployment cancelled, waiting for it to stop"
     );
     let mut patient = ctx.clone();
-    patient.timeout = ctx.timeout.max(CANCEL_WAIT_MIN);
+    patient.timeout = ctx.timeout.at_least(CANCEL_WAIT_MIN);
     let seen = Mutex::new(None);
     let outcome = poll_until(
         &patient,

@@ -21,6 +21,7 @@ pub struct Part {
     pub template_name: Option<String>,
     #[serde(flatten)]
     pub deployment: DeploymentFields,
+    pub deployment_type: Option<String>,
 }
 
 /// The API shapes of a service's parts: their getters share names.
@@ -62,6 +63,8 @@ impl Part {
             created_at: Some(part.created_at()),
             template_name: Some(part.template_name().to_string()),
             deployment: part.fields(),
+            // Proton does not report it: the last plan set it.
+            deployment_type: known.deployment_type.clone(),
         }
     }
 

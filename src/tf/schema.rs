@@ -76,6 +76,8 @@ pub struct Attribute {
     pub semantics: Semantics,
     /// With `requires_replace`: replace only when this says so (prior value, planned value).
     pub replace_if: Option<ReplaceIf>,
+    /// Optional to Terraform but refused at plan when missing on create (see `required_to_create`).
+    pub required_to_create: bool,
 }
 
 /// A condition on a change that decides whether it replaces the object (with `requires_replace`).
@@ -101,6 +103,7 @@ impl Attribute {
             validators: Vec::new(),
             semantics: Semantics::Exact,
             replace_if: None,
+            required_to_create: false,
         }
     }
 
@@ -140,6 +143,15 @@ impl Attribute {
 
     pub fn required(mut self) -> Self {
         self.presence = Presence::Required;
+        self
+    }
+
+    /// An argument a create needs but Proton never reports: optional to Terraform, so an import and
+    /// the configuration `-generate-config-out` writes for it are valid without it, and refused by the
+    /// engine's plan when a create leaves it out.
+    pub fn required_to_create(mut self) -> Self {
+        self.presence = Presence::Optional;
+        self.required_to_create = true;
         self
     }
 

@@ -435,6 +435,7 @@ fn every_example_and_module_validates() {
 
 fn current_terraform() -> Terraform {
     pinned_terraform(TERRAFORM_CURRENT)
+        // `terraform fmt`'s layout is the one the examples follow; OpenTofu's may differ.
         .or_else(|| terraform_versions().into_iter().find(|tf| !tf.is_tofu))
         .unwrap_or_else(|| panic!("no Terraform to run fmt with"))
 }

@@ -3,16 +3,21 @@
 
 #![allow(clippy::unwrap_used)] // a test binary: a failed unwrap is a failed test
 
+mod action_trigger;
 mod actions;
 mod complete;
 mod component;
 mod connection;
 mod data_sources;
+mod deployment_plan;
 mod environment;
 mod environment_template;
 mod examples_valid;
 mod failure_paths;
 mod https_endpoint;
+mod import_config;
+mod progress;
+mod provider_settings;
 mod provisioning;
 mod query;
 mod query_estate;

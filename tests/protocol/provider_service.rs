@@ -111,6 +111,15 @@ async fn configure(harness: &mut Harness) {
 
 /// ConfigureProvider with the settings of [`configure`] and `overrides`; its diagnostics.
 async fn configure_with(harness: &mut Harness, overrides: &[(&str, Value)]) -> Vec<pb::Diagnostic> {
+    configure_as(harness, overrides, None).await
+}
+
+/// [`configure_with`] from a client with the given capabilities.
+async fn configure_as(
+    harness: &mut Harness,
+    overrides: &[(&str, Value)],
+    client_capabilities: Option<pb::ClientCapabilities>,
+) -> Vec<pb::Diagnostic> {
     let provider_type = harness.engine.provider_schema().block.value_type();
     let Type::Object { attributes, .. } = &provider_type else {
         panic!("provider config is an object");
@@ -138,7 +147,7 @@ async fn configure_with(harness: &mut Harness, overrides: &[(&str, Value)]) -> V
         .configure_provider(pb::configure_provider::Request {
             terraform_version: "1.15.5".into(),
             config: dynamic(&provider_config, &provider_type),
-            client_capabilities: None,
+            client_capabilities,
         })
         .await
         .expect("configure")
@@ -677,4 +686,126 @@ async fn awscc_state_moves_without_recreation() {
         .into_inner();
     assert_eq!(refused.diagnostics.len(), 1);
     assert!(refused.target_state.is_none());
+}
+
+/// A region (or any setting) unknown at plan: a client that accepts deferral gets refreshes, data
+/// source reads and plans deferred (PROVIDER_CONFIG_UNKNOWN) with no API call; one that does not gets
+/// an error naming the setting where the API is needed, and plans of new objects that need none.
+#[tokio::test]
+async fn unknown_provider_settings_defer_or_fail_by_name() {
+    let deferring = pb::ClientCapabilities {
+        deferral_allowed: true,
+        write_only_attributes_allowed: false,
+    };
+    let provider_config_unknown = pb::deferred::Reason::ProviderConfigUnknown as i32;
+    let data_type = harness_data_type();
+    for deferral_allowed in [true, false] {
+        let mut harness = start().await;
+        let ty = template_type(&harness.engine);
+        let capabilities = deferral_allowed.then_some(deferring);
+        let diagnostics = configure_as(
+            &mut harness,
+            &[
+                ("region", Value::Unknown),
+                ("endpoints", Value::object([("proton", Value::Unknown)])),
+            ],
+            capabilities,
+        )
+        .await;
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+
+        let current = object(
+            &ty,
+            &[
+                ("name", Value::string("web")),
+                (
+                    "arn",
+                    Value::string("arn:aws:proton:us-east-1:000000000000:environment-template/web"),
+                ),
+            ],
+        );
+        let read = harness
+            .client
+            .read_resource(pb::read_resource::Request {
+                type_name: TEMPLATE.into(),
+                current_state: dynamic(&current, &ty),
+                ..Default::default()
+            })
+            .await
+            .expect("read")
+            .into_inner();
+        let data = harness
+            .client
+            .read_data_source(pb::read_data_source::Request {
+                type_name: TEMPLATE.into(),
+                config: dynamic(
+                    &object(&data_type, &[("name", Value::string("web"))]),
+                    &data_type,
+                ),
+                ..Default::default()
+            })
+            .await
+            .expect("read data source")
+            .into_inner();
+        let config = object(&ty, &[("name", Value::string("new"))]);
+        let planned = harness
+            .client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: TEMPLATE.into(),
+                prior_state: dynamic(&Value::Null, &ty),
+                proposed_new_state: dynamic(&config, &ty),
+                config: dynamic(&config, &ty),
+                ..Default::default()
+            })
+            .await
+            .expect("plan")
+            .into_inner();
+        assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+        let planned_state =
+            decode_msgpack(&planned.planned_state.expect("planned").msgpack, &ty).expect("decodes");
+        assert_eq!(planned_state.get("tags_all"), Some(&Value::Unknown));
+        if deferral_allowed {
+            for (rpc, deferred, diagnostics) in [
+                ("ReadResource", read.deferred, read.diagnostics),
+                ("ReadDataSource", data.deferred, data.diagnostics),
+                ("PlanResourceChange", planned.deferred, planned.diagnostics),
+            ] {
+                assert_eq!(
+                    deferred.map(|d| d.reason),
+                    Some(provider_config_unknown),
+                    "{rpc}"
+                );
+                assert!(diagnostics.is_empty(), "{rpc}: {diagnostics:?}");
+            }
+            let state =
+                decode_msgpack(&read.new_state.expect("state").msgpack, &ty).expect("decodes");
+            assert_eq!(state, current, "a deferred refresh keeps the state");
+        } else {
+            assert!(planned.deferred.is_none());
+            for (rpc, deferred, diagnostics) in [
+                ("ReadResource", read.deferred, read.diagnostics),
+                ("ReadDataSource", data.deferred, data.diagnostics),
+            ] {
+                assert!(deferred.is_none(), "{rpc}");
+                assert_eq!(diagnostics.len(), 1, "{rpc}: {diagnostics:?}");
+                let detail = &diagnostics[0].detail;
+                assert_eq!(
+                    diagnostics[0].summary, "Provider configuration is unknown",
+                    "{rpc}"
+                );
+                assert!(
+                    detail.contains("`endpoints.proton`, `region`"),
+                    "{rpc}: {detail}"
+                );
+            }
+        }
+    }
+}
+
+fn harness_data_type() -> Type {
+    provider::engine()
+        .data_source(TEMPLATE)
+        .expect("registered")
+        .ty
+        .clone()
 }

@@ -65,7 +65,9 @@ impl Engine {
         ctx.tags = tags::from_value(planned.get(TAGS_ALL).unwrap_or(&Value::Null));
         ctx.client_token = client_token(entry.spec.type_name, planned);
         tracing::debug!(resource = entry.spec.type_name, "creating");
-        match entry.resource.create(&ctx, planned, &entry.ty).await {
+        let created = entry.resource.create(&ctx, planned, &entry.ty).await;
+        diags.extend(ctx.warnings.take());
+        match created {
             Ok(created) => settle(planned, &created),
             Err(failure) => {
                 diags.push(error_diagnostic(
@@ -96,7 +98,9 @@ impl Engine {
         );
         let result = if resource_changed(&entry.schema.block, prior, planned) {
             tracing::debug!(resource = entry.spec.type_name, "updating");
-            match entry.resource.update(&ctx, prior, planned, &entry.ty).await {
+            let updated = entry.resource.update(&ctx, prior, planned, &entry.ty).await;
+            diags.extend(ctx.warnings.take());
+            match updated {
                 Ok(updated) => settle(planned, &updated),
                 Err(failure) => {
                     diags.push(error_diagnostic(
@@ -114,8 +118,15 @@ impl Engine {
             settle(planned, prior)
         };
         if entry.spec.tags {
-            let old = tags::from_value(prior.get(TAGS_ALL).unwrap_or(&Value::Null));
-            let new = tags::from_value(planned.get(TAGS_ALL).unwrap_or(&Value::Null));
+            // Ignored keys are never set or removed, even where a state written before they were
+            // ignored still lists them.
+            let ignore = &configured.ignore_tags;
+            let old = ignore.retain(&tags::from_value(
+                prior.get(TAGS_ALL).unwrap_or(&Value::Null),
+            ));
+            let new = ignore.retain(&tags::from_value(
+                planned.get(TAGS_ALL).unwrap_or(&Value::Null),
+            ));
             if old != new {
                 let arn = result
                     .get("arn")
@@ -147,7 +158,9 @@ impl Engine {
             timeouts::resolve(prior, Operation::Delete, &entry.spec.timeouts),
         );
         tracing::debug!(resource = entry.spec.type_name, "deleting");
-        match entry.resource.delete(&ctx, prior).await {
+        let deleted = entry.resource.delete(&ctx, prior).await;
+        diags.extend(ctx.warnings.take());
+        match deleted {
             Ok(()) => Value::Null,
             Err(error) => {
                 diags.push(error_diagnostic(entry.spec.type_name, "delete", &error));

@@ -2,9 +2,9 @@
 
 use crate::engine::plan::{PlanRequest, PlannedChange, plan_resource_change};
 use crate::engine::plan_edit::PlanEdit;
-use crate::engine::tags::Tags;
+use crate::engine::tags::{IgnoreTags, TAGS_ALL, Tags};
 use crate::engine::{Engine, ResourceEntry};
-use crate::tf::{Diagnostics, Value};
+use crate::tf::{AttributePath, Diagnostics, Value};
 
 impl Engine {
     pub fn plan_resource(
@@ -14,9 +14,16 @@ impl Engine {
         proposed: &Value,
         config: &Value,
     ) -> Result<PlannedChange, Diagnostics> {
-        let default_tags = match self.configured() {
-            Ok(configured) => configured.default_tags.clone(),
-            Err(_) if !entry.spec.tags => Tags::new(),
+        if prior.is_null() && !proposed.is_null() {
+            missing_to_create(entry, config)?;
+        }
+        let unknown_settings = self.unknown_settings().is_some();
+        let (default_tags, ignore_tags) = match self.configured() {
+            Ok(configured) => (
+                configured.default_tags.clone(),
+                configured.ignore_tags.clone(),
+            ),
+            Err(_) if !entry.spec.tags || unknown_settings => (Tags::new(), IgnoreTags::default()),
             Err(diags) => return Err(diags),
         };
         let mut change = plan_resource_change(&PlanRequest {
@@ -25,8 +32,13 @@ impl Engine {
             proposed,
             config,
             default_tags: &default_tags,
+            ignore_tags: &ignore_tags,
             tags: entry.spec.tags,
         });
+        if unknown_settings && entry.spec.tags && !change.planned.is_null() {
+            // default_tags and ignore_tags may be what is unknown: so is the merge.
+            super::set_attribute(&mut change.planned, TAGS_ALL, Value::Unknown);
+        }
         if !change.planned.is_null() {
             entry
                 .resource
@@ -58,3 +70,26 @@ impl Engine {
 
 /// How long a plan-time check may wait for Proton.
 const PLAN_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A create that leaves out an argument only imports may omit (`Attribute::required_to_create`).
+fn missing_to_create(entry: &ResourceEntry, config: &Value) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    for attribute in entry.schema.block.attributes.iter() {
+        if attribute.required_to_create && config.get(&attribute.name).is_none_or(Value::is_null) {
+            diags.attribute_error(
+                AttributePath::attribute(attribute.name.clone()),
+                "Missing required argument",
+                format!(
+                    "{} needs `{}` to be created. Only an imported object may leave it out: Proton \
+                     never reports it.",
+                    entry.spec.type_name, attribute.name
+                ),
+            );
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}

@@ -77,8 +77,12 @@ impl Engine {
             match tags {
                 Ok(found) => {
                     let prior_tags = current.get(TAGS).unwrap_or(&Value::Null);
-                    let (own, all) =
-                        tags::split_remote(&found, &configured.default_tags, prior_tags);
+                    let (own, all) = tags::split_remote(
+                        &found,
+                        &configured.default_tags,
+                        prior_tags,
+                        &configured.ignore_tags,
+                    );
                     set_attribute(&mut remote, TAGS, own);
                     set_attribute(&mut remote, TAGS_ALL, all);
                 }

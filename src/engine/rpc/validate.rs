@@ -2,6 +2,7 @@
 //! before Terraform plans anything.
 
 use crate::engine::resource::ConfigRule;
+use crate::engine::tags::{self, TAGS};
 use crate::engine::timeouts;
 use crate::engine::{ActionEntry, DataSourceEntry, Engine, ListEntry, ResourceEntry};
 use crate::tf::schema::Block;
@@ -15,6 +16,11 @@ impl Engine {
     pub fn validate_resource_config(&self, entry: &ResourceEntry, config: &Value) -> Diagnostics {
         let mut diags = validate_config(&entry.schema.block, &entry.spec.rules, config);
         timeouts::validate(config, &mut diags);
+        if entry.spec.tags
+            && let Some(configured) = config.get(TAGS)
+        {
+            tags::validate_keys(configured, AttributePath::attribute(TAGS), &mut diags);
+        }
         deprecations(&entry.schema.block, config, &mut diags);
         entry.resource.validate_config(config, &mut diags);
         diags

@@ -11,7 +11,12 @@ pub(crate) async fn configure_provider(
 ) -> pb::configure_provider::Response {
     let ty = engine.provider_schema().block.value_type();
     let diagnostics = match decode(request.config.as_ref(), &ty, "provider configuration") {
-        Ok(config) => engine.configure(&config).await,
+        Ok(config) => {
+            let deferral_allowed = request
+                .client_capabilities
+                .is_some_and(|capabilities| capabilities.deferral_allowed);
+            engine.configure_deferring(&config, deferral_allowed).await
+        }
         Err(diags) => diags,
     };
     pb::configure_provider::Response {

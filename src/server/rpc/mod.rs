@@ -108,6 +108,14 @@ fn path_to_proto(path: AttributePath) -> pb::AttributePath {
 }
 
 /// Decodes a DynamicValue (msgpack, or JSON from some callers); absent means null.
+/// `Deferred` (the provider's configuration is unknown) when settings are unknown and the client
+/// accepts deferral; the engine then makes no API call for this RPC.
+fn provider_deferral(engine: &crate::engine::Engine) -> Option<pb::Deferred> {
+    engine.defers_for_provider_config().then_some(pb::Deferred {
+        reason: pb::deferred::Reason::ProviderConfigUnknown as i32,
+    })
+}
+
 fn decode(value: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
     let Some(value) = value else {
         return Ok(Value::Null);

@@ -4,7 +4,7 @@ use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 use crate::tf::Diagnostics;
 
-use super::{decode, encode, identity_data, path_to_proto};
+use super::{decode, encode, identity_data, path_to_proto, provider_deferral};
 
 pub(crate) async fn plan_resource_change(
     engine: &Engine,
@@ -39,6 +39,7 @@ pub(crate) async fn plan_resource_change(
             .collect(),
         planned_private: request.prior_private,
         planned_identity: identity_data(entry, identity),
+        deferred: provider_deferral(engine),
         ..Default::default()
     })
 }

@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 
-use super::{decode, diagnostics_to_proto, encode, identity_data};
+use super::{decode, diagnostics_to_proto, encode, identity_data, provider_deferral};
 
 pub(crate) async fn read_resource(
     engine: &Engine,
@@ -25,6 +25,14 @@ pub(crate) async fn read_resource(
             };
         }
     };
+    if let Some(deferred) = provider_deferral(engine) {
+        return pb::read_resource::Response {
+            new_state: request.current_state,
+            private: request.private,
+            deferred: Some(deferred),
+            ..Default::default()
+        };
+    }
     let outcome = engine.read_resource(entry, &current).await;
     let mut diagnostics = outcome.diagnostics;
     let new_state = match encode(&outcome.new_state, &entry.ty) {

@@ -633,12 +633,14 @@ impl Terraform {
         }
     }
 
-    /// Resource identity, `import { identity = {...} }` (Terraform 1.12).
+    /// Resource identity, `import { identity = {...} }` (Terraform 1.12). Not OpenTofu: its client
+    /// neither asks for identity schemas nor imports by identity (docs/index.md, versions section).
     pub fn supports_identity(&self) -> bool {
         !self.is_tofu && self.at_least(1, 12)
     }
 
-    /// `terraform query` / list resources and actions (Terraform 1.14).
+    /// `terraform query` / list resources and actions (Terraform 1.14). Not OpenTofu: its client never
+    /// calls ListResource, PlanAction or InvokeAction, and has no `query` command or `-invoke`.
     pub fn supports_query_and_actions(&self) -> bool {
         !self.is_tofu && self.at_least(1, 14)
     }
@@ -1195,6 +1197,10 @@ pub fn hcl_string(s: &str) -> String {
 
 /// Compares two attribute maps the way ImportStateVerify does: every key, except `ignore`.
 /// Returns the differences as readable lines (empty when equal).
+/// Attributes only a plan sets (`deployment_type`): they describe the last update, not the object,
+/// so an import never has them.
+const PLAN_ONLY: &[&str] = &["deployment_type"];
+
 pub fn diff_attrs(
     expected: &Map<String, Value>,
     actual: &Map<String, Value>,
@@ -1203,7 +1209,7 @@ pub fn diff_attrs(
     let keys: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
     let mut diffs = Vec::new();
     for key in keys {
-        if ignore.contains(&key.as_str()) {
+        if ignore.contains(&key.as_str()) || PLAN_ONLY.contains(&key.as_str()) {
             continue;
         }
         let a = expected.get(key).unwrap_or(&Value::Null);

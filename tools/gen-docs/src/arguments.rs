@@ -28,12 +28,13 @@ pub(crate) fn push_arguments(page: &mut Page, block: &Block, kind: Kind) {
     let required: Vec<&Attribute> = block
         .attributes
         .iter()
-        .filter(|a| a.presence == Presence::Required)
+        .filter(|a| a.presence == Presence::Required || a.required_to_create)
         .collect();
     let optional: Vec<&Attribute> = block
         .attributes
         .iter()
         .filter(|a| matches!(a.presence, Presence::Optional | Presence::OptionalComputed))
+        .filter(|a| !a.required_to_create)
         .collect();
     let (required_blocks, optional_blocks): (Vec<&NestedBlock>, Vec<&NestedBlock>) =
         argument_blocks(block).partition(|b| b.min_items > 0);
@@ -145,6 +146,7 @@ fn nesting_words(attribute: &Attribute) -> Option<&'static str> {
 fn argument_item(out: &mut String, attribute: &Attribute, depth: usize, kind: Kind) {
     let mut label = vec![
         match attribute.presence {
+            _ if attribute.required_to_create => "Required to create, not to import",
             Presence::Required => "Required",
             Presence::Optional | Presence::OptionalComputed => "Optional",
             Presence::Computed => "Read-only",

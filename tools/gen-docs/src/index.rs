@@ -31,6 +31,12 @@ pub(crate) fn render_index(
     page.push(PRIVATE_CAS);
     page.push("## Default Tags");
     page.push(DEFAULT_TAGS);
+    page.push("## Ignoring Tags");
+    page.push(IGNORE_TAGS);
+    page.push("## Settings Known Only After Apply");
+    page.push(UNKNOWN_SETTINGS);
+    page.push("## Terraform and OpenTofu Versions");
+    page.push(CLIENTS);
 
     page.push("## Argument Reference");
     push_arguments(&mut page, block, Kind::Provider);
@@ -135,3 +141,40 @@ provider \"proton\" {
   }
 }
 ```";
+
+const IGNORE_TAGS: &str = "Tags that something outside Terraform adds (a cost tool, a tagging policy, \
+another team) would otherwise show as drift and be removed by the next apply. Name them in \
+`ignore_tags`, as with the hashicorp/aws provider: tags whose key is in `keys` or starts with one of \
+`key_prefixes` are left out of every resource's `tags` and `tags_all`, never planned, and never set or \
+removed by the provider. Keys starting with `aws:` are reserved by AWS (Proton adds `aws:proton:*` tags \
+itself): they are always ignored, and a configuration that sets one is refused.
+
+```terraform
+provider \"proton\" {
+  ignore_tags {
+    keys         = [\"CostCenter\"]
+    key_prefixes = [\"finops:\"]
+  }
+}
+```";
+
+const UNKNOWN_SETTINGS: &str = "A provider setting may come from another resource (a `region` read from an \
+ARN, an endpoint, a role). While that resource is still to be created or replaced, the setting is unknown, \
+and the provider never replaces it with a default such as `AWS_REGION`: planning new objects still works \
+(their `tags_all` is then unknown), but reading existing objects or data sources is refused with an error \
+that names the settings. Apply what they depend on first (`terraform apply -target=...`), or give them \
+values known at plan time. A Terraform that accepts deferred changes (`-allow-deferral`, experimental \
+builds only) gets that work deferred to a later plan instead.";
+
+const CLIENTS: &str = "The provider speaks plugin protocol 6 and works with Terraform 1.0 and later; \
+each feature needs the Terraform that introduced it: `import` blocks 1.5, import by resource identity \
+1.12, `terraform query` list resources and actions (`-invoke`, `action_trigger`) 1.14. The tests run \
+every resource on Terraform 1.15.5 and 1.0.3.
+
+OpenTofu starts the provider the same way and plans, applies, refreshes and imports by ID (with `import` \
+blocks from OpenTofu 1.6) as Terraform does. What OpenTofu's client never asks for is unavailable there: \
+list resources (it has no `terraform query`), actions (no `-invoke`, no `action_trigger`), import by \
+resource identity, and the provider's own generated configuration (`GenerateResourceConfig`; \
+`-generate-config-out` writes configuration from the imported state instead, so review arguments Proton \
+never returns, such as a template version's `source` or a component's `manifest`). Where the test suite \
+finds OpenTofu on `PATH` it runs it too, and skips those features for it with the reason.";
