@@ -440,7 +440,12 @@ def main():
     parser.add_argument("--release", action="store_true",
                         help="--targets all --sign --check, release profile")
     parser.add_argument("--mirror", help="also lay out a filesystem mirror (host archive) here")
+    parser.add_argument("--print-version", action="store_true",
+                        help="print the version from Cargo.toml and exit")
     args = parser.parse_args()
+    if args.print_version:
+        print(cargo_version())
+        return
     if args.release:
         args.targets, args.sign, args.check, args.profile = "all", True, True, "release"
 
