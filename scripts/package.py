@@ -23,7 +23,7 @@ Signing key, from the environment (as the scaffolding's release workflow passes 
   GPG_FINGERPRINT    a key already in the keyring (GNUPGHOME), or
   GPG_PRIVATE_KEY    an ASCII-armored secret key, imported into a temporary keyring for this run;
   PASSPHRASE         its passphrase, when it has one.
-The key must be RSA: Terraform before 1.3 cannot check EdDSA signatures.
+The key must be RSA: Terraform 1.0.3 refuses an EdDSA (ed25519) signature; 1.15 accepts both.
 
 --check verifies what a user's `terraform init` will: the signature against the public key alone (a
 keyring holding nothing else), every sum, the manifest's protocol, and that each zip holds exactly
@@ -351,7 +351,7 @@ def check(out, version, n, public_key, expect):
             problems.append(f"{n['sig']} does not verify: {verify.stderr.decode(errors='replace')}")
         elif valid.group(2) != "1":
             problems.append(f"{n['sig']} is made with public-key algorithm {valid.group(2)}, not RSA "
-                            "(Terraform before 1.3 refuses it)")
+                            "(Terraform 1.0.3 refuses it)")
         else:
             report.append(f"{n['sig']}: good signature by {valid.group(1)}")
     finally:
