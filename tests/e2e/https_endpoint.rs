@@ -37,9 +37,9 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use proton_test_support::{ProtonLocal, Terraform, Workspace, current_terraform, hcl_string};
 use serde_json::Value;
 use terraform_provider_proton::aws::http_client;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
-use crate::test_ca::{TestCa, write_pem};
+use crate::loopback_tls::{TestCa, TlsServer, trust_only, write_pem};
 
 const ADDR: &str = "proton_environment_template.tls";
 
@@ -60,87 +60,50 @@ enum Handshake {
 /// Accepts TLS on a loopback port and forwards the decrypted bytes to proton-local's TCP port, so
 /// the HTTP version is whatever the client and proton-local agree on. proton-local serves
 /// HTTP/1.1 and HTTP/2 with prior knowledge on the same port (hyper's auto builder), so both ALPN
-/// protocols the SDK offers are advertised. Stops (with its runtime) when dropped.
+/// protocols the SDK offers are advertised. Stops when dropped.
 struct TlsTerminator {
-    address: SocketAddr,
+    server: TlsServer,
     handshakes: Arc<Mutex<Vec<Handshake>>>,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl TlsTerminator {
     fn start(ca: &TestCa, upstream: SocketAddr) -> TlsTerminator {
         let acceptor = ca.localhost_acceptor(&[b"h2", b"http/1.1"]);
-
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
         let handshakes = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&handshakes);
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                let seen = Arc::clone(&seen);
-                tokio::spawn(async move {
-                    let accepted =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await;
-                    let mut tls = match accepted {
-                        Ok(Ok(tls)) => tls,
-                        Ok(Err(error)) => {
-                            seen.lock()
-                                .unwrap()
-                                .push(Handshake::Failed(error.to_string()));
-                            return;
-                        }
-                        Err(_) => {
-                            seen.lock()
-                                .unwrap()
-                                .push(Handshake::Failed("handshake timed out".into()));
-                            return;
-                        }
-                    };
-                    let session = tls.get_ref().1;
-                    seen.lock().unwrap().push(Handshake::Done {
-                        sni: session.server_name().map(str::to_string),
-                        alpn: session
-                            .alpn_protocol()
-                            .map(|p| String::from_utf8_lossy(p).into_owned()),
-                    });
-                    let Ok(mut upstream) = TcpStream::connect(upstream).await else {
+        let server = TlsServer::start(acceptor, move |accepted| {
+            let seen = Arc::clone(&seen);
+            async move {
+                let mut tls = match accepted {
+                    Ok(tls) => tls,
+                    Err(error) => {
+                        seen.lock().unwrap().push(Handshake::Failed(error));
                         return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+                    }
+                };
+                let session = tls.get_ref().1;
+                seen.lock().unwrap().push(Handshake::Done {
+                    sni: session.server_name().map(str::to_string),
+                    alpn: session
+                        .alpn_protocol()
+                        .map(|p| String::from_utf8_lossy(p).into_owned()),
                 });
+                let Ok(mut upstream) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
             }
         });
-        TlsTerminator {
-            address,
-            handshakes,
-            runtime: Some(runtime),
-        }
+        TlsTerminator { server, handshakes }
     }
 
     /// `https://localhost:PORT`: the name the certificate is for, resolved to loopback.
     fn endpoint(&self) -> String {
-        format!("https://localhost:{}", self.address.port())
+        format!("https://localhost:{}", self.server.port())
     }
 
     fn handshakes(&self) -> Vec<Handshake> {
         self.handshakes.lock().unwrap().clone()
-    }
-}
-
-impl Drop for TlsTerminator {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_secs(2));
-        }
     }
 }
 
@@ -162,14 +125,7 @@ fn proton_behind_tls() -> (ProtonLocal, TestCa, TlsTerminator) {
 fn workspace(tf: &Terraform, proton: &ProtonLocal, ca_file: &Path) -> Workspace {
     let mut ws = Workspace::new(tf, proton);
     ws.remove_env("AWS_ENDPOINT_URL_PROTON");
-    ws.set_env("SSL_CERT_FILE", &ca_file.to_string_lossy());
-    // The host may set SSL_CERT_DIR too (this one does); an empty directory adds no roots.
-    let no_roots = proton.dir().join("no-roots");
-    fs::create_dir_all(&no_roots).expect("mkdir no-roots");
-    ws.set_env("SSL_CERT_DIR", &no_roots.to_string_lossy());
-    for key in ["NO_PROXY", "no_proxy"] {
-        ws.set_env(key, "localhost,127.0.0.1");
-    }
+    trust_only(&mut ws, ca_file);
     ws
 }
 

@@ -12,11 +12,9 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::fs;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -25,9 +23,8 @@ use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use proton_test_support::{ProtonLocal, Terraform, Workspace, combined_str, hcl_string, repo_root};
 use serde_json::json;
-use tokio::net::TcpListener;
 
-use crate::test_ca::{TestCa, write_pem};
+use crate::loopback_tls::{TestCa, TlsServer, trust_only, write_pem};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const NAMESPACE: &str = "proton-community";
@@ -266,29 +263,18 @@ impl Served {
     }
 }
 
-/// The provider registry protocol over HTTPS on a loopback port. Stops (with its runtime) when
-/// dropped.
+/// The provider registry protocol over HTTPS on a loopback port. Stops when dropped.
 struct Registry {
-    address: SocketAddr,
+    server: TlsServer,
     served: Arc<Mutex<Served>>,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Registry {
     fn start(ca: &TestCa, release: &Release) -> Registry {
         // HTTP/1.1 only: the hyper server below speaks nothing else.
         let acceptor = ca.localhost_acceptor(&[b"http/1.1"]);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
         let served = Arc::new(Mutex::new(Served {
-            origin: format!("https://localhost:{}", address.port()),
+            origin: String::new(),
             files: release.files.clone(),
             public_key: release.public_key.clone(),
             key_id: release.key_id.clone(),
@@ -296,42 +282,33 @@ impl Registry {
             requests: Vec::new(),
         }));
         let shared = Arc::clone(&served);
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                let served = Arc::clone(&shared);
-                tokio::spawn(async move {
-                    let accepted =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await;
-                    let Ok(Ok(tls)) = accepted else { return };
-                    let service = service_fn(move |request: hyper::Request<_>| {
-                        let (status, content_type, body) =
-                            served.lock().unwrap().answer(request.uri().path());
-                        let mut response = Response::new(Full::new(Bytes::from(body)));
-                        *response.status_mut() = status;
-                        response.headers_mut().insert(
-                            hyper::header::CONTENT_TYPE,
-                            hyper::header::HeaderValue::from_static(content_type),
-                        );
-                        async move { Ok::<_, Infallible>(response) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), service)
-                        .await;
+        let server = TlsServer::start(acceptor, move |accepted| {
+            let served = Arc::clone(&shared);
+            async move {
+                let Ok(tls) = accepted else { return };
+                let service = service_fn(move |request: hyper::Request<_>| {
+                    let (status, content_type, body) =
+                        served.lock().unwrap().answer(request.uri().path());
+                    let mut response = Response::new(Full::new(Bytes::from(body)));
+                    *response.status_mut() = status;
+                    response.headers_mut().insert(
+                        hyper::header::CONTENT_TYPE,
+                        hyper::header::HeaderValue::from_static(content_type),
+                    );
+                    async move { Ok::<_, Infallible>(response) }
                 });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
             }
         });
-        Registry {
-            address,
-            served,
-            runtime: Some(runtime),
-        }
+        served.lock().unwrap().origin = format!("https://localhost:{}", server.port());
+        Registry { server, served }
     }
 
     /// The registry host in a provider source address.
     fn host(&self) -> String {
-        format!("localhost:{}", self.address.port())
+        format!("localhost:{}", self.server.port())
     }
 
     fn replace(&self, name: &str, bytes: Vec<u8>) {
@@ -344,14 +321,6 @@ impl Registry {
 
     fn take_requests(&self) -> Vec<String> {
         std::mem::take(&mut self.served.lock().unwrap().requests)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_secs(2));
-        }
     }
 }
 
@@ -372,14 +341,7 @@ fn registry_workspace(
     let cli_config = ws.dir().join("registry.tfrc");
     fs::write(&cli_config, "provider_installation {\n  direct {}\n}\n").expect("cli config");
     ws.set_env("TF_CLI_CONFIG_FILE", &cli_config.to_string_lossy());
-    ws.set_env("SSL_CERT_FILE", &ca_file.to_string_lossy());
-    // The host may set SSL_CERT_DIR; an empty directory adds no roots.
-    let no_roots = ws.dir().join("no-roots");
-    fs::create_dir_all(&no_roots).expect("mkdir no-roots");
-    ws.set_env("SSL_CERT_DIR", &no_roots.to_string_lossy());
-    for key in ["NO_PROXY", "no_proxy"] {
-        ws.set_env(key, "localhost,127.0.0.1");
-    }
+    trust_only(&mut ws, ca_file);
     ws.write(
         "main.tf",
         &format!(
