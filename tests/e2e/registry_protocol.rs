@@ -8,6 +8,7 @@
 //! - the signed release installs (Terraform names the key it checked) and applies against proton-local;
 //! - Terraform refuses an archive that is not the one the sums list, a signature that was altered,
 //!   and sums rewritten to match a swapped archive, and installs nothing.
+//! - an ed25519 key: package.py's check refuses the signature, and so does Terraform 1.0.3.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -63,14 +64,14 @@ impl Keyring {
         output
     }
 
-    /// A new RSA signing key without passphrase; its fingerprint.
-    fn generate_rsa(&self) -> String {
+    /// A new signing key (`rsa2048`, `ed25519`) without passphrase; its fingerprint.
+    fn generate(&self, algorithm: &str) -> String {
         self.gpg(&[
             "--passphrase",
             "",
             "--quick-gen-key",
             "Proton Release Test <release-test@example.invalid>",
-            "rsa2048",
+            algorithm,
             "sign",
             "never",
         ]);
@@ -124,10 +125,11 @@ fn sig_name() -> String {
     format!("{PREFIX}_{VERSION}_SHA256SUMS.sig")
 }
 
-/// Packages the debug build into `scratch/dist`, signed with a new key, checked by package.py.
-fn signed_release(scratch: &Path) -> Release {
+/// Packages the debug build into `scratch/dist`, signed with a new `algorithm` key, checked by
+/// package.py: an RSA signature passes, any other is refused by the check (after signing).
+fn signed_release(scratch: &Path, algorithm: &str) -> Release {
     let keyring = Keyring::new(scratch.join("gnupg"));
-    let fingerprint = keyring.generate_rsa();
+    let fingerprint = keyring.generate(algorithm);
     let dist = scratch.join("dist");
     let output = Command::new("python3")
         .arg(repo_root().join("scripts/package.py"))
@@ -147,8 +149,19 @@ fn signed_release(scratch: &Path) -> Release {
         .output()
         .expect("python3 runs");
     let log = combined_str(&output);
-    assert!(output.status.success(), "package.py failed: {log}");
-    assert!(log.contains("release checked"), "{log}");
+    if algorithm.starts_with("rsa") {
+        assert!(output.status.success(), "package.py failed: {log}");
+        assert!(log.contains("release checked"), "{log}");
+    } else {
+        assert!(
+            !output.status.success(),
+            "package.py accepted {algorithm}: {log}"
+        );
+        assert!(
+            log.contains("not RSA (Terraform 1.0.3 refuses it)"),
+            "{log}"
+        );
+    }
 
     let mut files = BTreeMap::new();
     for entry in fs::read_dir(&dist).expect("dist listed") {
@@ -407,7 +420,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 fn installs_from_a_registry_and_refuses_tampering(tf: &Terraform) {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let release = signed_release(scratch.path());
+    let release = signed_release(scratch.path(), "rsa2048");
     let ca = TestCa::new("registry-test-ca");
     let ca_file = write_pem(scratch.path(), "registry-ca.pem", &ca.pem());
     let registry = Registry::start(&ca, &release);
@@ -514,3 +527,26 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 proton_test_support::terraform_tests!(installs_from_a_registry_and_refuses_tampering);
+
+/// Why package.py insists on RSA: Terraform 1.0.3 cannot check an ed25519 signature and refuses the
+/// release (1.15 would accept it).
+#[test]
+fn an_ed25519_signature_is_refused_by_the_check_and_by_terraform_1_0_3() {
+    proton_test_support::with_terraform(proton_test_support::TERRAFORM_OLD, |tf| {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let release = signed_release(scratch.path(), "ed25519");
+        let ca = TestCa::new("registry-test-ca");
+        let ca_file = write_pem(scratch.path(), "registry-ca.pem", &ca.pem());
+        let registry = Registry::start(&ca, &release);
+        let proton = ProtonLocal::start(&[]);
+        let ws = registry_workspace(tf, &proton, &registry, &ca_file, "never-created");
+        assert_refused(
+            &ws,
+            "ed25519 signature",
+            &[
+                "Failed to install provider",
+                "error decoding signing key: openpgp: unsupported feature: public key type: 22",
+            ],
+        );
+    });
+}
