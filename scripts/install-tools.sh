@@ -5,8 +5,10 @@
 #   .tools/bin/aws              AWS CLI v1 (with the Proton model) from .tools/venv
 #   .tools/bin/moto_server      moto's S3-compatible server (from .tools/moto-venv), which the
 #                               tests start to give proton-local its template bundles through S3
-# Needs only Python 3 and PyPI. Idempotent: each tool has a stamp file and is skipped when its
-# stamp matches. Never touches the user's Python: everything goes into .tools/venv.
+#   gpg                         GnuPG from apt when missing (the release tests sign with a throw-away key)
+# Needs Python 3 and PyPI (and apt-get as root, only when gpg is missing). Idempotent: each tool has a
+# stamp file and is skipped when its stamp matches. Never touches the user's Python: everything goes
+# into .tools/venv.
 #
 # Environment: PYTHON (default python3), PROTON_TOOLS_DIR (default <repo>/.tools),
 #              PROTON_TOOLS_QUIET=1 prints only the final versions.
@@ -179,15 +181,30 @@ if ! stamp_ok moto "$MOTO_SPEC" || [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
 fi
 ln -sfn "$MOTO_VENV/bin/moto_server" "$BIN/moto_server"
 
+# --- gpg ----------------------------------------------------------------------------------------
+if ! command -v gpg >/dev/null 2>&1 || ! command -v gpgconf >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        say "installing gnupg with apt-get"
+        { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg; } >"$TOOLS/apt.log" 2>&1 ||
+            die "apt-get install gnupg failed (see $TOOLS/apt.log)"
+    else
+        die "gpg not found: install GnuPG (Debian: apt-get install gnupg)"
+    fi
+fi
+
 # --- report -------------------------------------------------------------------------------------
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 # Whole outputs, first line taken afterwards: `| head -n1` would SIGPIPE a writer that is not done.
 tf_new="$("$BIN/terraform" version)"
 tf_old="$("$BIN/terraform-$OLD_TF_VERSION" version)"
 aws_v="$("$BIN/aws" --version 2>&1)"
+gpg_v="$(gpg --version)"
 tf_new="${tf_new%%$'\n'*}"
 tf_old="${tf_old%%$'\n'*}"
+gpg_v="${gpg_v%%$'\n'*}"
 echo "install-tools: $BIN/terraform: $tf_new"
 echo "install-tools: $BIN/terraform-$OLD_TF_VERSION: $tf_old"
 echo "install-tools: $BIN/aws: $aws_v"
 echo "install-tools: $BIN/moto_server: moto $("$MOTO_VENV/bin/python" -c 'import moto; print(moto.__version__)')"
+echo "install-tools: gpg: $gpg_v"

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+#[cfg(unix)]
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -14,6 +15,7 @@ use tokio::net::UnixListener;
 use tonic::transport::server::Connected;
 
 /// go-plugin lets the host choose where sockets go; Terraform normally leaves it unset.
+#[cfg(unix)]
 const SOCKET_DIR_ENV: &str = "PLUGIN_UNIX_SOCKET_DIR";
 /// Ports Terraform allows for the TCP fallback.
 const MIN_PORT_ENV: &str = "PLUGIN_MIN_PORT";

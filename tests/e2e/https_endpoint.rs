@@ -25,7 +25,7 @@
 
 use std::fs;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,61 +35,13 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use proton_test_support::{ProtonLocal, Terraform, Workspace, current_terraform, hcl_string};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::Value;
 use terraform_provider_proton::aws::http_client;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
+use tokio::net::TcpStream;
+
+use crate::loopback_tls::{TestCa, TlsServer, trust_only, write_pem};
 
 const ADDR: &str = "proton_environment_template.tls";
-
-// ------------------------------------------------------------------------------------------------
-// Certificates
-// ------------------------------------------------------------------------------------------------
-
-/// A throw-away certificate authority.
-struct TestCa {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl TestCa {
-    fn new(name: &str) -> TestCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let key = KeyPair::generate().expect("CA key");
-        TestCa {
-            issuer: CertifiedIssuer::self_signed(params, key).expect("CA certificate"),
-        }
-    }
-
-    fn pem(&self) -> String {
-        self.issuer.pem()
-    }
-
-    /// A server certificate for `localhost` and 127.0.0.1 issued by this CA: chain and key.
-    fn localhost(&self) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-        let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .expect("server params");
-        let key = KeyPair::generate().expect("server key");
-        let cert = params.signed_by(&key, &self.issuer).expect("server cert");
-        (
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-    }
-}
-
-/// `pem` in a file of `dir`, for `SSL_CERT_FILE`.
-fn write_pem(dir: &Path, name: &str, pem: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, pem).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-    path
-}
 
 // ------------------------------------------------------------------------------------------------
 // The TLS terminator
@@ -108,96 +60,50 @@ enum Handshake {
 /// Accepts TLS on a loopback port and forwards the decrypted bytes to proton-local's TCP port, so
 /// the HTTP version is whatever the client and proton-local agree on. proton-local serves
 /// HTTP/1.1 and HTTP/2 with prior knowledge on the same port (hyper's auto builder), so both ALPN
-/// protocols the SDK offers are advertised. Stops (with its runtime) when dropped.
+/// protocols the SDK offers are advertised. Stops when dropped.
 struct TlsTerminator {
-    address: SocketAddr,
+    server: TlsServer,
     handshakes: Arc<Mutex<Vec<Handshake>>>,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl TlsTerminator {
     fn start(ca: &TestCa, upstream: SocketAddr) -> TlsTerminator {
-        let (chain, key) = ca.localhost();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server config");
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
+        let acceptor = ca.localhost_acceptor(&[b"h2", b"http/1.1"]);
         let handshakes = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&handshakes);
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                let seen = Arc::clone(&seen);
-                tokio::spawn(async move {
-                    let accepted =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await;
-                    let mut tls = match accepted {
-                        Ok(Ok(tls)) => tls,
-                        Ok(Err(error)) => {
-                            seen.lock()
-                                .unwrap()
-                                .push(Handshake::Failed(error.to_string()));
-                            return;
-                        }
-                        Err(_) => {
-                            seen.lock()
-                                .unwrap()
-                                .push(Handshake::Failed("handshake timed out".into()));
-                            return;
-                        }
-                    };
-                    let session = tls.get_ref().1;
-                    seen.lock().unwrap().push(Handshake::Done {
-                        sni: session.server_name().map(str::to_string),
-                        alpn: session
-                            .alpn_protocol()
-                            .map(|p| String::from_utf8_lossy(p).into_owned()),
-                    });
-                    let Ok(mut upstream) = TcpStream::connect(upstream).await else {
+        let server = TlsServer::start(acceptor, move |accepted| {
+            let seen = Arc::clone(&seen);
+            async move {
+                let mut tls = match accepted {
+                    Ok(tls) => tls,
+                    Err(error) => {
+                        seen.lock().unwrap().push(Handshake::Failed(error));
                         return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+                    }
+                };
+                let session = tls.get_ref().1;
+                seen.lock().unwrap().push(Handshake::Done {
+                    sni: session.server_name().map(str::to_string),
+                    alpn: session
+                        .alpn_protocol()
+                        .map(|p| String::from_utf8_lossy(p).into_owned()),
                 });
+                let Ok(mut upstream) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
             }
         });
-        TlsTerminator {
-            address,
-            handshakes,
-            runtime: Some(runtime),
-        }
+        TlsTerminator { server, handshakes }
     }
 
     /// `https://localhost:PORT`: the name the certificate is for, resolved to loopback.
     fn endpoint(&self) -> String {
-        format!("https://localhost:{}", self.address.port())
+        format!("https://localhost:{}", self.server.port())
     }
 
     fn handshakes(&self) -> Vec<Handshake> {
         self.handshakes.lock().unwrap().clone()
-    }
-}
-
-impl Drop for TlsTerminator {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_secs(2));
-        }
     }
 }
 
@@ -219,14 +125,7 @@ fn proton_behind_tls() -> (ProtonLocal, TestCa, TlsTerminator) {
 fn workspace(tf: &Terraform, proton: &ProtonLocal, ca_file: &Path) -> Workspace {
     let mut ws = Workspace::new(tf, proton);
     ws.remove_env("AWS_ENDPOINT_URL_PROTON");
-    ws.set_env("SSL_CERT_FILE", &ca_file.to_string_lossy());
-    // The host may set SSL_CERT_DIR too (this one does); an empty directory adds no roots.
-    let no_roots = proton.dir().join("no-roots");
-    fs::create_dir_all(&no_roots).expect("mkdir no-roots");
-    ws.set_env("SSL_CERT_DIR", &no_roots.to_string_lossy());
-    for key in ["NO_PROXY", "no_proxy"] {
-        ws.set_env(key, "localhost,127.0.0.1");
-    }
+    trust_only(&mut ws, ca_file);
     ws
 }
 

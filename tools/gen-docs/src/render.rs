@@ -113,7 +113,7 @@ pub(crate) fn render_list_resource(
         short = short_name(type_name),
     ));
 
-    let relative = format!("list-resources/{type_name}/list.tfquery.hcl");
+    let relative = format!("list-resources/{type_name}/list-resource.tfquery.hcl");
     let example = example_or(examples, &relative, missing, || {
         list_skeleton(type_name, block)
     })?;
