@@ -235,7 +235,14 @@ async fn one_account_cannot_see_or_change_another_accounts_resources() {
         .iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect();
-    assert_eq!(tags, [("owner".to_string(), "a".to_string())]);
+    // The customer's tags, plus the aws:proton:* tags Proton manages, in A's account.
+    let (managed, customer): (Vec<_>, Vec<_>) =
+        tags.into_iter().partition(|(k, _)| k.starts_with("aws:"));
+    assert_eq!(customer, [("owner".to_string(), "a".to_string())]);
+    assert!(
+        managed.contains(&("aws:proton:account".to_string(), "000000000000".to_string())),
+        "{managed:?}"
+    );
     assert_eq!(
         a.list_environment_templates()
             .send()
