@@ -275,7 +275,7 @@ fn cancel_action_endings(tf: &Terraform) {
 fn recommended_versions_destroy(tf: &Terraform) {
     let proton = ProtonLocal::start(&[]);
     let ws = Workspace::new(tf, &proton);
-    let bundle = r#"{ s3 = { bucket = "proton-templates", key = "bundle.tar.gz" } }"#;
+    let bundle = proton_test_support::bundle_source_hcl("vpc-environment");
     let version = |label: &str, major: &str| {
         format!(
             "resource \"proton_environment_template_version\" \"{label}\" {{\n  \

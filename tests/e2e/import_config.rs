@@ -14,7 +14,7 @@ use serde_json::json;
 const VERSION: &str = "proton_environment_template_version.v";
 const COMPONENT: &str = "proton_component.c";
 const COMPONENT_ROLE: &str = "arn:aws:iam::000000000000:role/proton-component";
-const SOURCE: &str = "  source = {\n    s3 = {\n      bucket = \"proton-templates\"\n      key    = \"bundle.tar.gz\"\n    }\n  }\n";
+const SOURCE: &str = "  source = {\n    s3 = {\n      bucket = \"proton-bundles\"\n      key    = \"vpc-environment.tar.gz\"\n    }\n  }\n";
 const MANIFEST: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
 
 fn version(extra: &str) -> String {
@@ -125,7 +125,11 @@ fn imports_need_no_source_or_manifest(tf: &Terraform) {
         "{tf}: nothing may change in Proton"
     );
     let attrs = ws.resource_attrs(VERSION);
-    assert_eq!(attrs["source"]["s3"]["key"], json!("bundle.tar.gz"), "{tf}");
+    assert_eq!(
+        attrs["source"]["s3"]["key"],
+        json!("vpc-environment.tar.gz"),
+        "{tf}"
+    );
 
     // `-generate-config-out` writes configurations that plan pure imports.
     if tf.supports_import_blocks() {

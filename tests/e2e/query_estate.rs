@@ -220,8 +220,6 @@ const LIST_TYPES: [&str; 10] = [
 
 /// `source` of generated template versions: Proton never returns it, and the imported versions
 /// are registered already, so it is never sent; a real bundle all the same.
-const BUNDLE: &str = r#"{ s3 = { bucket = "proton-bundles", key = "vpc-environment.tar.gz" } }"#;
-const MANIFEST: &str = r#""infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n""#;
 
 fn list_everything() -> String {
     let mut blocks: String = LIST_TYPES
@@ -345,29 +343,6 @@ fn names(list: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = list.iter().map(|s| s.to_string()).collect();
     names.sort();
     names
-}
-
-/// Fills in what Proton never returns, so the generated configuration is complete: every template
-/// version's `source` (generated as null) and every component's `manifest` (left out).
-fn complete(generated: &str) -> String {
-    let mut out = String::new();
-    let mut in_component = false;
-    for line in generated.lines() {
-        if line.starts_with("resource ") {
-            in_component = line.starts_with("resource \"proton_component\"");
-        }
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("source ") && trimmed.ends_with("= null") {
-            out.push_str(&format!("  source = {BUNDLE}\n"));
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-        if in_component && trimmed.starts_with("template_file ") {
-            out.push_str(&format!("  manifest = {MANIFEST}\n"));
-        }
-    }
-    out
 }
 
 /// The generated `resource` block (without its import block) of the `type_name` object named `name`.
@@ -544,20 +519,21 @@ fn query_finds_the_estate_and_generated_config_imports_clean() {
             "{tf}: computed or default noise {noise:?} in:\n{generated}"
         );
     }
-    // Proton returns neither: these are the two gaps a user fills in.
-    let null_sources = generated
-        .lines()
-        .map(str::trim_start)
-        .filter(|l| l.starts_with("source ") && l.ends_with("= null"))
-        .count();
-    assert_eq!(null_sources, 5, "{generated}");
+    // Proton returns neither a version's `source` nor a component's `manifest`: they are required
+    // to create, not to import, so the generated configuration leaves them out and imports as is.
+    assert!(
+        !generated
+            .lines()
+            .any(|l| l.trim_start().starts_with("source ")),
+        "{generated}"
+    );
     assert!(!written.contains(&"manifest"), "{generated}");
     ws.remove("estate.tfquery.hcl");
-    ws.write("generated.tf", &complete(&generated));
+    ws.write("generated.tf", &generated);
     let applied = stdout_str(&ws.apply());
     assert!(
-        applied.contains("29 imported, 0 added, 7 changed, 0 destroyed"),
-        "{tf}: the import records the 5 sources and 2 manifests in place and nothing else:\n{applied}"
+        applied.contains("29 imported, 0 added, 0 changed, 0 destroyed"),
+        "{tf}: the generated configuration imports and changes nothing:\n{applied}"
     );
     ws.assert_plan_empty();
 

@@ -363,6 +363,9 @@ fn lifecycle(tf: &Terraform) {
     assert_eq!(names, ["one", "three", "two"].map(String::from).to_vec());
     assert_eq!(str_attr(&ws.resource_attrs(SERVICE), "status"), "ACTIVE");
 
+    // Adding the instance re-provisioned the pipeline (a deployment of its own, as Proton does):
+    // refresh, so the state compared with each import holds that deployment.
+    ws.apply_with(&["-refresh-only"]);
     // Import each of the three.
     import_all_ways(tf, &ws, SERVICE, "svc", "{\n    name = \"svc\"\n  }", &[]);
     import_all_ways(

@@ -403,7 +403,7 @@ fn a_cancel_ends_cancelled_failed_or_succeeded() {
         "--environment-name",
         "EnvFinishesFirst",
     ]);
-    assert_eq!(outputs["outputs"][0]["key"], "my_sample_input", "{outputs}");
+    assert_eq!(outputs["outputs"][0]["key"], "VpcId", "{outputs}");
 }
 
 fn delete_version(proton: &ProtonLocal, major: &str, minor: &str) -> Result<Value, AwsError> {
