@@ -218,9 +218,6 @@ const LIST_TYPES: [&str; 10] = [
     "proton_environment_account_connection_accepter",
 ];
 
-/// `source` of generated template versions: Proton never returns it, and the imported versions
-/// are registered already, so it is never sent; a real bundle all the same.
-
 fn list_everything() -> String {
     let mut blocks: String = LIST_TYPES
         .iter()
