@@ -8,8 +8,9 @@
 //! and leaves the deployment IN_PROGRESS until it is notified, as a self-managed one: the user
 //! runs the commands in the folder, or not, and notifies as the job's last command would. It runs
 //! no command itself: the commands are the template author's (CDK, Terraform, Pulumi...), they
-//! usually reach real AWS accounts with the caller's credentials, and proton-local moves its
-//! state only when a request comes in, so a job left running would have nobody to report to.
+//! usually reach real AWS accounts with the caller's credentials, and proton-local does no work
+//! between requests (its deadlines are applied when the next request comes), so a job would need
+//! a background runner it does not have.
 
 use std::path::{Path, PathBuf};
 
