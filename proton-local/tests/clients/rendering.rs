@@ -811,4 +811,27 @@ fn codebuild_loop(tf: &Terraform) {
         ],
         "{tf}"
     );
+
+    // A job that leaves a broken proton-outputs.json fails, naming the file.
+    create("broken", "--codebuild-role-arn");
+    let got = proton.aws(&["get-environment", "--name", "broken"]);
+    let broken_job = rendered
+        .path()
+        .join("000000000000/us-east-1/environments/broken")
+        .join(s(&got, "/environment/lastAttemptedDeploymentId"));
+    std::fs::write(broken_job.join("proton-outputs.json"), "{\"StoreName\": ").unwrap();
+    proton.aws(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        s(&got, "/environment/arn"),
+        "--status",
+        "SUCCEEDED",
+    ]);
+    let got = proton.aws(&["get-environment", "--name", "broken"]);
+    assert_eq!(s(&got, "/environment/deploymentStatus"), "FAILED", "{got}");
+    assert!(
+        s(&got, "/environment/deploymentStatusMessage")
+            .starts_with("proton-outputs.json: not valid JSON"),
+        "{got}"
+    );
 }
