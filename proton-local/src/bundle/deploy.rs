@@ -13,6 +13,7 @@ use proton_spec::{Inputs, ServiceInputs, SpecErrors, TemplateSchema};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
+use super::codebuild;
 use super::render::params::{self, EnvironmentRef, InstanceRef, ServiceRef};
 use super::render::{self, DeclaredOutput, RenderError};
 use super::repository::{self, ResourceKind};
@@ -240,9 +241,11 @@ pub fn provision(
     let result = match engine {
         Some(RenderingEngine::Jinja) => render_cloudformation(&files, &d),
         Some(RenderingEngine::Hcl) => compile_terraform(&files, &d),
-        // CodeBuild runs the author's commands, which proton-local does not:
-        // the files are kept as they are and nothing is output.
-        Some(RenderingEngine::Codebuild) | None => Ok((files, vec![])),
+        // The job's folder; its outputs come when it is notified (`codebuild`).
+        Some(RenderingEngine::Codebuild) => {
+            Ok((codebuild::files(bundle, d.dir, d.kind, &d.params), vec![]))
+        }
+        None => Ok((files, vec![])),
     };
     let (written, outputs) = match result {
         Ok(r) => r,
@@ -283,6 +286,7 @@ pub fn provision(
     }
     Outcome {
         outputs,
+        codebuild: engine == Some(RenderingEngine::Codebuild),
         ..Outcome::default()
     }
 }
@@ -332,6 +336,17 @@ fn with_marker(mut o: Outcome, markers: &Outcome) -> Outcome {
     o.fail_delete = markers.fail_delete.clone();
     o.cancel = markers.cancel;
     o
+}
+
+/// A deployment that fails before anything is rendered.
+fn failed(message: String, markers: &Outcome) -> Outcome {
+    with_marker(
+        Outcome {
+            fail: Some(message),
+            ..Outcome::default()
+        },
+        markers,
+    )
 }
 
 /// Where the deployment's files go and what it is called.
@@ -412,6 +427,9 @@ pub fn environment(
             markers,
         ));
     }
+    if let Some(fail) = codebuild::missing_role(b, InfraDir::Infrastructure, Some(e), &p.settings) {
+        return Some(failed(fail, markers));
+    }
     let tags = proton_tags(
         p,
         Kind::Environment,
@@ -464,6 +482,11 @@ pub fn service_instance(
         &inst.minor,
     )?;
     let env = p.environments.get(&inst.environment_name);
+    if let Some(fail) =
+        codebuild::missing_role(b, InfraDir::InstanceInfrastructure, env, &p.settings)
+    {
+        return Some(failed(fail, markers));
+    }
     let component = p.components.values().find(|c| {
         c.service_name.as_deref() == Some(s.name.as_str())
             && c.service_instance_name.as_deref() == Some(inst.name.as_str())
@@ -561,6 +584,11 @@ pub fn pipeline(
     sink: Sink<'_>,
 ) -> Option<Outcome> {
     let b = bundle(p, Kind::Service, &pl.template_name, &pl.major, &pl.minor)?;
+    if let Some(fail) =
+        codebuild::missing_role(b, InfraDir::PipelineInfrastructure, None, &p.settings)
+    {
+        return Some(failed(fail, markers));
+    }
     let tags = proton_tags(p, Kind::Service, &pl.template_name, &[("service", &s.arn)]);
     let repository = p
         .settings

@@ -136,10 +136,59 @@ fn check_schema(text: &str, expect: Expect) -> Result<(), LayoutError> {
         ),
         (Expect::Service { .. }, SchemaKind::Service { .. }) => None,
     };
-    match wrong {
-        Some(why) => Err(err(Bundle::SCHEMA_PATH, why)),
-        None => Ok(()),
+    if let Some(why) = wrong {
+        return Err(err(Bundle::SCHEMA_PATH, why));
     }
+    if expect
+        == (Expect::Environment {
+            customer_managed: true,
+        })
+    {
+        check_customer_managed_schema(text, schema.input_type_name())?;
+    }
+    Ok(())
+}
+
+/// A customer-managed environment's spec carries the outputs of infrastructure built outside
+/// Proton, so its input type holds strings only and no defaults (UG ag-env-customer-managed).
+fn check_customer_managed_schema(text: &str, input_type: &str) -> Result<(), LayoutError> {
+    let doc = load_yaml(Bundle::SCHEMA_PATH, text)?;
+    let place = format!("schema.types.{input_type}");
+    let properties = &doc["schema"]["types"][input_type]["properties"];
+    let Yaml::Hash(properties) = properties else {
+        return Ok(());
+    };
+    for (name, property) in properties {
+        let name = match name {
+            Yaml::String(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        let at = format!("{place}.properties.{name}");
+        if !matches!(property["default"], Yaml::BadValue) {
+            return Err(err(
+                Bundle::SCHEMA_PATH,
+                format!(
+                    "{at}.default: a customer-managed environment template's schema has no defaults; \
+                     the spec gives the value of every output of the infrastructure built outside Proton"
+                ),
+            ));
+        }
+        let ty = match &property["type"] {
+            Yaml::String(t) => t.as_str(),
+            Yaml::BadValue => "missing",
+            _ => "not a string",
+        };
+        if ty != "string" {
+            return Err(err(
+                Bundle::SCHEMA_PATH,
+                format!(
+                    "{at}.type is {ty}; a customer-managed environment template's inputs are outputs \
+                     of infrastructure built outside Proton, and only string inputs are allowed"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn load_yaml(path: &str, text: &str) -> Result<Yaml, LayoutError> {
@@ -224,10 +273,31 @@ fn parse_entry(
         None => return Err(err(path, format!("{} is missing", at("rendering_engine")))),
     };
     if engine == RenderingEngine::Codebuild {
-        let settings = match &entry["settings"] {
-            Yaml::Hash(_) => Some(yaml_to_json(&entry["settings"])),
+        let mut settings = match &entry["settings"] {
+            Yaml::Hash(_) => yaml_to_json(&entry["settings"]),
             _ => return Err(err(path, format!("{} is missing", at("settings")))),
         };
+        super::codebuild::check_settings(&settings)
+            .map_err(|why| err(path, format!("infrastructure.templates[{n}].{why}")))?;
+        // `input_type` (JSON or HCL) is kept in the settings, where deployments read it.
+        let input_type = match field("input_type")? {
+            Some(t) => Some(t.to_string()),
+            None => settings
+                .get("input_type")
+                .map(|t| t.as_str().unwrap_or("(not a string)").to_string()),
+        };
+        if let Some(t) = input_type {
+            if super::codebuild::InputType::parse(&t).is_none() {
+                return Err(err(
+                    path,
+                    format!("{} is {t:?}; expected JSON or HCL", at("input_type")),
+                ));
+            }
+            if let Some(m) = settings.as_object_mut() {
+                m.insert("input_type".into(), Value::String(t.to_ascii_uppercase()));
+            }
+        }
+        let settings = Some(settings);
         return Ok(ManifestTemplate {
             file: field("file")?.map(str::to_string),
             rendering_engine: engine,
@@ -494,6 +564,48 @@ mod tests {
         assert_eq!(e.path, "schema/schema.yaml");
         let e = check_schema_only("a: [", cm).unwrap_err();
         assert!(e.why.starts_with("not valid YAML"), "{e}");
+    }
+
+    #[test]
+    fn customer_managed_schemas_hold_strings_without_defaults() {
+        let cm = Expect::Environment {
+            customer_managed: true,
+        };
+        let schema = |property: &str| {
+            SCHEMA.replace(
+                "properties: {}",
+                &format!("properties:\n        {property}"),
+            )
+        };
+        let ok = schema("vpc_id: {type: string, description: \"the VPC\"}");
+        assert!(check(files(&[("schema/schema.yaml", &ok)]), cm).is_ok());
+        let cases = [
+            (
+                "vpc_id: {type: string, default: vpc-1}",
+                "schema.types.E.properties.vpc_id.default: ",
+            ),
+            (
+                "zones: {type: number}",
+                "schema.types.E.properties.zones.type is number; ",
+            ),
+            (
+                "tags: {description: any}",
+                "schema.types.E.properties.tags.type is missing; ",
+            ),
+        ];
+        for (property, want) in cases {
+            let text = schema(property);
+            let e = check(files(&[("schema/schema.yaml", &text)]), cm).unwrap_err();
+            assert_eq!(e.path, "schema/schema.yaml");
+            assert!(e.why.starts_with(want), "{property}: {e}");
+            // A standard environment template takes the same schema.
+            let standard = [
+                ("schema/schema.yaml", text.as_str()),
+                ("infrastructure/manifest.yaml", CFN_MANIFEST),
+                ("infrastructure/cloudformation.yaml", "Resources: {}\n"),
+            ];
+            assert!(check(files(&standard), ENV).is_ok(), "{property}");
+        }
     }
 
     #[test]

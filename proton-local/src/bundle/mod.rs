@@ -4,6 +4,7 @@
 //! record, so deployments render from it without fetching it again.
 
 pub mod archive;
+pub mod codebuild;
 pub mod deploy;
 pub mod layout;
 pub mod render;

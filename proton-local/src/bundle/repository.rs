@@ -94,7 +94,7 @@ fn stringify(map: &Value) -> Value {
 
 /// The parameters as Terraform values: every `inputs` and `outputs` mapping
 /// becomes a map of strings.
-fn terraform_values(v: &Value) -> Value {
+pub(super) fn terraform_values(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()

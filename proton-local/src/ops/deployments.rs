@@ -1,11 +1,12 @@
 //! Deployment history (GetDeployment, ListDeployments, DeleteDeployment),
-//! cancellation, and self-managed provisioning reports
+//! cancellation, and the reports of self-managed provisioning and CodeBuild jobs
 //! (NotifyResourceDeploymentStatusChange).
 
 use serde_json::{Value, json};
 
 use super::lifecycle::{self, is_active};
 use super::{Ctx, Input, newest_first_key, paginate};
+use crate::bundle::codebuild;
 use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Deployable, Deployment, Partition, TargetType};
@@ -171,6 +172,7 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
 pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let arn = i.req("resourceArn")?;
     let now = ctx.now;
+    let rendered = ctx.folders.rendered.clone();
     let p = ctx.part();
     // The target: an environment, a service instance or a service pipeline.
     let target: Option<&Deployable> = p
@@ -194,23 +196,23 @@ pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         });
     let target =
         target.ok_or_else(|| ApiError::NotFound(format!("The resource {arn} was not found.")))?;
-    if !target.self_managed {
+    let named = i
+        .str("deploymentId")
+        .map(str::to_string)
+        .or_else(|| target.last_attempted_deployment_id.clone());
+    let found = named
+        .as_ref()
+        .and_then(|id| p.deployments.get(id))
+        .filter(|d| d.target_arn == arn);
+    // CodeBuild jobs report back as self-managed automation does.
+    if !target.self_managed && !found.is_some_and(|d| d.codebuild) {
         return Err(ApiError::validation(format!(
-            "The resource {arn} isn't provisioned by self-managed provisioning."
+            "The resource {arn} isn't provisioned by self-managed provisioning or CodeBuild."
         )));
     }
-    let id = match i.str("deploymentId") {
-        Some(id) => id.to_string(),
-        None => target
-            .last_attempted_deployment_id
-            .clone()
-            .ok_or_else(|| ApiError::conflict(format!("The resource {arn} has no deployment.")))?,
-    };
-    let dep = p
-        .deployments
-        .get(&id)
-        .filter(|d| d.target_arn == arn)
-        .ok_or_else(|| not_found(&id))?;
+    let id = named
+        .ok_or_else(|| ApiError::conflict(format!("The resource {arn} has no deployment.")))?;
+    let dep = found.ok_or_else(|| not_found(&id))?;
     if dep.status != "IN_PROGRESS" {
         return Err(ApiError::conflict(format!(
             "The deployment {id} is {}, not IN_PROGRESS.",
@@ -229,7 +231,18 @@ pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             .collect()
     });
     let message = i.string("statusMessage");
+    // A CodeBuild job's outputs may also be in the proton-outputs.json it left in its folder.
+    let job_dir = rendered
+        .as_deref()
+        .filter(|_| dep.codebuild)
+        .and_then(|root| codebuild::rendered_dir(root, &p.account, &p.region, dep));
     match i.str("status") {
+        Some("SUCCEEDED") if dep.codebuild => {
+            match codebuild::outputs_at_success(job_dir.as_deref(), outputs) {
+                Ok(outputs) => lifecycle::finish(p, &id, "SUCCEEDED", message, outputs, now),
+                Err(e) => lifecycle::finish(p, &id, "FAILED", Some(e.to_string()), None, now),
+            }
+        }
         Some("SUCCEEDED") => lifecycle::finish(p, &id, "SUCCEEDED", message, outputs, now),
         Some("FAILED") => lifecycle::finish(p, &id, "FAILED", message, outputs, now),
         _ => {

@@ -73,10 +73,15 @@ pub fn begin(
         target_state: nd.target_state,
         previous_attempted_id: d.last_attempted_deployment_id.clone(),
         previous_succeeded_id: d.last_succeeded_deployment_id.clone(),
-        due_at: if d.self_managed { None } else { Some(due) },
+        due_at: if d.self_managed || nd.inputs.codebuild {
+            None
+        } else {
+            Some(due)
+        },
         fail_message: nd.inputs.fail,
         cancel_ending: nd.inputs.cancel.unwrap_or_default(),
         outputs: nd.inputs.outputs,
+        codebuild: nd.inputs.codebuild,
     };
     d.deployment_status = "IN_PROGRESS".to_string();
     d.deployment_status_message = None;

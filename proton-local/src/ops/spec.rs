@@ -53,6 +53,8 @@ pub struct Inputs {
     pub fail: Option<String>,
     pub fail_delete: Option<String>,
     pub cancel: Option<CancelEnding>,
+    /// CodeBuild provisioning: the deployment waits for NotifyResourceDeploymentStatusChange.
+    pub codebuild: bool,
 }
 
 /// How a cancelled deployment ends (the three endings Cancel*Deployment documents).

@@ -530,6 +530,10 @@ pub struct Deployment {
     /// Outputs this deployment produces when it succeeds.
     #[serde(default)]
     pub outputs: Vec<(String, String)>,
+    /// Provisioned by CodeBuild (`rendering_engine: codebuild`): it waits for a notification,
+    /// as a self-managed one does.
+    #[serde(default)]
+    pub codebuild: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

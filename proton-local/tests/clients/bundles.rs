@@ -93,6 +93,7 @@ fn good_bundles_register_as_draft_with_their_schema_verbatim() {
     net(&proton);
     let cases = [
         ("environment", "net-tf", &[][..], "vpc-environment-tf"),
+        ("environment", "store", &[][..], "codebuild-environment"),
         (
             "environment",
             "imported",
@@ -260,6 +261,49 @@ fn each_layout_error_fails_registration_naming_the_file() {
         ),
         ("imported", many, "the bundle holds more than 10 files"),
         (
+            "imported",
+            with(
+                imported(),
+                "schema/schema.yaml",
+                &imported()["schema/schema.yaml"].replace(
+                    "description: \"The existing ECS cluster.\"",
+                    "description: \"The existing ECS cluster.\"\n          default: main",
+                ),
+            ),
+            "schema/schema.yaml: schema.types.ImportedEnvironmentInput.properties.cluster.default: a customer-managed environment template's schema has no defaults",
+        ),
+        (
+            "imported",
+            with(
+                imported(),
+                "schema/schema.yaml",
+                &imported()["schema/schema.yaml"].replacen(
+                    "      properties:\n",
+                    "      properties:\n        zones:\n          type: number\n",
+                    1,
+                ),
+            ),
+            "schema/schema.yaml: schema.types.ImportedEnvironmentInput.properties.zones.type is number; a customer-managed environment template's inputs are outputs of infrastructure built outside Proton, and only string inputs are allowed",
+        ),
+        (
+            "env",
+            with(
+                env(),
+                manifest,
+                "infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        image: aws/codebuild/standard:7.0\n",
+            ),
+            "infrastructure/manifest.yaml: infrastructure.templates[0].settings.provision is missing: the shell commands CodeBuild runs",
+        ),
+        (
+            "env",
+            with(
+                env(),
+                manifest,
+                "infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      input_type: YAML\n      settings:\n        provision: [make]\n",
+            ),
+            "infrastructure/manifest.yaml: infrastructure.templates[0].input_type is \"YAML\"; expected JSON or HCL",
+        ),
+        (
             "web",
             without(web(), "pipeline_infrastructure/manifest.yaml"),
             "pipeline_infrastructure/manifest.yaml: missing",
@@ -420,6 +464,91 @@ fn a_template_author_fixes_a_bundle_and_registers_it_again() {
         "--status",
         "PUBLISHED",
     ]);
+}
+
+/// The author's loop for an imported (CUSTOMER_MANAGED) environment template: a schema with a
+/// number input and a default is refused naming the property and the rule; the fixed schema,
+/// strings without defaults, registers and takes the spec of the infrastructure built outside.
+#[test]
+fn a_template_author_fixes_a_customer_managed_bundle() {
+    let proton = ProtonLocal::start(&[]);
+    proton.aws(&[
+        "create-environment-template",
+        "--name",
+        "imported",
+        "--provisioning",
+        "CUSTOMER_MANAGED",
+    ]);
+    let source = r#"{"s3":{"bucket":"author","key":"imported/v1.tar.gz"}}"#;
+    let good = example_files("imported-environment");
+    let schema = &good["schema/schema.yaml"];
+    let attempts = [
+        (
+            schema.replace(
+                "description: \"The existing VPC.\"",
+                "description: \"The existing VPC.\"\n          default: vpc-0123",
+            ),
+            "schema.types.ImportedEnvironmentInput.properties.vpc_id.default: a customer-managed environment template's schema has no defaults",
+        ),
+        (
+            schema.replace(
+                "cluster:\n          type: string",
+                "cluster:\n          type: object",
+            ),
+            "schema.types.ImportedEnvironmentInput.properties.cluster.type is object; ",
+        ),
+    ];
+    for (bad_schema, want) in attempts {
+        put_bundle(
+            "author",
+            "imported/v1.tar.gz",
+            &pack(&with(good.clone(), "schema/schema.yaml", &bad_schema)),
+        );
+        let failed = register_version(&proton, "environment", "imported", source);
+        assert_eq!(text(&failed, "status"), "REGISTRATION_FAILED", "{failed}");
+        let message = text(&failed, "statusMessage");
+        assert!(
+            message.starts_with(
+                "Template bundle s3://author/imported/v1.tar.gz: schema/schema.yaml: "
+            ) && message.contains(want),
+            "want {want:?} in {message:?}"
+        );
+    }
+    put_bundle("author", "imported/v1.tar.gz", &pack(&good));
+    let fixed = register_version(&proton, "environment", "imported", source);
+    assert_eq!(text(&fixed, "status"), "DRAFT", "{fixed}");
+    let major = text(&fixed, "majorVersion").to_string();
+    proton.aws(&[
+        "update-environment-template-version",
+        "--template-name",
+        "imported",
+        "--major-version",
+        &major,
+        "--minor-version",
+        "0",
+        "--status",
+        "PUBLISHED",
+    ]);
+    proton.aws(&[
+        "create-environment",
+        "--name",
+        "legacy",
+        "--template-name",
+        "imported",
+        "--template-major-version",
+        &major,
+        "--proton-service-role-arn",
+        "arn:aws:iam::000000000000:role/proton",
+        "--spec",
+        "proton: EnvironmentSpec\nspec:\n  vpc_id: vpc-0a1b2c\n  cluster: main\n",
+    ]);
+    let outputs = proton.aws(&["list-environment-outputs", "--environment-name", "legacy"]);
+    let vpc = outputs["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == "vpc_id");
+    assert_eq!(vpc.unwrap()["valueString"], "vpc-0a1b2c", "{outputs}");
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use proton_test_support::{AwsError, ProtonLocal, Terraform, pinned_terraforms};
+use proton_test_support::{AwsError, ProtonLocal, Terraform, pinned_terraforms, repo_root};
 use serde_json::Value;
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/proton";
@@ -655,4 +655,183 @@ fn self_managed_loop(tf: &Terraform) {
     assert_eq!(outs, notify_outputs);
     assert!(outs.contains(&("greeting".to_string(), "hello dev".to_string())));
     assert!(outs.contains(&("cidr".to_string(), "10.1.0.0/16".to_string())));
+}
+
+/// CodeBuild provisioning, as a user leaving Proton (or testing a bundle) runs it: the
+/// deployment writes the job's folder (the bundle's files and `proton-inputs.tfvars`) under
+/// `--rendered` and waits; the manifest's provision commands run there with the real
+/// Terraform; the notification that the job ended takes the outputs from the
+/// `proton-outputs.json` the commands left. An environment without a CodeBuild role fails.
+#[test]
+fn codebuild_deployments_write_the_job_folder_and_take_proton_outputs_json() {
+    for tf in pinned_terraforms() {
+        codebuild_loop(&tf);
+    }
+}
+
+fn codebuild_loop(tf: &Terraform) {
+    let rendered = tempfile::tempdir().unwrap();
+    let proton = ProtonLocal::start(&["--rendered", rendered.path().to_str().unwrap()]);
+    proton.aws(&["create-environment-template", "--name", "store"]);
+    proton.aws(&[
+        "create-environment-template-version",
+        "--template-name",
+        "store",
+        "--source",
+        "s3={bucket=proton-bundles,key=codebuild-environment.tar.gz}",
+    ]);
+    let version = [
+        "--template-name",
+        "store",
+        "--major-version",
+        "1",
+        "--minor-version",
+        "0",
+    ];
+    let mut wait = vec!["wait", "environment-template-version-registered"];
+    wait.extend(version);
+    proton.aws(&wait);
+    let mut publish = vec![
+        "update-environment-template-version",
+        "--status",
+        "PUBLISHED",
+    ];
+    publish.extend(version);
+    proton.aws(&publish);
+    let spec = std::fs::read_to_string(
+        repo_root().join("examples/bundles/codebuild-environment/spec/spec.yaml"),
+    )
+    .unwrap();
+    let create = |name: &str, role_flag: &str| {
+        proton.aws(&[
+            "create-environment",
+            "--name",
+            name,
+            "--template-name",
+            "store",
+            "--template-major-version",
+            "1",
+            role_flag,
+            ROLE,
+            "--spec",
+            &spec,
+        ])
+    };
+
+    // A service role alone: CodeBuild has no role to run with.
+    create("no-role", "--proton-service-role-arn");
+    let got = proton.aws(&["get-environment", "--name", "no-role"]);
+    assert_eq!(s(&got, "/environment/deploymentStatus"), "FAILED", "{got}");
+    assert!(
+        s(&got, "/environment/deploymentStatusMessage").contains("has no codebuildRoleArn"),
+        "{got}"
+    );
+
+    let env = create("dev", "--codebuild-role-arn");
+    let arn = s(&env, "/environment/arn").to_string();
+    let got = proton.aws(&["get-environment", "--name", "dev"]);
+    assert_eq!(s(&got, "/environment/deploymentStatus"), "IN_PROGRESS");
+    let deployment = s(&got, "/environment/lastAttemptedDeploymentId").to_string();
+    let job = rendered
+        .path()
+        .join("000000000000/us-east-1/environments/dev")
+        .join(&deployment);
+    let mut names: Vec<String> = std::fs::read_dir(&job)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "main.tf",
+            "manifest.yaml",
+            "outputs.py",
+            "proton-inputs.tfvars"
+        ]
+    );
+    let tfvars = std::fs::read_to_string(job.join("proton-inputs.tfvars")).unwrap();
+    assert!(tfvars.contains(r#""name":"dev""#), "{tfvars}");
+    assert!(tfvars.contains(r#""retention_days":"14""#), "{tfvars}");
+
+    // The job: the manifest's provision commands, in order, in its folder.
+    let manifest = std::fs::read_to_string(job.join("manifest.yaml")).unwrap();
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&manifest).unwrap()[0];
+    let commands = doc["infrastructure"]["templates"][0]["settings"]["provision"]
+        .as_vec()
+        .unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&tf.path, bin.path().join("terraform")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in commands {
+        let command = command.as_str().unwrap();
+        let out = Command::new("sh")
+            .args(["-c", command])
+            .current_dir(&job)
+            .env("PATH", &path)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("RESOURCE_ARN", &arn)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tf}: {command}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The job ended well: CodeBuild's report, with no outputs of its own.
+    proton.aws(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        &arn,
+        "--status",
+        "SUCCEEDED",
+    ]);
+    let got = proton.aws(&["get-environment", "--name", "dev"]);
+    assert_eq!(
+        s(&got, "/environment/deploymentStatus"),
+        "SUCCEEDED",
+        "{got}"
+    );
+    let mut outs = outputs(
+        &proton,
+        &["list-environment-outputs", "--environment-name", "dev"],
+    );
+    outs.sort();
+    assert_eq!(
+        outs,
+        [
+            ("RetentionDays".to_string(), "14".to_string()),
+            ("StoreName".to_string(), "builds-dev-artifacts".to_string()),
+        ],
+        "{tf}"
+    );
+
+    // A job that leaves a broken proton-outputs.json fails, naming the file.
+    create("broken", "--codebuild-role-arn");
+    let got = proton.aws(&["get-environment", "--name", "broken"]);
+    let broken_job = rendered
+        .path()
+        .join("000000000000/us-east-1/environments/broken")
+        .join(s(&got, "/environment/lastAttemptedDeploymentId"));
+    std::fs::write(broken_job.join("proton-outputs.json"), "{\"StoreName\": ").unwrap();
+    proton.aws(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        s(&got, "/environment/arn"),
+        "--status",
+        "SUCCEEDED",
+    ]);
+    let got = proton.aws(&["get-environment", "--name", "broken"]);
+    assert_eq!(s(&got, "/environment/deploymentStatus"), "FAILED", "{got}");
+    assert!(
+        s(&got, "/environment/deploymentStatusMessage")
+            .starts_with("proton-outputs.json: not valid JSON"),
+        "{got}"
+    );
 }
