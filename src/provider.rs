@@ -16,6 +16,7 @@ use aws_sdk_proton::config::Region;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::Proton;
+use crate::aws::budget::{self, RequestBudget};
 use crate::aws::http_client::{self, CaBundle};
 use crate::engine::{
     BoxFuture, Configured, Engine, IgnoreTags, ProviderConfig, parse_duration, validate_tag_keys,
@@ -67,6 +68,9 @@ fn block() -> Block {
         Attribute::number("max_retries")
             .optional()
             .describe("How many times a failed or throttled API call is retried. Unset, the AWS SDK default applies: 3 attempts, that is 2 retries. Raise it for endpoints that throttle or fail often."),
+        Attribute::number("max_requests_per_second")
+            .optional()
+            .describe("How many requests a second this provider sends to Proton at most, from every resource together: a hundred environments deploying at once share it, each of them polling for its deployment, and every SDK retry takes its share too. After a ThrottlingException answer every request not yet sent waits a second. Default 50 (AWS publishes no request rates for Proton); between 0.1 and 10000. Lower it when other clients share the account's limit and applies meet ThrottlingException."),
         Attribute::string("retry_mode")
             .optional()
             .validate(Validator::one_of(&["standard", "adaptive"]))
@@ -196,6 +200,32 @@ fn retry_config(config: &Value, diags: &mut Diagnostics) -> Option<RetryConfig> 
     }
     Some(retry)
 }
+
+/// `max_requests_per_second`: the provider's request budget.
+fn request_rate(config: &Value, diags: &mut Diagnostics) -> f64 {
+    let Some(rate) = config
+        .get("max_requests_per_second")
+        .and_then(Value::as_number)
+    else {
+        return budget::DEFAULT_RATE;
+    };
+    let rate = rate.as_f64();
+    if (MIN_RATE..=budget::MAX_RATE).contains(&rate) {
+        return rate;
+    }
+    diags.attribute_error(
+        AttributePath::attribute("max_requests_per_second"),
+        "Invalid attribute value",
+        format!(
+            "max_requests_per_second must be between {MIN_RATE} and {}, got {rate}.",
+            budget::MAX_RATE
+        ),
+    );
+    budget::DEFAULT_RATE
+}
+
+/// The lowest budget a provider block may set: one request every ten seconds.
+const MIN_RATE: f64 = 0.1;
 
 /// Where the CA bundle was named, in hashicorp/aws's order.
 #[derive(Debug, PartialEq)]
@@ -346,6 +376,7 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     if let Some(retry) = retry_config(config, &mut diags) {
         loader = loader.retry_config(retry);
     }
+    let budget = RequestBudget::per_second(request_rate(config, &mut diags));
     if diags.has_errors() {
         return Err(diags);
     }
@@ -428,7 +459,7 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
         .map(crate::engine::tags_from_value)
         .unwrap_or_default();
     Ok(Configured {
-        api: Arc::new(Proton::new(proton.build())),
+        api: Arc::new(Proton::budgeted(proton.build(), &budget)),
         default_tags,
         ignore_tags: ignore_tags(config),
     })
