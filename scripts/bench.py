@@ -15,7 +15,12 @@ Measures in one run on this machine, prints a table and, with --write, puts it i
   5. the codec and plan-engine hot paths (criterion, benches/engine.rs);
   6. the release binaries' sizes;
   7. the plan-time spec check: `terraform plan` of N new proton_environment of a version with a schema
-     (every spec checked) against the same plan of a version without one (nothing to check).
+     (every spec checked) against the same plan of a version without one (nothing to check);
+  8. scale: apply and plan of 1,000 and 5,000 templates and environments, the provider's peak RSS,
+     proton-local's memory per object, time per resource at 5,000 against 1,000;
+  9. concurrency: 100 environments deploying at once under the provider's default request budget:
+     proton-local's requests per second and each wait's lateness.
+`--only NAME` runs one part (SECTIONS) and prints its rows.
 
 Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh. Builds the
 benches and the release binaries first (fat LTO: about half an hour on 2 cores from scratch).
