@@ -210,22 +210,20 @@ fn request_rate(config: &Value, diags: &mut Diagnostics) -> f64 {
         return budget::DEFAULT_RATE;
     };
     let rate = rate.as_f64();
-    if (MIN_RATE..=budget::MAX_RATE).contains(&rate) {
+    if (budget::MIN_RATE..=budget::MAX_RATE).contains(&rate) {
         return rate;
     }
     diags.attribute_error(
         AttributePath::attribute("max_requests_per_second"),
         "Invalid attribute value",
         format!(
-            "max_requests_per_second must be between {MIN_RATE} and {}, got {rate}.",
+            "max_requests_per_second must be between {} and {}, got {rate}.",
+            budget::MIN_RATE,
             budget::MAX_RATE
         ),
     );
     budget::DEFAULT_RATE
 }
-
-/// The lowest budget a provider block may set: one request every ten seconds.
-const MIN_RATE: f64 = 0.1;
 
 /// Where the CA bundle was named, in hashicorp/aws's order.
 #[derive(Debug, PartialEq)]
@@ -581,6 +579,31 @@ mod tests {
 
     fn config(settings: &[(&str, Value)]) -> Value {
         Value::object(settings.iter().cloned())
+    }
+
+    #[test]
+    fn the_request_budget_defaults_to_50_a_second_and_refuses_a_rate_out_of_bounds() {
+        let mut diags = Diagnostics::new();
+        assert_eq!(request_rate(&config(&[]), &mut diags), budget::DEFAULT_RATE);
+        let five = config(&[("max_requests_per_second", Value::number(5))]);
+        assert_eq!(request_rate(&five, &mut diags), 5.0);
+        assert!(!diags.has_errors());
+        for bad in [0, 20_000] {
+            let mut diags = Diagnostics::new();
+            let settings = config(&[("max_requests_per_second", Value::number(bad))]);
+            request_rate(&settings, &mut diags);
+            let diags = diags.into_vec();
+            assert_eq!(diags.len(), 1, "{bad}: {diags:?}");
+            assert_eq!(
+                diags[0].path,
+                Some(AttributePath::attribute("max_requests_per_second"))
+            );
+            assert!(
+                diags[0].detail.contains("between 0.1 and 10000"),
+                "{}",
+                diags[0].detail
+            );
+        }
     }
 
     #[tokio::test]

@@ -32,6 +32,9 @@ use tokio::time::Instant;
 /// seconds), while a refresh of 1,000 resources, one call each, still takes only 20 s of budget.
 pub const DEFAULT_RATE: f64 = 50.0;
 
+/// The lowest rate a provider block may set: one request every ten seconds.
+pub const MIN_RATE: f64 = 0.1;
+
 /// The highest rate a provider block may set; above it the budget would not limit anything.
 pub const MAX_RATE: f64 = 10_000.0;
 
