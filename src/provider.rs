@@ -70,7 +70,7 @@ fn block() -> Block {
             .describe("How many times a failed or throttled API call is retried. Unset, the AWS SDK default applies: 3 attempts, that is 2 retries. Raise it for endpoints that throttle or fail often."),
         Attribute::number("max_requests_per_second")
             .optional()
-            .describe("How many requests a second this provider sends to Proton at most, from every resource together: a hundred environments deploying at once share it, each of them polling for its deployment, and every SDK retry takes its share too. After a ThrottlingException answer every request not yet sent waits a second. Default 50 (AWS publishes no request rates for Proton); between 0.1 and 10000. Lower it when other clients share the account's limit and applies meet ThrottlingException."),
+            .describe("How many requests a second this provider sends to Proton at most, from every resource together: a hundred environments deploying at once share it, each of them polling for its deployment, and every SDK retry takes its share too. After a ThrottlingException answer every request not yet sent waits a second. Default 50 (AWS publishes no request rates for Proton); between 1 and 10000. Lower it when other clients share the account's limit and applies meet ThrottlingException."),
         Attribute::string("retry_mode")
             .optional()
             .validate(Validator::one_of(&["standard", "adaptive"]))
@@ -599,7 +599,7 @@ mod tests {
                 Some(AttributePath::attribute("max_requests_per_second"))
             );
             assert!(
-                diags[0].detail.contains("between 0.1 and 10000"),
+                diags[0].detail.contains("between 1 and 10000"),
                 "{}",
                 diags[0].detail
             );

@@ -32,8 +32,10 @@ use tokio::time::Instant;
 /// seconds), while a refresh of 1,000 resources, one call each, still takes only 20 s of budget.
 pub const DEFAULT_RATE: f64 = 50.0;
 
-/// The lowest rate a provider block may set: one request every ten seconds.
-pub const MIN_RATE: f64 = 0.1;
+/// The lowest rate a provider block may set. Requests are signed before they queue for a slot, and a
+/// signature is good for 15 minutes: at 1 a second that takes a queue of 900 (each Terraform operation
+/// waits for at most one request at a time, so the queue is at most `-parallelism` long).
+pub const MIN_RATE: f64 = 1.0;
 
 /// The highest rate a provider block may set; above it the budget would not limit anything.
 pub const MAX_RATE: f64 = 10_000.0;
