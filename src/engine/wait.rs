@@ -256,8 +256,8 @@ mod shared_budget {
 
     use super::*;
     use crate::aws::Proton;
-    use crate::aws::budget::RequestBudget;
     use crate::aws::budget::tests::busiest_second;
+    use crate::aws::budget::{HOLD_AFTER_THROTTLING, RequestBudget};
     use crate::aws::types::DeploymentStatus;
 
     /// A Proton whose environments finish deploying at given times (tokio's clock), recording when
@@ -266,12 +266,26 @@ mod shared_budget {
     struct Deployments {
         finish: Arc<BTreeMap<String, Instant>>,
         calls: Arc<Mutex<Vec<Instant>>>,
+        /// How many of the first calls are answered ThrottlingException.
+        throttled: usize,
     }
 
     impl HttpConnector for Deployments {
         fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
             let now = Instant::now();
-            self.calls.lock().expect("calls").push(now);
+            let mut calls = self.calls.lock().expect("calls");
+            calls.push(now);
+            if calls.len() <= self.throttled {
+                let mut response = HttpResponse::new(
+                    StatusCode::try_from(429).expect("status"),
+                    SdkBody::from(r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#),
+                );
+                response
+                    .headers_mut()
+                    .insert("content-type", "application/x-amz-json-1.0");
+                return HttpConnectorFuture::ready(Ok(response));
+            }
+            drop(calls);
             let sent: Value = request
                 .body()
                 .bytes()
@@ -333,6 +347,7 @@ mod shared_budget {
         first: Duration,
         apart: Duration,
         rate: f64,
+        throttled: usize,
     ) -> (Deployments, Ctx, Waits) {
         let started = Instant::now();
         let finish: BTreeMap<String, Instant> = (0..waits)
@@ -340,6 +355,7 @@ mod shared_budget {
             .collect();
         let endpoint = Deployments {
             finish: Arc::new(finish.clone()),
+            throttled,
             ..Deployments::default()
         };
         let mut ctx = Ctx::for_tests(Duration::from_secs(3600));
@@ -361,6 +377,7 @@ mod shared_budget {
             Duration::from_secs(30),
             Duration::from_millis(300),
             rate,
+            0,
         );
         let mut late = Vec::new();
         for (finished, seen) in running.join_all().await {
@@ -382,9 +399,22 @@ mod shared_budget {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_throttled_answer_holds_back_the_other_waits_looks() {
+        let started = Instant::now();
+        let (endpoint, _ctx, running) = start(2, Duration::ZERO, Duration::ZERO, 50.0, 1);
+        for (_, seen) in running.join_all().await {
+            seen.expect("a throttled look only slows the wait down");
+        }
+        let calls = endpoint.calls.lock().expect("calls").clone();
+        // The second wait's first look had its slot 20 ms after the first, which was throttled.
+        assert!(calls[1] - started >= HOLD_AFTER_THROTTLING, "{calls:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn stop_ends_every_wait_at_once_even_those_queued_for_the_budget() {
         // 5 calls a second for 100 waits: most of them are queued for a slot when the stop comes.
-        let (endpoint, ctx, running) = start(100, Duration::from_secs(3600), Duration::ZERO, 5.0);
+        let (endpoint, ctx, running) =
+            start(100, Duration::from_secs(3600), Duration::ZERO, 5.0, 0);
         tokio::time::sleep(Duration::from_secs(3)).await;
         let stopped_at = Instant::now();
         ctx.stop.raise();
