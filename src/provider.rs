@@ -16,6 +16,7 @@ use aws_sdk_proton::config::Region;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::Proton;
+use crate::aws::budget::{self, RequestBudget};
 use crate::aws::http_client::{self, CaBundle};
 use crate::engine::{
     BoxFuture, Configured, Engine, IgnoreTags, ProviderConfig, parse_duration, validate_tag_keys,
@@ -67,6 +68,9 @@ fn block() -> Block {
         Attribute::number("max_retries")
             .optional()
             .describe("How many times a failed or throttled API call is retried. Unset, the AWS SDK default applies: 3 attempts, that is 2 retries. Raise it for endpoints that throttle or fail often."),
+        Attribute::number("max_requests_per_second")
+            .optional()
+            .describe("How many requests a second this provider sends to Proton at most, from every resource together: a hundred environments deploying at once share it, each of them polling for its deployment, and every SDK retry takes its share too. After a ThrottlingException answer every request not yet sent waits a second. Default 50 (AWS publishes no request rates for Proton); between 1 and 10000. Lower it when other clients share the account's limit and applies meet ThrottlingException."),
         Attribute::string("retry_mode")
             .optional()
             .validate(Validator::one_of(&["standard", "adaptive"]))
@@ -195,6 +199,30 @@ fn retry_config(config: &Value, diags: &mut Diagnostics) -> Option<RetryConfig> 
         }
     }
     Some(retry)
+}
+
+/// `max_requests_per_second`: the provider's request budget.
+fn request_rate(config: &Value, diags: &mut Diagnostics) -> f64 {
+    let Some(rate) = config
+        .get("max_requests_per_second")
+        .and_then(Value::as_number)
+    else {
+        return budget::DEFAULT_RATE;
+    };
+    let rate = rate.as_f64();
+    if (budget::MIN_RATE..=budget::MAX_RATE).contains(&rate) {
+        return rate;
+    }
+    diags.attribute_error(
+        AttributePath::attribute("max_requests_per_second"),
+        "Invalid attribute value",
+        format!(
+            "max_requests_per_second must be between {} and {}, got {rate}.",
+            budget::MIN_RATE,
+            budget::MAX_RATE
+        ),
+    );
+    budget::DEFAULT_RATE
 }
 
 /// Where the CA bundle was named, in hashicorp/aws's order.
@@ -346,6 +374,7 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
     if let Some(retry) = retry_config(config, &mut diags) {
         loader = loader.retry_config(retry);
     }
+    let budget = RequestBudget::per_second(request_rate(config, &mut diags));
     if diags.has_errors() {
         return Err(diags);
     }
@@ -428,7 +457,7 @@ async fn configure(config: &Value) -> Result<Configured, Diagnostics> {
         .map(crate::engine::tags_from_value)
         .unwrap_or_default();
     Ok(Configured {
-        api: Arc::new(Proton::new(proton.build())),
+        api: Arc::new(Proton::budgeted(proton.build(), &budget)),
         default_tags,
         ignore_tags: ignore_tags(config),
     })
@@ -550,6 +579,31 @@ mod tests {
 
     fn config(settings: &[(&str, Value)]) -> Value {
         Value::object(settings.iter().cloned())
+    }
+
+    #[test]
+    fn the_request_budget_defaults_to_50_a_second_and_refuses_a_rate_out_of_bounds() {
+        let mut diags = Diagnostics::new();
+        assert_eq!(request_rate(&config(&[]), &mut diags), budget::DEFAULT_RATE);
+        let five = config(&[("max_requests_per_second", Value::number(5))]);
+        assert_eq!(request_rate(&five, &mut diags), 5.0);
+        assert!(!diags.has_errors());
+        for bad in [0, 20_000] {
+            let mut diags = Diagnostics::new();
+            let settings = config(&[("max_requests_per_second", Value::number(bad))]);
+            request_rate(&settings, &mut diags);
+            let diags = diags.into_vec();
+            assert_eq!(diags.len(), 1, "{bad}: {diags:?}");
+            assert_eq!(
+                diags[0].path,
+                Some(AttributePath::attribute("max_requests_per_second"))
+            );
+            assert!(
+                diags[0].detail.contains("between 1 and 10000"),
+                "{}",
+                diags[0].detail
+            );
+        }
     }
 
     #[tokio::test]

@@ -30,6 +30,9 @@ USAGE: proton-local [OPTIONS]
   --seed N                seed for fault injection and generated ids (default: random)
   --fail-rate F           fraction of requests answered 500 InternalServerException
   --throttle-rate F       fraction of requests answered 429 ThrottlingException
+  --rate-limit N          answer 429 ThrottlingException to requests beyond N a second (all
+                          accounts together; a bucket of N requests refilled at N a second, as
+                          AWS throttles an account), N between 1 and 100000; default: no limit
   --drop-rate F           fraction of requests whose connection is closed without an answer
   --latency-ms N          delay every answer by N milliseconds
   --log-level LEVEL       error, warn, info, debug or trace (default info)
@@ -72,6 +75,8 @@ pub struct Config {
     pub seed: Option<u64>,
     pub fail_rate: f64,
     pub throttle_rate: f64,
+    /// `--rate-limit`: requests a second answered before ThrottlingException.
+    pub rate_limit: Option<u32>,
     pub drop_rate: f64,
     pub latency_ms: u64,
     pub log_level: String,
@@ -96,6 +101,7 @@ impl Default for Config {
             seed: None,
             fail_rate: 0.0,
             throttle_rate: 0.0,
+            rate_limit: None,
             drop_rate: 0.0,
             latency_ms: 0,
             log_level: "info".to_string(),
@@ -227,6 +233,19 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             }
             "--fail-rate" => cfg.fail_rate = rate(&flag, &value()?)?,
             "--throttle-rate" => cfg.throttle_rate = rate(&flag, &value()?)?,
+            "--rate-limit" => {
+                let v = value()?;
+                cfg.rate_limit = match v.parse::<u32>() {
+                    Ok(n) if (1..=100_000).contains(&n) => Some(n),
+                    _ => {
+                        return Err(invalid(
+                            &flag,
+                            &v,
+                            "expected requests a second, 1 to 100000",
+                        ));
+                    }
+                };
+            }
             "--drop-rate" => cfg.drop_rate = rate(&flag, &value()?)?,
             "--latency-ms" => {
                 let v = value()?;

@@ -136,6 +136,7 @@ async fn run(cfg: Config) -> Result<(), MainError> {
             cfg.throttle_rate,
             cfg.drop_rate,
         ),
+        rate_limit: cfg.rate_limit.map(http::faults::RateLimit::per_second),
         latency: Duration::from_millis(cfg.latency_ms),
         clock,
     });

@@ -44,6 +44,7 @@ pub use deployments::DeploymentScope;
 pub use outputs::Deployed;
 pub use sync_status::{RepositorySync, ResourceSyncStatus};
 
+pub mod budget;
 pub mod http_client;
 mod listing;
 mod self_managed;
@@ -54,6 +55,7 @@ pub use self_managed::DeploymentReport;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
@@ -69,7 +71,7 @@ pub use aws_sdk_proton::types;
 pub struct Proton {
     client: aws_sdk_proton::Client,
     /// Template version schemas already fetched (see `template_schemas`).
-    memo: std::sync::Arc<template_schemas::SchemaMemo>,
+    memo: Arc<template_schemas::SchemaMemo>,
 }
 
 /// An API call that failed, classified by what callers do about it.
@@ -361,8 +363,18 @@ impl Proton {
             .build();
         Self {
             client: aws_sdk_proton::Client::from_conf(config),
-            memo: std::sync::Arc::default(),
+            memo: Arc::default(),
         }
+    }
+
+    /// A client whose requests all take their slot from `budget` first (the credential providers'
+    /// requests, to STS or SSO, do not).
+    pub fn budgeted(config: aws_sdk_proton::Config, budget: &Arc<budget::RequestBudget>) -> Self {
+        let mut builder = config.to_builder();
+        if let Some(client) = config.http_client() {
+            builder = builder.http_client(budget.wrap(client));
+        }
+        Self::new(builder.build())
     }
 
     /// The resource's own tags. The `aws:` tags Proton adds (`aws:proton:*`) are read-only and never

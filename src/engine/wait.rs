@@ -3,6 +3,11 @@
 //! Intervals grow with the time already waited (a tenth of it, between 1 s and 30 s, jittered down), so
 //! finished work is seen at most max(1 s, 10% of the wait) late and a long wait costs few calls. Terraform's
 //! StopProvider and the operation's timeout both end the wait at once.
+//!
+//! Every look is a Proton request and takes its slot from the provider's request budget
+//! (`crate::aws::budget`), shared with every other wait and call of the provider: the promise above
+//! holds while the waits' looks fit the budget (N waits look at most N times a second in their
+//! first 10 s, and 10·N / t times a second after t seconds); beyond that they share it evenly.
 
 use std::future::Future;
 use std::time::Duration;
@@ -47,11 +52,19 @@ where
     let deadline = started + ctx.timeout.duration;
     let mut last_status: Option<String> = None;
     loop {
-        let looked = check().await;
+        // A look may queue for its slot in the provider's request budget; a stop ends that too (a
+        // look only reads, so dropping it changes nothing).
+        let asked = Instant::now();
+        let looked = tokio::select! {
+            looked = check() => looked,
+            _ = ctx.stop.raised() => return Err(Error::Stopped(what.to_string())),
+        };
         let waited = format_duration(started.elapsed());
         let status = match looked {
             Ok(Poll::Done(value)) => {
-                tracing::info!(what, waited = %waited, "{what}: finished after {waited}");
+                // `waited_ms` is what scripts/bench.py's concurrency row reads.
+                let waited_ms = started.elapsed().as_millis() as u64;
+                tracing::info!(what, waited = %waited, waited_ms, "{what}: finished after {waited}");
                 return Ok(value);
             }
             Ok(Poll::Failed(reason)) => {
@@ -76,10 +89,12 @@ where
                 what: format!("{what} (last status {status})"),
             });
         }
-        let pause = next_interval(now - started).min(deadline - now);
+        // The pause counts from when the look was asked for: its wait for a budget slot and its
+        // round trip are part of it, not added to it.
+        let pause = next_interval(asked - started).min(deadline - asked);
         tracing::debug!(what, status = %status, pause_ms = pause.as_millis() as u64, "waiting");
         tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::time::sleep_until(asked + pause) => {}
             _ = ctx.stop.raised() => return Err(Error::Stopped(what.to_string())),
         }
     }
@@ -219,5 +234,206 @@ mod tests {
         .await;
         assert!(matches!(stopped, Err(Error::Stopped(_))));
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
+
+/// Many waits through one provider's request budget, as `-parallelism=100` makes them: the calls
+/// they send together, the lateness of each, and StopProvider ending all of them.
+#[cfg(test)]
+mod shared_budget {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use aws_sdk_proton::config::retry::RetryConfig;
+    use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
+    use aws_smithy_runtime_api::client::http::{
+        HttpConnector, HttpConnectorFuture, SharedHttpConnector, http_client_fn,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::aws::Proton;
+    use crate::aws::budget::tests::busiest_second;
+    use crate::aws::budget::{HOLD_AFTER_THROTTLING, RequestBudget};
+    use crate::aws::types::DeploymentStatus;
+
+    /// A Proton whose environments finish deploying at given times (tokio's clock), recording when
+    /// each GetEnvironment arrives.
+    #[derive(Clone, Debug, Default)]
+    struct Deployments {
+        finish: Arc<BTreeMap<String, Instant>>,
+        calls: Arc<Mutex<Vec<Instant>>>,
+        /// How many of the first calls are answered ThrottlingException.
+        throttled: usize,
+    }
+
+    impl HttpConnector for Deployments {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let now = Instant::now();
+            let mut calls = self.calls.lock().expect("calls");
+            calls.push(now);
+            if calls.len() <= self.throttled {
+                let mut response = HttpResponse::new(
+                    StatusCode::try_from(429).expect("status"),
+                    SdkBody::from(r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#),
+                );
+                response
+                    .headers_mut()
+                    .insert("content-type", "application/x-amz-json-1.0");
+                return HttpConnectorFuture::ready(Ok(response));
+            }
+            drop(calls);
+            let sent: Value = request
+                .body()
+                .bytes()
+                .and_then(|body| serde_json::from_slice(body).ok())
+                .unwrap_or_default();
+            let name = sent["name"].as_str().unwrap_or_default();
+            let done = self.finish.get(name).is_some_and(|at| now >= *at);
+            let environment = json!({
+                "arn": format!("arn:aws:proton:us-east-1:000000000000:environment/{name}"),
+                "name": name,
+                "createdAt": 0, "lastDeploymentAttemptedAt": 0, "lastDeploymentSucceededAt": 0,
+                "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
+                "deploymentStatus": if done { "SUCCEEDED" } else { "IN_PROGRESS" },
+            });
+            let mut response = HttpResponse::new(
+                StatusCode::try_from(200).expect("status"),
+                SdkBody::from(json!({ "environment": environment }).to_string()),
+            );
+            response
+                .headers_mut()
+                .insert("content-type", "application/x-amz-json-1.0");
+            HttpConnectorFuture::ready(Ok(response))
+        }
+    }
+
+    fn proton(endpoint: &Deployments, rate: f64) -> Proton {
+        let connector = SharedHttpConnector::new(endpoint.clone());
+        let config = aws_sdk_proton::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url("http://proton.test")
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client_fn(move |_, _| connector.clone()))
+            .build();
+        Proton::budgeted(config, &RequestBudget::per_second(rate))
+    }
+
+    /// Waits for the deployment of `name` as the environment resource does; returns when it saw the end.
+    async fn deployed(ctx: Ctx, name: String) -> Result<Instant, Error> {
+        wait_for(&ctx, "environment deployment", || async {
+            let environment = ctx.api.get_environment(&name).await?;
+            Ok(match environment.map(|e| e.deployment_status().clone()) {
+                Some(DeploymentStatus::Succeeded) => Poll::Done(()),
+                other => Poll::Pending(format!("{other:?}")),
+            })
+        })
+        .await
+        .map(|()| Instant::now())
+    }
+
+    /// Running waits: each ends with when its deployment finished and when the wait saw it.
+    type Waits = tokio::task::JoinSet<(Instant, Result<Instant, Error>)>;
+
+    /// `waits` environments, the i-th finishing `first + i * apart` after the start, under one budget
+    /// of `rate`; the context of all of them (its stop signal is shared) and the running waits.
+    fn start(
+        waits: usize,
+        first: Duration,
+        apart: Duration,
+        rate: f64,
+        throttled: usize,
+    ) -> (Deployments, Ctx, Waits) {
+        let started = Instant::now();
+        let finish: BTreeMap<String, Instant> = (0..waits)
+            .map(|i| (format!("env-{i}"), started + first + apart * i as u32))
+            .collect();
+        let endpoint = Deployments {
+            finish: Arc::new(finish.clone()),
+            throttled,
+            ..Deployments::default()
+        };
+        let mut ctx = Ctx::for_tests(Duration::from_secs(3600));
+        ctx.api = Arc::new(proton(&endpoint, rate));
+        let mut running = tokio::task::JoinSet::new();
+        for (name, at) in finish {
+            let ctx = ctx.clone();
+            running.spawn(async move { (at, deployed(ctx, name).await) });
+        }
+        (endpoint, ctx, running)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hundred_waits_stay_within_the_rate_and_see_their_end_in_time() {
+        let rate = 50.0;
+        let started = Instant::now();
+        let (endpoint, _ctx, running) = start(
+            100,
+            Duration::from_secs(30),
+            Duration::from_millis(300),
+            rate,
+            0,
+        );
+        let mut late = Vec::new();
+        for (finished, seen) in running.join_all().await {
+            let lateness = seen.expect("the deployment was seen to end") - finished;
+            let promised = ((finished - started) / 10).max(MIN_INTERVAL);
+            late.push((lateness, promised));
+        }
+        let calls: Vec<Duration> = (endpoint.calls.lock().expect("calls").iter())
+            .map(|call| *call - started)
+            .collect();
+        assert_eq!(
+            busiest_second(&calls),
+            rate as usize,
+            "{} calls",
+            calls.len()
+        );
+        let broken: Vec<_> = late.iter().filter(|(l, p)| l > p).collect();
+        assert!(broken.is_empty(), "late beyond the promise: {broken:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_answer_holds_back_the_other_waits_looks() {
+        let started = Instant::now();
+        let (endpoint, _ctx, running) = start(2, Duration::ZERO, Duration::ZERO, 50.0, 1);
+        for (_, seen) in running.join_all().await {
+            seen.expect("a throttled look only slows the wait down");
+        }
+        let calls = endpoint.calls.lock().expect("calls").clone();
+        // The second wait's first look had its slot 20 ms after the first, which was throttled.
+        assert!(calls[1] - started >= HOLD_AFTER_THROTTLING, "{calls:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stop_ends_every_wait_at_once_even_those_queued_for_the_budget() {
+        // 5 calls a second for 100 waits: most of them are queued for a slot when the stop comes.
+        let (endpoint, ctx, running) =
+            start(100, Duration::from_secs(3600), Duration::ZERO, 5.0, 0);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let stopped_at = Instant::now();
+        ctx.stop.raise();
+        let ended = running.join_all().await;
+        assert_eq!(
+            stopped_at.elapsed(),
+            Duration::ZERO,
+            "the waits ended at once"
+        );
+        assert!(
+            ended
+                .iter()
+                .all(|(_, r)| matches!(r, Err(Error::Stopped(_)))),
+            "every wait was stopped"
+        );
+        let calls = endpoint.calls.lock().expect("calls").len();
+        assert!(
+            (15..=16).contains(&calls),
+            "{calls} calls in 3 s at 5 a second"
+        );
     }
 }

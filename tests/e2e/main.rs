@@ -24,6 +24,7 @@ mod query;
 mod query_estate;
 mod registry_protocol;
 mod release_package;
+mod request_budget;
 mod service;
 mod spec_validation;
 mod stop;

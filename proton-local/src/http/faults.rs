@@ -4,6 +4,7 @@
 //! a faulted mutation never happens.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -61,6 +62,37 @@ impl Faults {
     }
 }
 
+/// `--rate-limit`: a token bucket of `limit` requests, refilled at `limit` a second; a request that
+/// finds it empty is throttled.
+pub struct RateLimit {
+    limit: f64,
+    bucket: Mutex<(f64, Instant)>,
+}
+
+impl RateLimit {
+    pub fn per_second(limit: u32) -> RateLimit {
+        let limit = f64::from(limit);
+        RateLimit {
+            limit,
+            bucket: Mutex::new((limit, Instant::now())),
+        }
+    }
+
+    /// Whether a request arriving now is within the limit (it then takes its token).
+    pub fn admit(&self) -> bool {
+        let Ok(mut bucket) = self.bucket.lock() else {
+            return true;
+        };
+        let (tokens, refilled) = *bucket;
+        let now = Instant::now();
+        let tokens =
+            (tokens + now.duration_since(refilled).as_secs_f64() * self.limit).min(self.limit);
+        let admitted = tokens >= 1.0;
+        *bucket = (if admitted { tokens - 1.0 } else { tokens }, now);
+        admitted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +113,20 @@ mod tests {
     fn disabled_never_faults() {
         let f = Faults::new(Some(1), 0.0, 0.0, 0.0);
         assert!((0..100).all(|_| f.decide() == Fault::None));
+    }
+}
+
+#[cfg(test)]
+mod rate_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_beyond_the_limit_is_throttled_and_the_bucket_refills() {
+        let limit = RateLimit::per_second(10);
+        let admitted = (0..25).filter(|_| limit.admit()).count();
+        assert_eq!(admitted, 10);
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        let admitted = (0..25).filter(|_| limit.admit()).count();
+        assert!((2..=4).contains(&admitted), "{admitted} after 250 ms");
     }
 }

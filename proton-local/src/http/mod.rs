@@ -38,6 +38,8 @@ pub struct App {
     pub bundles: crate::bundle::source::BundleSource,
     pub accounts: Vec<Account>,
     pub faults: Faults,
+    /// `--rate-limit`.
+    pub rate_limit: Option<faults::RateLimit>,
     pub latency: Duration,
     pub clock: Arc<dyn Clock>,
 }
@@ -176,6 +178,11 @@ async fn process(
         return Err(ApiError::UnknownOperation(format!(
             "The operation named by X-Amz-Target is not supported: {op:?}."
         )));
+    }
+    if let Some(limit) = &app.rate_limit
+        && !limit.admit()
+    {
+        return Err(ApiError::Throttling("Rate exceeded".to_string()));
     }
     match app.faults.decide() {
         Fault::None => {}

@@ -89,6 +89,48 @@ fn unauthenticated_and_oversized_requests_are_refused() {
     assert_eq!(status, 413, "{text}");
 }
 
+/// `--rate-limit N`: a burst beyond N is answered ThrottlingException, before anything happens, and
+/// the limit refills at N a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_rate_limit_are_throttled() {
+    let proton = ProtonLocal::start(&["--rate-limit", "5"]);
+    let c = client(proton.endpoint(), false);
+    let mut creates = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let c = c.clone();
+        creates.spawn(async move {
+            c.create_environment_template()
+                .name(format!("t{i}"))
+                .send()
+                .await
+        });
+    }
+    let answers = creates.join_all().await;
+    let created = answers.iter().filter(|answer| answer.is_ok()).count();
+    let throttled = answers
+        .iter()
+        .filter_map(|answer| answer.as_ref().err())
+        .filter(|err| {
+            err.as_service_error()
+                .is_some_and(|e| e.is_throttling_exception())
+        })
+        .count();
+    // The bucket refills while the burst is answered: a few more than 5 may pass on a slow machine.
+    assert!((5..=8).contains(&created), "{created} of 20 created");
+    assert_eq!(created + throttled, 20, "{answers:?}");
+    assert_eq!(proton.environment_template_names().len(), created);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(c.list_environment_templates().send().await.is_ok());
+    assert_eq!(
+        proton
+            .requests()
+            .iter()
+            .filter(|line| line.contains("status=429"))
+            .count(),
+        throttled
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_are_injected_before_anything_happens() {
     // Every request fails or is throttled; nothing is created.
