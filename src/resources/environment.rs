@@ -387,21 +387,12 @@ impl Resource for Environment {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let name = planned.name.as_str();
-        let mut settled = prior.deployment.settled();
-        if prior.deployment.running() {
+        let settled = deployment::succeeded_once_idle(&prior.deployment, || async {
             let what = format!("the running deployment of environment {name}");
-            match wait_idle(ctx, &what, || ctx.api.get_environment(name)).await? {
-                Some(environment) => {
-                    settled = deployment::Deployed::status(&environment)
-                        == &crate::aws::types::DeploymentStatus::Succeeded;
-                }
-                None => {
-                    return Err(
-                        Error::Failed(format!("environment {name} no longer exists")).into(),
-                    );
-                }
-            }
-        }
+            let idle = wait_idle(ctx, &what, || ctx.api.get_environment(name)).await?;
+            idle.ok_or_else(|| Error::Failed(format!("environment {name} no longer exists")))
+        })
+        .await?;
         let role_changed = planned.proton_service_role_arn != prior.proton_service_role_arn;
         let connection_changed =
             planned.environment_account_connection_id != prior.environment_account_connection_id;
