@@ -167,18 +167,8 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             pl.deploy.deployment_status
         )));
     }
-    let (ma, mi) = target_version(
-        p,
-        Kind::Service,
-        Current {
-            template: &pl.template_name,
-            major: &pl.major,
-            minor: &pl.minor,
-        },
-        dtype,
-        i.str("templateMajorVersion"),
-        i.str("templateMinorVersion"),
-    )?;
+    let current = Current::of(&pl.template_name, &pl.major, &pl.minor);
+    let (ma, mi) = target_version(p, Kind::Service, current, dtype, i)?;
     if dtype == "NONE" && Some(spec_text) != pl.spec.as_deref() {
         return Err(ApiError::validation(
             "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
