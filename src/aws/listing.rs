@@ -9,7 +9,7 @@ use aws_sdk_proton::types::{
     ServiceInstanceSummary, ServiceSummary, ServiceTemplateSummary, ServiceTemplateVersionSummary,
 };
 
-use super::{ApiError, Proton, all_items, classify, owned_text};
+use super::{ApiError, Proton, TemplateKind, all_items, classify, owned_text};
 
 /// A template and major version environments are deployed from (ListEnvironments' filter).
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +31,42 @@ pub struct ComponentFilter<'a> {
     pub environment_name: Option<&'a str>,
     pub service_name: Option<&'a str>,
     pub service_instance_name: Option<&'a str>,
+}
+
+/// A template version as a listing names it.
+#[derive(Clone, Debug)]
+pub struct ListedVersion {
+    pub template_name: String,
+    pub major_version: String,
+    pub minor_version: String,
+}
+
+/// The version summaries of both kinds: their getters share names.
+trait VersionSummary {
+    fn listed(&self) -> ListedVersion;
+}
+
+macro_rules! version_summary {
+    ($($ty:ty),*) => {$(
+        impl VersionSummary for $ty {
+            fn listed(&self) -> ListedVersion {
+                ListedVersion {
+                    template_name: self.template_name().to_string(),
+                    major_version: self.major_version().to_string(),
+                    minor_version: self.minor_version().to_string(),
+                }
+            }
+        }
+    )*};
+}
+
+version_summary!(
+    EnvironmentTemplateVersionSummary,
+    ServiceTemplateVersionSummary
+);
+
+fn listed(summaries: Vec<impl VersionSummary>) -> Vec<ListedVersion> {
+    summaries.iter().map(VersionSummary::listed).collect()
 }
 
 impl Proton {
@@ -70,6 +106,42 @@ impl Proton {
                 .template_name(template_name)
                 .set_major_version(owned_text(major_version))
         )
+    }
+
+    /// The names of every template of `kind`.
+    pub async fn list_template_names(&self, kind: TemplateKind) -> Result<Vec<String>, ApiError> {
+        fn names<T>(templates: Vec<T>, name: fn(&T) -> &str) -> Vec<String> {
+            templates.iter().map(|t| name(t).to_string()).collect()
+        }
+        Ok(match kind {
+            TemplateKind::Environment => names(
+                self.list_environment_templates().await?,
+                EnvironmentTemplateSummary::name,
+            ),
+            TemplateKind::Service => names(
+                self.list_service_templates().await?,
+                ServiceTemplateSummary::name,
+            ),
+        })
+    }
+
+    /// Versions of one template of `kind`, optionally of one major version only.
+    pub async fn list_template_versions(
+        &self,
+        kind: TemplateKind,
+        template_name: &str,
+        major_version: Option<&str>,
+    ) -> Result<Vec<ListedVersion>, ApiError> {
+        Ok(match kind {
+            TemplateKind::Environment => listed(
+                self.list_environment_template_versions(template_name, major_version)
+                    .await?,
+            ),
+            TemplateKind::Service => listed(
+                self.list_service_template_versions(template_name, major_version)
+                    .await?,
+            ),
+        })
     }
 
     /// Environments, only those deployed from one of `templates` when it is not empty.

@@ -49,7 +49,7 @@ pub mod http_client;
 mod listing;
 mod self_managed;
 
-pub use listing::{ComponentFilter, InstanceFilter, TemplateMajor};
+pub use listing::{ComponentFilter, InstanceFilter, ListedVersion, TemplateMajor};
 pub use self_managed::DeploymentReport;
 
 use std::collections::BTreeMap;

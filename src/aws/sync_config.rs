@@ -30,6 +30,42 @@ pub struct ServiceSync<'a> {
     pub file_path: &'a str,
 }
 
+/// Sets a template sync's fields on a create or an update request (each its own SDK builder type
+/// with the same setters), sends it and answers the configuration it returns.
+macro_rules! send_template_sync {
+    ($request:expr, $sync:expr) => {{
+        let sync: TemplateSync<'_> = $sync;
+        let output = $request
+            .template_name(sync.template_name)
+            .template_type(TemplateType::from(sync.template_type))
+            .repository_provider(RepositoryProvider::from(sync.repository_provider))
+            .repository_name(sync.repository_name)
+            .branch(sync.branch)
+            .set_subdirectory(sync.subdirectory.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        object_in_answer(output.template_sync_config, "template sync configuration")
+    }};
+}
+
+/// [`send_template_sync`] for a service sync.
+macro_rules! send_service_sync {
+    ($request:expr, $sync:expr) => {{
+        let sync: ServiceSync<'_> = $sync;
+        let output = $request
+            .service_name(sync.service_name)
+            .repository_provider(RepositoryProvider::from(sync.repository_provider))
+            .repository_name(sync.repository_name)
+            .branch(sync.branch)
+            .file_path(sync.file_path)
+            .send()
+            .await
+            .map_err(classify)?;
+        object_in_answer(output.service_sync_config, "service sync configuration")
+    }};
+}
+
 impl Proton {
     /// Like [`Proton::create_repository`]: a configuration that exists and is exactly the one asked
     /// for is this create's own (a retried or re-run create), returned as created.
@@ -51,19 +87,7 @@ impl Proton {
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
-        let output = self
-            .client
-            .create_template_sync_config()
-            .template_name(sync.template_name)
-            .template_type(TemplateType::from(sync.template_type))
-            .repository_provider(RepositoryProvider::from(sync.repository_provider))
-            .repository_name(sync.repository_name)
-            .branch(sync.branch)
-            .set_subdirectory(sync.subdirectory.map(str::to_string))
-            .send()
-            .await
-            .map_err(classify)?;
-        object_in_answer(output.template_sync_config, "template sync configuration")
+        send_template_sync!(self.client.create_template_sync_config(), sync)
     }
 
     pub async fn get_template_sync_config(
@@ -86,19 +110,7 @@ impl Proton {
         &self,
         sync: TemplateSync<'_>,
     ) -> Result<TemplateSyncConfig, ApiError> {
-        let output = self
-            .client
-            .update_template_sync_config()
-            .template_name(sync.template_name)
-            .template_type(TemplateType::from(sync.template_type))
-            .repository_provider(RepositoryProvider::from(sync.repository_provider))
-            .repository_name(sync.repository_name)
-            .branch(sync.branch)
-            .set_subdirectory(sync.subdirectory.map(str::to_string))
-            .send()
-            .await
-            .map_err(classify)?;
-        object_in_answer(output.template_sync_config, "template sync configuration")
+        send_template_sync!(self.client.update_template_sync_config(), sync)
     }
 
     pub async fn delete_template_sync_config(
@@ -133,18 +145,7 @@ impl Proton {
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
-        let output = self
-            .client
-            .create_service_sync_config()
-            .service_name(sync.service_name)
-            .repository_provider(RepositoryProvider::from(sync.repository_provider))
-            .repository_name(sync.repository_name)
-            .branch(sync.branch)
-            .file_path(sync.file_path)
-            .send()
-            .await
-            .map_err(classify)?;
-        object_in_answer(output.service_sync_config, "service sync configuration")
+        send_service_sync!(self.client.create_service_sync_config(), sync)
     }
 
     pub async fn get_service_sync_config(
@@ -165,18 +166,7 @@ impl Proton {
         &self,
         sync: ServiceSync<'_>,
     ) -> Result<ServiceSyncConfig, ApiError> {
-        let output = self
-            .client
-            .update_service_sync_config()
-            .service_name(sync.service_name)
-            .repository_provider(RepositoryProvider::from(sync.repository_provider))
-            .repository_name(sync.repository_name)
-            .branch(sync.branch)
-            .file_path(sync.file_path)
-            .send()
-            .await
-            .map_err(classify)?;
-        object_in_answer(output.service_sync_config, "service sync configuration")
+        send_service_sync!(self.client.update_service_sync_config(), sync)
     }
 
     pub async fn delete_service_sync_config(&self, service_name: &str) -> Result<(), ApiError> {

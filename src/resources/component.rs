@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::types::{
-    Component as ApiComponent, ComponentDeploymentUpdateType, DeploymentStatus,
-};
+use crate::aws::types::{Component as ApiComponent, ComponentDeploymentUpdateType};
 use crate::aws::{ComponentFilter, ComponentUpdate, NewComponent, timestamp};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::Value;
@@ -286,14 +284,12 @@ impl Resource for Component {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let name = planned.name.as_str();
-        let mut settled = prior.deployment.settled();
-        if prior.deployment.running() {
+        let settled = deployment::succeeded_once_idle(&prior.deployment, || async {
             let what = format!("the running deployment of component {name}");
-            let component = wait_idle(ctx, &what, || ctx.api.get_component(name))
-                .await?
-                .ok_or_else(|| no_longer_exists(name))?;
-            settled = component.deployment_status() == &DeploymentStatus::Succeeded;
-        }
+            let idle = wait_idle(ctx, &what, || ctx.api.get_component(name)).await?;
+            idle.ok_or_else(|| no_longer_exists(name))
+        })
+        .await?;
         let attachment_changed = planned.service_name != prior.service_name
             || planned.service_instance_name != prior.service_instance_name;
         let redeploy = !settled

@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::types::Environment as ApiEnvironment;
-use crate::aws::{
-    EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateKind, TemplateMajor, timestamp,
-};
+use crate::aws::{EnvironmentUpdate, NewEnvironment, RepositoryBranch, TemplateMajor, timestamp};
 use crate::engine::{ConfigRule, Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
 use crate::tf::schema::{Attribute, Nesting, Validator};
 use crate::tf::{AttributePath, Diagnostics, Value};
@@ -16,7 +14,7 @@ use crate::shared::deployment::{
     self as deployment, DeploymentFields, Versions, wait_deployed, wait_idle,
 };
 use crate::shared::list_filters;
-use crate::shared::spec_check::{self, SpecDocument};
+use crate::shared::spec_check;
 
 pub struct Environment;
 
@@ -103,27 +101,6 @@ impl Model {
         }
     }
 
-    fn deployed(&self) -> spec_check::Deployed<'_> {
-        spec_check::Deployed {
-            spec: self.spec.as_deref(),
-            major: self.template_major_version.as_deref(),
-            minor: self.template_minor_version.as_deref(),
-        }
-    }
-
-    /// The spec against the schema of the version it deploys with, before the create or update.
-    async fn check_spec(&self, ctx: &Ctx, prior: Option<&Model>) -> Result<(), Error> {
-        spec_check::check_apply(
-            ctx,
-            TemplateKind::Environment,
-            SpecDocument::Environment,
-            self.template_name.as_deref(),
-            prior.map(Model::deployed),
-            self.deployed(),
-        )
-        .await
-    }
-
     fn repository(&self) -> Option<RepositoryBranch<'_>> {
         self.provisioning_repository
             .as_ref()
@@ -134,6 +111,8 @@ impl Model {
             })
     }
 }
+
+spec_check::template_spec!(Model, Environment);
 
 fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Error> {
     value
@@ -359,18 +338,11 @@ impl Resource for Environment {
         if refused.has_errors() {
             return refused;
         }
-        spec_check::check_plan(
-            ctx,
-            TemplateKind::Environment,
-            SpecDocument::Environment,
-            prior,
-            config,
-        )
-        .await
+        spec_check::check_plan::<Model>(ctx, prior, config).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
-        planned.check_spec(ctx, None).await?;
+        spec_check::check_model(ctx, &planned, None).await?;
         let created = ctx
             .api
             .create_environment(NewEnvironment {
@@ -415,21 +387,12 @@ impl Resource for Environment {
         planned: Model,
     ) -> Result<Model, Failure<Model>> {
         let name = planned.name.as_str();
-        let mut settled = prior.deployment.settled();
-        if prior.deployment.running() {
+        let settled = deployment::succeeded_once_idle(&prior.deployment, || async {
             let what = format!("the running deployment of environment {name}");
-            match wait_idle(ctx, &what, || ctx.api.get_environment(name)).await? {
-                Some(environment) => {
-                    settled = deployment::Deployed::status(&environment)
-                        == &crate::aws::types::DeploymentStatus::Succeeded;
-                }
-                None => {
-                    return Err(
-                        Error::Failed(format!("environment {name} no longer exists")).into(),
-                    );
-                }
-            }
-        }
+            let idle = wait_idle(ctx, &what, || ctx.api.get_environment(name)).await?;
+            idle.ok_or_else(|| Error::Failed(format!("environment {name} no longer exists")))
+        })
+        .await?;
         let role_changed = planned.proton_service_role_arn != prior.proton_service_role_arn;
         let connection_changed =
             planned.environment_account_connection_id != prior.environment_account_connection_id;
@@ -462,7 +425,7 @@ impl Resource for Environment {
             };
         }
         if plan.deploys() {
-            planned.check_spec(ctx, Some(&prior)).await?;
+            spec_check::check_model(ctx, &planned, Some(&prior)).await?;
         }
         let updated = ctx
             .api

@@ -12,7 +12,7 @@ use crate::tf::schema::{Attribute, Validator};
 use crate::tf::{AttributePath, Diagnostics, Value};
 
 use crate::shared::attributes;
-use crate::shared::spec_check::{self, SpecDocument};
+use crate::shared::spec_check;
 
 pub struct Service;
 
@@ -72,29 +72,7 @@ impl Model {
     }
 }
 
-impl Model {
-    fn deployed(&self) -> spec_check::Deployed<'_> {
-        spec_check::Deployed {
-            spec: self.spec.as_deref(),
-            major: self.template_major_version.as_deref(),
-            minor: self.template_minor_version.as_deref(),
-        }
-    }
-
-    /// The spec (pipeline and every instance) against the schema of the service's template
-    /// version, before the create or update.
-    async fn check_spec(&self, ctx: &Ctx, prior: Option<&Model>) -> Result<(), Error> {
-        spec_check::check_apply(
-            ctx,
-            TemplateKind::Service,
-            SpecDocument::Service,
-            self.template_name.as_deref(),
-            prior.map(Model::deployed),
-            self.deployed(),
-        )
-        .await
-    }
-}
+spec_check::template_spec!(Model, Service);
 
 fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, Error> {
     value
@@ -423,22 +401,13 @@ impl Resource for Service {
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
         let mut diags = check_planned_repository(ctx, prior, config).await;
-        diags.extend(
-            spec_check::check_plan(
-                ctx,
-                TemplateKind::Service,
-                SpecDocument::Service,
-                prior,
-                config,
-            )
-            .await,
-        );
+        diags.extend(spec_check::check_plan::<Model>(ctx, prior, config).await);
         diags
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {
         check_repository_settings(ctx, &planned).await?;
-        planned.check_spec(ctx, None).await?;
+        spec_check::check_model(ctx, &planned, None).await?;
         let created = ctx
             .api
             .create_service(NewService {
@@ -500,7 +469,7 @@ impl Resource for Service {
             };
         }
         if spec.is_some() {
-            planned.check_spec(ctx, Some(&prior)).await?;
+            spec_check::check_model(ctx, &planned, Some(&prior)).await?;
         }
         let updated = ctx.api.update_service(name, description, spec).await?;
         if phase::service(updated.status()) == Phase::Succeeded {

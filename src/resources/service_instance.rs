@@ -177,41 +177,23 @@ impl Resource for ServiceInstance {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
-        // A lower major is refused before the spec is checked against any version.
-        let refused = deployment::refuse_lower_major(prior, config);
-        if refused.has_errors() {
-            return refused;
-        }
         let (Some(service), Some(name)) = (
             config.get("service_name").and_then(Value::as_str),
             config.get("name").and_then(Value::as_str),
         ) else {
-            return Diagnostics::new();
+            return deployment::refuse_lower_major(prior, config);
         };
         // On create: the instance the service's spec made, or for a new one the service's template.
-        let found = if prior.is_null() {
-            ctx.api
-                .get_service_instance(service, name)
-                .await
-                .ok()
-                .flatten()
-        } else {
-            None
+        let existing = async {
+            let found = ctx.api.get_service_instance(service, name).await;
+            found.ok().flatten()
         };
-        let owner = if prior.is_null() && found.is_none() {
-            ctx.api.get_service(service).await.ok().flatten()
-        } else {
-            None
+        let owner = async {
+            let found = ctx.api.get_service(service).await.ok().flatten();
+            found.map(|s| s.template_name().to_string())
         };
-        spec_check::check_plan_of_running(
-            ctx,
-            prior,
-            config,
-            SpecDocument::Instance(name),
-            found.as_ref(),
-            owner.as_ref().map(|s| s.template_name()),
-        )
-        .await
+        let document = SpecDocument::Instance(name);
+        spec_check::check_plan_of_part(ctx, prior, config, document, existing, owner).await
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {

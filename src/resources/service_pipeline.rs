@@ -152,27 +152,19 @@ impl Resource for ServicePipeline {
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
-        // A lower major is refused before the spec is checked against any version.
-        let refused = deployment::refuse_lower_major(prior, config);
-        if refused.has_errors() {
-            return refused;
-        }
         let Some(service) = config.get("service_name").and_then(Value::as_str) else {
-            return Diagnostics::new();
+            return deployment::refuse_lower_major(prior, config);
         };
         // On create: the pipeline the service made.
-        let found = if prior.is_null() {
-            ctx.api.get_service_pipeline(service).await.ok().flatten()
-        } else {
-            None
-        };
-        spec_check::check_plan_of_running(
+        let existing = async { ctx.api.get_service_pipeline(service).await.ok().flatten() };
+        let no_owner = async { None };
+        spec_check::check_plan_of_part(
             ctx,
             prior,
             config,
             SpecDocument::Pipeline,
-            found.as_ref(),
-            None,
+            existing,
+            no_owner,
         )
         .await
     }

@@ -583,49 +583,19 @@ impl Resource for TemplateVersion {
         let kind = self.0;
         let filter: VersionFilter = list_filters::read(filter)?;
         let major_version = filter.major_version.as_deref();
-        // Each kind's listing has its own summary type; the key is what the engine needs.
-        Ok(match kind {
-            TemplateKind::Environment => filter
-                .versions(
-                    || ctx.api.list_environment_templates(),
-                    |template| async move {
-                        ctx.api
-                            .list_environment_template_versions(&template, major_version)
-                            .await
-                    },
-                )
-                .await?
-                .iter()
-                .map(|v| {
-                    Model::key(
-                        kind,
-                        v.template_name(),
-                        v.major_version(),
-                        v.minor_version(),
-                    )
-                })
-                .collect(),
-            TemplateKind::Service => filter
-                .versions(
-                    || ctx.api.list_service_templates(),
-                    |template| async move {
-                        ctx.api
-                            .list_service_template_versions(&template, major_version)
-                            .await
-                    },
-                )
-                .await?
-                .iter()
-                .map(|v| {
-                    Model::key(
-                        kind,
-                        v.template_name(),
-                        v.major_version(),
-                        v.minor_version(),
-                    )
-                })
-                .collect(),
-        })
+        Ok(filter
+            .versions(
+                || ctx.api.list_template_names(kind),
+                |template| async move {
+                    ctx.api
+                        .list_template_versions(kind, &template, major_version)
+                        .await
+                },
+            )
+            .await?
+            .iter()
+            .map(|v| Model::key(kind, &v.template_name, &v.major_version, &v.minor_version))
+            .collect())
     }
 }
 

@@ -125,6 +125,12 @@ impl TemplateName for ServiceTemplateSummary {
     }
 }
 
+impl TemplateName for String {
+    fn template_name(&self) -> &str {
+        self
+    }
+}
+
 /// The filter arguments of the template version list resources.
 pub fn version_filters(what: &str) -> Vec<Attribute> {
     vec![template_name(what), major_version()]

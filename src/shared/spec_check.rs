@@ -8,6 +8,7 @@ use crate::aws::{TemplateKind, VersionId, VersionSchema};
 use crate::engine::{Ctx, Error};
 use crate::shared::deployment::{
     Deploy, Running, TEMPLATE_MAJOR_VERSION, TEMPLATE_MINOR_VERSION, Versioned, Versions,
+    refuse_lower_major,
 };
 use crate::tf::schema::yaml_equal;
 use crate::tf::{AttributePath, Diagnostics, Value};
@@ -128,22 +129,66 @@ async fn schema_of(
     }
 }
 
-/// The plan-time check of a resource whose configuration names its template and version
-/// (`template_name`, `template_major_version`, `template_minor_version`: environments, services).
-pub async fn check_plan(
-    ctx: &Ctx,
-    kind: TemplateKind,
-    document: SpecDocument<'_>,
-    prior: &Value,
-    config: &Value,
-) -> Diagnostics {
+/// A model whose configuration names its template and version (`template_name`,
+/// `template_major_version`, `template_minor_version`) beside its `spec`: environments, services.
+pub trait TemplateSpec {
+    /// The kind of its template.
+    const KIND: TemplateKind;
+    /// What its `spec` holds.
+    const DOCUMENT: SpecDocument<'static>;
+    fn template_name(&self) -> Option<&str>;
+    fn deployed(&self) -> Deployed<'_>;
+}
+
+/// [`TemplateSpec`] for a model with those four fields, of kind `Environment` or `Service`.
+macro_rules! template_spec {
+    ($model:ty, $kind:ident) => {
+        impl $crate::shared::spec_check::TemplateSpec for $model {
+            const KIND: $crate::aws::TemplateKind = $crate::aws::TemplateKind::$kind;
+            const DOCUMENT: $crate::shared::spec_check::SpecDocument<'static> =
+                $crate::shared::spec_check::SpecDocument::$kind;
+            fn template_name(&self) -> Option<&str> {
+                self.template_name.as_deref()
+            }
+            fn deployed(&self) -> $crate::shared::spec_check::Deployed<'_> {
+                $crate::shared::spec_check::Deployed {
+                    spec: self.spec.as_deref(),
+                    major: self.template_major_version.as_deref(),
+                    minor: self.template_minor_version.as_deref(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use template_spec;
+
+/// The plan-time check of a [`TemplateSpec`] model's configuration.
+pub async fn check_plan<M: TemplateSpec>(ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
     let template = config.get("template_name").and_then(Value::as_str);
     let now = if prior.is_null() {
         None
     } else {
         from_value(prior)
     };
-    check_planned(ctx, kind, template, now, config, document).await
+    check_planned(ctx, M::KIND, template, now, config, M::DOCUMENT).await
+}
+
+/// The apply-time check of a [`TemplateSpec`] model before its create (`prior` `None`) or update.
+pub async fn check_model<M: TemplateSpec>(
+    ctx: &Ctx,
+    planned: &M,
+    prior: Option<&M>,
+) -> Result<(), Error> {
+    let prior = prior.map(M::deployed);
+    check_apply(
+        ctx,
+        M::KIND,
+        M::DOCUMENT,
+        planned.template_name(),
+        prior,
+        planned.deployed(),
+    )
+    .await
 }
 
 /// The plan-time check of `config`'s spec and version (an unset version: as it runs `now`,
@@ -166,18 +211,33 @@ pub async fn check_planned(
 }
 
 /// The plan-time check of a service instance or pipeline, whose template is the service's and
-/// whose unset version means "as it runs": what runs is the prior state, or on create `found`
-/// (the object Proton already has); a new object is checked against the version configured of
-/// `template`.
-pub async fn check_plan_of_running<T: Versioned>(
+/// whose unset version means "as it runs". A lower major version is refused first. What runs is
+/// the prior state, or on create `existing` (the object Proton already has); a new object is
+/// checked against the configured version of the template `owner` names. Neither is awaited
+/// unless it is needed.
+pub async fn check_plan_of_part<T: Versioned>(
     ctx: &Ctx,
     prior: &Value,
     config: &Value,
     document: SpecDocument<'_>,
-    found: Option<&T>,
-    template: Option<&str>,
+    existing: impl Future<Output = Option<T>>,
+    owner: impl Future<Output = Option<String>>,
 ) -> Diagnostics {
-    let (template, now) = match (prior.is_null(), found) {
+    let refused = refuse_lower_major(prior, config);
+    if refused.has_errors() {
+        return refused;
+    }
+    let found = if prior.is_null() {
+        existing.await
+    } else {
+        None
+    };
+    let owner = if prior.is_null() && found.is_none() {
+        owner.await
+    } else {
+        None
+    };
+    let (template, now) = match (prior.is_null(), &found) {
         (false, _) => (
             prior.get("template_name").and_then(Value::as_str),
             from_value(prior),
@@ -191,7 +251,7 @@ pub async fn check_plan_of_running<T: Versioned>(
             };
             (Some(found.template()), Some(running))
         }
-        (true, None) => (template, None),
+        (true, None) => (owner.as_deref(), None),
     };
     check_planned(ctx, TemplateKind::Service, template, now, config, document).await
 }

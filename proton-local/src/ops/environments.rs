@@ -272,15 +272,26 @@ pub struct Current<'a> {
     pub minor: &'a str,
 }
 
-/// Which template version an update deploys, by deployment type.
+impl<'a> Current<'a> {
+    pub fn of(template: &'a str, major: &'a str, minor: &'a str) -> Self {
+        Self {
+            template,
+            major,
+            minor,
+        }
+    }
+}
+
+/// Which template version an update deploys, by deployment type and the versions the request
+/// names.
 pub fn target_version(
     p: &Partition,
     kind: Kind,
     cur: Current<'_>,
     deployment_type: &str,
-    major: Option<&str>,
-    minor: Option<&str>,
+    i: Input<'_>,
 ) -> Result<(String, String), ApiError> {
+    let (major, minor) = (i.str("templateMajorVersion"), i.str("templateMinorVersion"));
     let (template, cur_major, cur_minor) = (cur.template, cur.major, cur.minor);
     let same = |m: Option<&str>, cur: &str| m.is_none_or(|x| x == cur);
     match deployment_type {
@@ -329,6 +340,25 @@ pub fn target_version(
     }
 }
 
+/// The spec an update deploys: the request's (its `current` values resolved) or, without one,
+/// the stored spec. A deploymentType NONE update can't change it.
+pub fn updated_spec(
+    i: Input<'_>,
+    stored: Option<&str>,
+    deployment_type: &str,
+) -> Result<Option<String>, ApiError> {
+    let spec = match i.str("spec") {
+        Some(given) => Some(deploy::resolve_current_values(given, stored)?),
+        None => stored.map(str::to_string),
+    };
+    if deployment_type == "NONE" && spec.as_deref() != stored {
+        return Err(ApiError::validation(
+            "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
+        ));
+    }
+    Ok(spec)
+}
+
 pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let name = i.req("name")?;
     let dtype = i.req("deploymentType")?;
@@ -352,27 +382,9 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             e.deploy.deployment_status
         )));
     }
-    let (ma, mi) = target_version(
-        p,
-        Kind::Environment,
-        Current {
-            template: &e.template_name,
-            major: &e.major,
-            minor: &e.minor,
-        },
-        dtype,
-        i.str("templateMajorVersion"),
-        i.str("templateMinorVersion"),
-    )?;
-    let new_spec = match i.str("spec") {
-        Some(s) => Some(deploy::resolve_current_values(s, e.spec.as_deref())?),
-        None => e.spec.clone(),
-    };
-    if dtype == "NONE" && new_spec != e.spec {
-        return Err(ApiError::validation(
-            "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
-        ));
-    }
+    let current = Current::of(&e.template_name, &e.major, &e.minor);
+    let (ma, mi) = target_version(p, Kind::Environment, current, dtype, i)?;
+    let new_spec = updated_spec(i, e.spec.as_deref(), dtype)?;
     let fallback = match &new_spec {
         Some(s) => spec::top_level_inputs(&spec::parse(s, "spec")?),
         None => spec::Inputs::default(),
@@ -434,17 +446,12 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let created = e.created_at;
     let target_state = state_json(e);
     let snapshot = e.clone();
-    let inputs = outcome(
-        p,
-        &snapshot,
-        validated.as_ref(),
-        fallback,
-        Sink {
-            folders,
-            writes: &mut writes,
-            deployment_id: &dep_id,
-        },
-    );
+    let sink = Sink {
+        folders,
+        writes: &mut writes,
+        deployment_id: &dep_id,
+    };
+    let inputs = outcome(p, &snapshot, validated.as_ref(), fallback, sink);
     let e = find_mut(p, name)?;
     let dep = lifecycle::begin(
         &mut e.deploy,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::environments::{Current, target_version};
+use super::environments::{Current, target_version, updated_spec};
 use super::lifecycle::{self, NewDeployment, is_active};
 use super::services::{busy, find, find_mut};
 use super::spec::{self, Inputs};
@@ -375,30 +375,12 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             inst.deploy.deployment_status
         )));
     }
-    let (ma, mi) = target_version(
-        p,
-        Kind::Service,
-        Current {
-            template: &inst.template_name,
-            major: &inst.major,
-            minor: &inst.minor,
-        },
-        dtype,
-        i.str("templateMajorVersion"),
-        i.str("templateMinorVersion"),
-    )?;
+    let current = Current::of(&inst.template_name, &inst.major, &inst.minor);
+    let (ma, mi) = target_version(p, Kind::Service, current, dtype, i)?;
     if (ma.as_str(), mi.as_str()) != (inst.major.as_str(), inst.minor.as_str()) {
         check_environment(p, &inst.template_name, &ma, &mi, &inst.environment_name)?;
     }
-    let new_spec = match i.str("spec") {
-        Some(t) => Some(deploy::resolve_current_values(t, inst.spec.as_deref())?),
-        None => inst.spec.clone(),
-    };
-    if dtype == "NONE" && new_spec != inst.spec {
-        return Err(ApiError::validation(
-            "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
-        ));
-    }
+    let new_spec = updated_spec(i, inst.spec.as_deref(), dtype)?;
     let fallback = match &new_spec {
         Some(t) => spec::instance_inputs(&spec::parse(t, "spec")?, name),
         None => Inputs::default(),
@@ -422,18 +404,12 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         inst.spec = new_spec;
         inst.major = ma;
         inst.minor = mi;
-        let inputs = outcome(
-            p,
-            svc,
-            name,
-            validated.as_ref(),
-            fallback,
-            Sink {
-                folders,
-                writes: &mut writes,
-                deployment_id: &dep_id,
-            },
-        )?;
+        let sink = Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        };
+        let inputs = outcome(p, svc, name, validated.as_ref(), fallback, sink)?;
         deploy_instance(
             p,
             svc,

@@ -105,10 +105,7 @@ pub(crate) fn outcome(
 /// ag-svc-update): a new deployment of the pipeline as it is (its version and spec), rendered
 /// with the instances it now sees.
 pub(crate) fn redeploy_pipeline(ctx: &mut Ctx<'_>, svc: &str) -> Result<(), ApiError> {
-    let (now, due) = (ctx.now, ctx.due());
-    let (dep_id, dep_arn) = ctx.new_deployment();
-    let folders = ctx.folders;
-    let mut writes = vec![];
+    let deployment = ctx.new_deployment();
     let p = ctx.part();
     let pl = find_pipeline(p, svc)?;
     let (fallback, validated) = match &pl.spec {
@@ -123,6 +120,25 @@ pub(crate) fn redeploy_pipeline(ctx: &mut Ctx<'_>, svc: &str) -> Result<(), ApiE
         None => (Inputs::default(), None),
     };
     let initial = pipeline_state(pl);
+    deploy_stored(ctx, svc, deployment, validated, fallback, initial)
+}
+
+/// Begins `deployment` (its id and ARN) of the pipeline of `svc` as stored (its spec and
+/// version), from `initial`: rendered from its bundle with the `validated` inputs and the
+/// instances it sees, or without them the spec's `fallback` values as outputs. The files it
+/// writes are queued on the request.
+fn deploy_stored(
+    ctx: &mut Ctx<'_>,
+    svc: &str,
+    (dep_id, dep_arn): (String, String),
+    validated: Option<proton_spec::Inputs>,
+    fallback: Inputs,
+    initial: Value,
+) -> Result<(), ApiError> {
+    let (now, due) = (ctx.now, ctx.due());
+    let folders = ctx.folders;
+    let mut writes = vec![];
+    let p = ctx.part();
     let with_instances = match validated {
         Some(v) => Some((
             v,
@@ -152,10 +168,7 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let svc = i.req("serviceName")?;
     let dtype = i.req("deploymentType")?;
     let spec_text = i.req("spec")?;
-    let (now, due) = (ctx.now, ctx.due());
-    let (dep_id, dep_arn) = ctx.new_deployment();
-    let folders = ctx.folders;
-    let mut writes = vec![];
+    let deployment = ctx.new_deployment();
     let p = ctx.part();
     let s = find(p, svc)?;
     let pl = find_pipeline(p, svc)?;
@@ -167,18 +180,8 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
             pl.deploy.deployment_status
         )));
     }
-    let (ma, mi) = target_version(
-        p,
-        Kind::Service,
-        Current {
-            template: &pl.template_name,
-            major: &pl.major,
-            minor: &pl.minor,
-        },
-        dtype,
-        i.str("templateMajorVersion"),
-        i.str("templateMinorVersion"),
-    )?;
+    let current = Current::of(&pl.template_name, &pl.major, &pl.minor);
+    let (ma, mi) = target_version(p, Kind::Service, current, dtype, i)?;
     if dtype == "NONE" && Some(spec_text) != pl.spec.as_deref() {
         return Err(ApiError::validation(
             "The spec can't change with deploymentType NONE; use CURRENT_VERSION.",
@@ -203,22 +206,8 @@ pub fn update_pipeline(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         pl.spec = Some(spec_text.to_string());
         pl.major = ma;
         pl.minor = mi;
-        let with_instances = match validated {
-            Some(v) => Some((
-                v,
-                deploy::pipeline_instances(p, find(p, svc)?, &BTreeMap::new()),
-            )),
-            None => None,
-        };
-        let sink = Sink {
-            folders,
-            writes: &mut writes,
-            deployment_id: &dep_id,
-        };
-        let inputs = outcome(p, svc, with_instances, fallback, sink)?;
-        deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)?;
+        deploy_stored(ctx, svc, deployment, validated, fallback, initial)?;
     }
-    ctx.writes.extend(writes);
     let p = ctx.part();
     Ok(json!({"pipeline": render_pipeline(find_pipeline(p, svc)?)}))
 }
