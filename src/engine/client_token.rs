@@ -8,7 +8,8 @@
 //! each create planned like an earlier one in the same provider process gets its occurrence number,
 //! carried from PlanResourceChange to ApplyResourceChange in the planned private state. Terraform
 //! starts a provider process per plan and per apply run and plans every create again in the apply
-//! run, so the numbers start at 0 in each: a re-run of the same creates repeats them.
+//! run, so the numbers start at 0 in each: a re-run of the same creates repeats them. Identical creates
+//! in two separate configurations (two workspaces) still share a token.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
