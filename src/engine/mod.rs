@@ -12,6 +12,7 @@
 //!   RPCs share; `resource`, `data_source`, `action`: the API resources and data sources implement.
 
 mod action;
+mod client_token;
 mod convert;
 mod data_source;
 mod plan;

@@ -9,6 +9,7 @@ use crate::tf::schema::{Attribute, Block, Schema};
 use crate::tf::{Diagnostic, Diagnostics, Type, Value};
 
 use super::action::{ActionSpec, DynAction};
+use super::client_token::CreateOccurrences;
 use super::data_source::{DataSourceSpec, DynDataSource};
 use super::resource::{BoxFuture, Ctx, DynResource, ListSpec, ResourceSpec};
 use super::stop::StopSignal;
@@ -227,6 +228,8 @@ pub struct Engine {
     /// Set instead of `configured` when settings were unknown at ConfigureProvider.
     pub(super) unknown_settings: RwLock<Option<UnknownSettings>>,
     pub(super) stop: StopSignal,
+    /// Creates planned so far, to tell identical ones apart (see `client_token`).
+    pub(super) create_occurrences: CreateOccurrences,
 }
 
 fn unknown_type(kind: &str, name: &str) -> Diagnostics {
@@ -272,6 +275,7 @@ impl Engine {
             configured: RwLock::new(None),
             unknown_settings: RwLock::new(None),
             stop: StopSignal::default(),
+            create_occurrences: CreateOccurrences::default(),
         }
     }
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::{Component as ApiComponent, ComponentDeploymentUpdateType};
 use crate::aws::{ComponentFilter, ComponentUpdate, NewComponent, timestamp};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::Value;
 use crate::tf::schema::{Attribute, Validator};
+use crate::tf::{AttributePath, Diagnostics, Value};
 
 use crate::shared::attributes;
 use crate::shared::deployment::{
@@ -204,8 +204,8 @@ impl Resource for Component {
                     .yaml()
                     .validate(Validator::length(1, 51200))
                     .describe(
-                        "The service spec (YAML) the component's template reads inputs from, for a \
-                         component attached to a service instance. Changing it redeploys the component; Proton \
+                        "The service spec (YAML) the component's template reads inputs from, only for a \
+                         component attached to a service instance (with `service_name`). Changing it redeploys the component; Proton \
                          cannot remove it, so removing it from the configuration keeps the current one.",
                     ),
                 deployment::cancel_on_timeout(),
@@ -226,6 +226,20 @@ impl Resource for Component {
 
     fn modify_plan(&self, plan: &mut PlanEdit<'_>) {
         deployment::plan(plan, &DEPLOYED_INPUTS);
+    }
+
+    /// M CreateComponentInput.serviceSpec: set only when the component is attached.
+    fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
+        let value = |name: &str| config.get(name).unwrap_or(&Value::Null);
+        let spec = value("service_spec");
+        if !spec.is_null() && !spec.is_unknown() && value("service_name").is_null() {
+            diags.attribute_error(
+                AttributePath::attribute("service_spec"),
+                "Service spec without a service instance",
+                "`service_spec` is only for a component attached to a service instance: set \
+                 `service_name` and `service_instance_name`, or remove `service_spec`.",
+            );
+        }
     }
 
     async fn create(&self, ctx: &Ctx, planned: Model) -> Result<Model, Failure<Model>> {

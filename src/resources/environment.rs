@@ -135,6 +135,28 @@ async fn wait(ctx: &Ctx, name: &str, known: &Model) -> Result<Model, Failure<Mod
     .map_err(|unfinished| unfinished.failure(|environment| Model::reported(environment, known)))
 }
 
+/// UG ag-env-update: Proton doesn't switch an environment between a role and a connection.
+fn refuse_method_switch(prior: &Value, config: &Value) -> Diagnostics {
+    const ROLE: &str = "proton_service_role_arn";
+    const CONNECTION: &str = "environment_account_connection_id";
+    let mut diags = Diagnostics::new();
+    let set = |object: &Value, name: &str| object.get(name).is_some_and(|v| !v.is_null());
+    for (from, to) in [(ROLE, CONNECTION), (CONNECTION, ROLE)] {
+        if set(prior, from) && set(config, to) && !set(prior, to) {
+            diags.attribute_error(
+                AttributePath::attribute(to),
+                "Provisioning can't switch",
+                format!(
+                    "The environment is provisioned with `{from}`; Proton doesn't switch it to \
+                     `{to}`. Replace the environment (`terraform apply -replace`) to change how it is \
+                     provisioned."
+                ),
+            );
+        }
+    }
+    diags
+}
+
 impl Resource for Environment {
     type Model = Model;
 
@@ -196,9 +218,9 @@ impl Resource for Environment {
                     .validate(Validator::Arn)
                     .describe(
                         "IAM role Proton uses to provision the environment in this account (AWS-managed \
-                         provisioning). Conflicts with `environment_account_connection_id`. Proton cannot \
-                         remove it without a replacement: switch to a connection instead. Changing it \
-                         redeploys the environment.",
+                         provisioning). Conflicts with `environment_account_connection_id`. Proton neither \
+                         removes it nor switches the environment to a connection (refused at plan): both \
+                         take a replacement. Changing it redeploys the environment.",
                     ),
                 Attribute::string("environment_account_connection_id")
                     .optional()
@@ -209,7 +231,9 @@ impl Resource for Environment {
                     .describe(
                         "ID of an accepted environment account connection: the environment is provisioned \
                          in that connection's environment account. Conflicts with \
-                         `proton_service_role_arn`. Changing it redeploys the environment.",
+                         `proton_service_role_arn`. Changing it redeploys the environment; a new connection \
+                         must come from the same environment account, and Proton doesn't switch an \
+                         environment from a connection to a role (refused at plan).",
                     ),
                 Attribute::string("codebuild_role_arn")
                     .optional_computed()
@@ -334,7 +358,8 @@ impl Resource for Environment {
 
     async fn check_plan(&self, ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
         // A lower major is refused before the spec is checked against any version.
-        let refused = deployment::refuse_lower_major(prior, config);
+        let mut refused = deployment::refuse_lower_major(prior, config);
+        refused.extend(refuse_method_switch(prior, config));
         if refused.has_errors() {
             return refused;
         }

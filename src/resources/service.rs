@@ -124,8 +124,24 @@ fn instance_count(spec: &str) -> Option<usize> {
     }
 }
 
-/// Refuses repository settings the service's template does not match, before CreateService (for
-/// plans that could not read the template).
+/// M CreateServiceInput.spec: a service whose template provides no pipeline takes no `pipeline:`
+/// section (an empty one included, as Proton reads it).
+fn pipeline_inputs_problem(template: &str, has_pipeline: bool, spec: &str) -> Option<String> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(spec).ok()?;
+    let present = docs
+        .first()
+        .is_some_and(|d| !matches!(d["pipeline"], yaml_rust2::Yaml::BadValue));
+    (present && !has_pipeline).then(|| {
+        format!(
+            "The spec has a `pipeline:` section, but service template {template} has \
+             `pipeline_provisioning = \"CUSTOMER_MANAGED\"`: its services get no Proton pipeline, \
+             so the spec takes no pipeline inputs."
+        )
+    })
+}
+
+/// Refuses repository settings (and `pipeline:` inputs) the service's template does not match,
+/// before CreateService (for plans that could not read the template).
 async fn check_repository_settings(ctx: &Ctx, planned: &Model) -> Result<(), Error> {
     let template = required(&planned.template_name, "template_name")?;
     let Some(found) = ctx
@@ -140,20 +156,25 @@ async fn check_repository_settings(ctx: &Ctx, planned: &Model) -> Result<(), Err
         "repository_id" => planned.repository_id.is_some(),
         _ => planned.branch_name.is_some(),
     };
-    let problems = repository_problems(template, found.provisioning.is_none(), set);
+    let has_pipeline = found.provisioning.is_none();
+    let problems: Vec<String> = repository_problems(template, has_pipeline, set)
+        .into_iter()
+        .map(|(_, why)| why)
+        .chain(
+            planned
+                .spec
+                .as_deref()
+                .and_then(|spec| pipeline_inputs_problem(template, has_pipeline, spec)),
+        )
+        .collect();
     if problems.is_empty() {
         return Ok(());
     }
-    Err(Error::Invalid(
-        problems
-            .into_iter()
-            .map(|(_, why)| why)
-            .collect::<Vec<_>>()
-            .join(" "),
-    ))
+    Err(Error::Invalid(problems.join(" ")))
 }
 
-/// The plan-time check of the repository settings against the template (see `repository_problems`).
+/// The plan-time check of the repository settings and the spec's `pipeline:` section against the
+/// template (see `repository_problems`, `pipeline_inputs_problem`).
 async fn check_planned_repository(ctx: &Ctx, prior: &Value, config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let watched = ["template_name"].into_iter().chain(REPOSITORY_FIELDS);
@@ -161,7 +182,14 @@ async fn check_planned_repository(ctx: &Ctx, prior: &Value, config: &Value) -> D
     let unknown = watched
         .clone()
         .any(|n| config.get(n).is_some_and(Value::is_unknown));
-    if unchanged || unknown {
+    let spec_changed = ["template_name", "spec"]
+        .into_iter()
+        .any(|n| config.get(n) != prior.get(n));
+    let spec = config
+        .get("spec")
+        .and_then(Value::as_str)
+        .filter(|_| spec_changed);
+    if (unchanged || unknown) && spec.is_none() {
         return diags;
     }
     let Some(template) = config.get("template_name").and_then(Value::as_str) else {
@@ -172,10 +200,20 @@ async fn check_planned_repository(ctx: &Ctx, prior: &Value, config: &Value) -> D
         return diags;
     };
     let set = |field: &str| config.get(field).is_some_and(|v| !v.is_null());
-    for (field, why) in repository_problems(template, found.provisioning.is_none(), set) {
+    let has_pipeline = found.provisioning.is_none();
+    if !(unchanged || unknown) {
+        for (field, why) in repository_problems(template, has_pipeline, set) {
+            diags.attribute_error(
+                AttributePath::attribute(field),
+                "Repository settings don't match the service template",
+                why,
+            );
+        }
+    }
+    if let Some(why) = spec.and_then(|spec| pipeline_inputs_problem(template, has_pipeline, spec)) {
         diags.attribute_error(
-            AttributePath::attribute(field),
-            "Repository settings don't match the service template",
+            AttributePath::attribute("spec"),
+            "Pipeline inputs for a service without a pipeline",
             why,
         );
     }
@@ -314,7 +352,8 @@ impl Resource for Service {
                     .describe(
                         "The service's spec (YAML): `instances:` (1 to 20, each with a `name`, an \
                          `environment` and its `spec:` inputs) and, for templates that provide a pipeline, \
-                         `pipeline:` inputs. Compared by meaning. An update adds the instances it newly \
+                         `pipeline:` inputs (refused for a template with `pipeline_provisioning = \
+                         \"CUSTOMER_MANAGED\"`). Compared by meaning. An update adds the instances it newly \
                          lists and deletes those it no longer lists. Plans check the pipeline's and \
                          every instance's inputs against the template version's schema.",
                     ),

@@ -125,6 +125,19 @@ fn lifecycle(tf: &Terraform) {
     ));
     ws.assert_plan_empty();
 
+    // Proton doesn't switch an environment from its role to a connection: refused at plan.
+    let switched = body("e2e-env", "1", Some("0"), SPEC_A, describe).replace(
+        &format!("  proton_service_role_arn = \"{ROLE}\"\n"),
+        "  environment_account_connection_id = \"0123abcd-0123-4567-89ab-0123456789ab\"\n",
+    );
+    ws.write_main(&config("", &switched));
+    let text = ws.plan_err();
+    assert!(
+        text.contains("Provisioning can't switch")
+            && text.contains("environment_account_connection_id"),
+        "{tf}:\n{text}"
+    );
+
     // Metadata only: updated in place without a deployment, and the plan says so.
     let describe = "  description = \"second\"\n";
     ws.write_main(&config(

@@ -3,7 +3,8 @@
 //! environment (a standard template plus `provisioning_repository`, its deployment reported through
 //! the AWS CLI as the customer's pipeline would) and a customer-managed environment (a
 //! `CUSTOMER_MANAGED` template whose spec holds the outputs). Apply, an empty plan, the plan-time
-//! refusals, and destroy.
+//! refusals (repository settings, instance count, `pipeline:` inputs without a pipeline, a
+//! component's service spec without an instance), and destroy.
 
 use std::time::Duration;
 
@@ -38,6 +39,12 @@ resource "proton_environment_template_version" "imported" {{
 
 resource "proton_service_template" "api" {{
   name = "api-svc"
+}}
+
+# No Proton pipeline for services of this one (issue 13 item 14: no `pipeline:` inputs either).
+resource "proton_service_template" "worker" {{
+  name                  = "worker-svc"
+  pipeline_provisioning = "CUSTOMER_MANAGED"
 }}
 
 resource "proton_service_template_version" "api" {{
@@ -191,6 +198,40 @@ resource "proton_service" "empty" {
     let err = ws.plan_err();
     assert!(
         err.contains("Invalid number of service instances"),
+        "{tf}:\n{err}"
+    );
+
+    // Item 14: `pipeline:` inputs for a template without a pipeline, and a component's service
+    // spec without a service instance.
+    let pipeline_inputs = r#"
+resource "proton_service" "worker" {
+  name                   = "worker"
+  template_name          = "worker-svc"
+  template_major_version = "1"
+  spec                   = "proton: ServiceSpec\npipeline:\n  stage: build\ninstances:\n  - name: one\n    environment: imported\n"
+}
+"#;
+    ws.write_main(&platform(pipeline_inputs));
+    let err = ws.plan_err();
+    assert!(
+        err.contains("Pipeline inputs for a service without a pipeline")
+            && err.contains("CUSTOMER_MANAGED")
+            && err.contains("spec"),
+        "{tf}:\n{err}"
+    );
+    let loose_spec = r#"
+resource "proton_component" "loose" {
+  name             = "loose"
+  environment_name = "imported"
+  template_file    = "Resources: {}\n"
+  manifest         = "infrastructure: {}\n"
+  service_spec     = "proton: ServiceSpec\n"
+}
+"#;
+    ws.write_main(&platform(loose_spec));
+    let err = ws.plan_err();
+    assert!(
+        err.contains("Service spec without a service instance") && err.contains("service_spec"),
         "{tf}:\n{err}"
     );
 

@@ -1271,9 +1271,51 @@ fn bad_inputs(tf: &Terraform) {
     repositories_bad_inputs(tf);
 }
 
+/// Two version blocks with the same arguments are two versions: their creates carry different
+/// client tokens, so the second is not answered with the first's version.
+fn identical_versions_are_two_versions(tf: &Terraform) {
+    let proton = ProtonLocal::start(&["--deploy-seconds", "0.2"]);
+    put_example("e2e-bundles", "twin/env.tar.gz", "vpc-environment");
+    let ws = Workspace::new(tf, &proton);
+    let version = |label: &str| {
+        format!(
+            "resource \"proton_environment_template_version\" \"{label}\" {{\n  \
+             template_name = proton_environment_template.env.name\n  \
+             source = {{\n    s3 = {{\n      bucket = \"e2e-bundles\"\n      key    = \"twin/env.tar.gz\"\n    }}\n  }}\n}}\n\n"
+        )
+    };
+    ws.write_main(&format!(
+        "{}resource \"proton_environment_template\" \"env\" {{\n  name = \"e2e-twins\"\n}}\n\n{}{}",
+        provider(""),
+        version("a"),
+        version("b")
+    ));
+    ws.apply();
+    ws.assert_plan_empty();
+    let listed = proton.aws(&[
+        "list-environment-template-versions",
+        "--template-name",
+        "e2e-twins",
+    ]);
+    let mut majors = names_in(&listed, "templateVersions", "majorVersion");
+    majors.sort();
+    assert_eq!(majors, ["1", "2"], "{tf}: two versions:\n{listed}");
+    let [a, b] = ["a", "b"]
+        .map(|label| ws.resource_attrs(&format!("proton_environment_template_version.{label}")));
+    assert_ne!(
+        str_attr(tf, &a, "major_version"),
+        str_attr(tf, &b, "major_version"),
+        "{tf}: each block holds its own version"
+    );
+    ws.destroy();
+    let listed = proton.aws(&["list-environment-templates"]);
+    assert_eq!(listed["templates"], json!([]), "{tf}");
+}
+
 proton_test_support::terraform_tests!(
     versions_lifecycle,
     failed_registration,
+    identical_versions_are_two_versions,
     repositories_lifecycle,
     bad_inputs
 );

@@ -122,6 +122,17 @@ fn placement(
     }
 }
 
+/// M CreateComponentInput.serviceSpec / UpdateComponentInput.serviceSpec: set only for a component
+/// attached to a service instance (after the request).
+fn check_service_spec(spec: Option<&str>, attached_to: Option<&str>) -> Result<(), ApiError> {
+    match (spec, attached_to) {
+        (Some(_), None) => Err(ApiError::validation(
+            "serviceSpec is only for a component attached to a service instance (serviceName and serviceInstanceName).",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_environment(p: &Partition, env: &str) -> Result<(), ApiError> {
     let e = super::environments::find(p, env)?;
     if e.component_role_arn.is_none() {
@@ -157,6 +168,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.str("serviceInstanceName"),
     )?;
     check_environment(p, &env)?;
+    check_service_spec(i.str("serviceSpec"), inst.as_deref())?;
     super::check_quota(p.components.len(), "components")?;
     let mut c = Component {
         name: name.to_string(),
@@ -264,6 +276,7 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         next.service_name = s;
         next.service_instance_name = n;
     }
+    check_service_spec(i.str("serviceSpec"), next.service_instance_name.as_deref())?;
     if let Some(s) = i.str("serviceSpec") {
         next.service_spec = Some(s.to_string());
     }

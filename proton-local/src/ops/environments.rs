@@ -359,6 +359,33 @@ pub fn updated_spec(
     Ok(spec)
 }
 
+/// UG ag-env-update: an environment provisioned through a connection can't switch to a role nor
+/// the other way round; M UpdateEnvironmentInput.environmentAccountConnectionId: a new connection
+/// comes from the same environment account as the current one.
+fn check_provisioner_change(e: &Environment, next: &Provisioner) -> Result<(), ApiError> {
+    let name = &e.name;
+    if e.environment_account_connection_id.is_some() && next.role.is_some() {
+        return Err(ApiError::validation(format!(
+            "The environment {name} is provisioned through an environment account connection: it can't switch to a protonServiceRoleArn."
+        )));
+    }
+    if e.proton_service_role_arn.is_some() && next.connection.is_some() {
+        return Err(ApiError::validation(format!(
+            "The environment {name} is provisioned with a protonServiceRoleArn: it can't switch to an environment account connection."
+        )));
+    }
+    if e.environment_account_connection_id.is_some()
+        && next.connection.is_some()
+        && next.environment_account != e.environment_account_id
+    {
+        return Err(ApiError::validation(format!(
+            "The new environment account connection of {name} must come from its environment account {}.",
+            e.environment_account_id.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
 pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let name = i.req("name")?;
     let dtype = i.req("deploymentType")?;
@@ -415,6 +442,9 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         return Err(ApiError::validation(format!(
             "The environment {name} isn't self-managed: it takes no provisioningRepository."
         )));
+    }
+    if let Some(pv) = &connection_change {
+        check_provisioner_change(e, pv)?;
     }
     let e = find_mut(p, name)?;
     let initial = state_json(e);

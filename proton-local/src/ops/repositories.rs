@@ -48,12 +48,6 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         provider.to_ascii_lowercase()
     ));
     let p = ctx.part();
-    if p.repositories.contains_key(&repo_key(provider, name)) {
-        return Err(ApiError::conflict(format!(
-            "The repository {provider}:{name} already exists."
-        )));
-    }
-    super::check_quota(p.repositories.len(), "repositories")?;
     let r = Repository {
         provider: provider.to_string(),
         name: name.to_string(),
@@ -61,6 +55,20 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         connection_arn: i.req("connectionArn")?.to_string(),
         encryption_key: i.string("encryptionKey"),
     };
+    if let Some(existing) = p.repositories.get(&repo_key(provider, name)) {
+        // The model marks CreateRepository idempotent without a token: a retry of the same
+        // request answers the repository it made.
+        if existing.connection_arn == r.connection_arn
+            && existing.encryption_key == r.encryption_key
+            && tags::same_as_initial(p, &arn, i)
+        {
+            return Ok(json!({"repository": render(existing)}));
+        }
+        return Err(ApiError::conflict(format!(
+            "The repository {provider}:{name} already exists with other settings."
+        )));
+    }
+    super::check_quota(p.repositories.len(), "repositories")?;
     tags::set_initial(p, &arn, i)?;
     let out = json!({"repository": render(&r)});
     p.repositories.insert(repo_key(provider, name), r);
@@ -221,11 +229,6 @@ pub fn create_template_sync(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, Ap
     }
     require_repo(p, provider, repo)?;
     let key = template_sync_key(ty, name);
-    if p.template_syncs.contains_key(&key) {
-        return Err(ApiError::conflict(format!(
-            "A template sync config for {ty} template {name} already exists."
-        )));
-    }
     let c = TemplateSyncConfig {
         template_name: name.to_string(),
         template_type: ty.to_string(),
@@ -234,6 +237,15 @@ pub fn create_template_sync(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, Ap
         branch: i.req("branch")?.to_string(),
         subdirectory: i.string("subdirectory"),
     };
+    if let Some(existing) = p.template_syncs.get(&key) {
+        // Marked idempotent in the model: the same request again answers the same config.
+        if render_template_sync(existing) == render_template_sync(&c) {
+            return Ok(json!({"templateSyncConfig": render_template_sync(existing)}));
+        }
+        return Err(ApiError::conflict(format!(
+            "A template sync config for {ty} template {name} already exists with other settings."
+        )));
+    }
     let out = json!({"templateSyncConfig": render_template_sync(&c)});
     p.template_syncs.insert(key, c);
     Ok(out)
@@ -341,11 +353,6 @@ pub fn create_service_sync(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, Api
         )));
     }
     require_repo(p, provider, repo)?;
-    if p.service_syncs.contains_key(name) {
-        return Err(ApiError::conflict(format!(
-            "A service sync config for service {name} already exists."
-        )));
-    }
     let c = ServiceSyncConfig {
         service_name: name.to_string(),
         repository_provider: provider.to_string(),
@@ -353,6 +360,15 @@ pub fn create_service_sync(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, Api
         branch: i.req("branch")?.to_string(),
         file_path: i.req("filePath")?.to_string(),
     };
+    if let Some(existing) = p.service_syncs.get(name) {
+        // Marked idempotent in the model: the same request again answers the same config.
+        if render_service_sync(existing) == render_service_sync(&c) {
+            return Ok(json!({"serviceSyncConfig": render_service_sync(existing)}));
+        }
+        return Err(ApiError::conflict(format!(
+            "A service sync config for service {name} already exists with other settings."
+        )));
+    }
     let out = json!({"serviceSyncConfig": render_service_sync(&c)});
     p.service_syncs.insert(name.to_string(), c);
     Ok(out)

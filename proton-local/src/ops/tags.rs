@@ -115,6 +115,14 @@ pub fn set_initial(p: &mut Partition, arn: &str, i: Input<'_>) -> Result<(), Api
     Ok(())
 }
 
+/// Whether a create's `tags` are the ones `arn` holds now (a retried create must match).
+pub fn same_as_initial(p: &Partition, arn: &str, i: Input<'_>) -> bool {
+    let asked: BTreeMap<String, String> = parse_tags(i.array("tags")).into_iter().collect();
+    p.tags
+        .get(arn)
+        .map_or(asked.is_empty(), |held| *held == asked)
+}
+
 /// Whether `arn` names a taggable resource that exists for the caller.
 fn exists(ctx: &mut Ctx<'_>, arn: &str) -> bool {
     let account = ctx.account.clone();

@@ -6,32 +6,38 @@
 use proton_test_support::{AwsCli, ProtonLocal, bundle_source};
 use serde_json::Value;
 
-const SERVICE_ROLE: &str = "arn:aws:iam::000000000000:role/AWSProtonServiceRole";
+pub(super) const SERVICE_ROLE: &str = "arn:aws:iam::000000000000:role/AWSProtonServiceRole";
 const COMPONENT_ROLE: &str = "arn:aws:iam::000000000000:role/ProtonComponentRole";
-const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  my_sample_input: \"the first\"\n";
-const SERVICE_SPEC: &str = "proton: ServiceSpec\ninstances:\n  - name: instance-one\n    environment: MySimpleEnv\n    spec:\n      port: 80\n  - name: instance-two\n    environment: MySimpleEnv\n    spec:\n      port: 81\n";
-const MANIFEST: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
-const COMPONENT_TEMPLATE: &str = "Resources:\n  MyBucket:\n    Type: AWS::S3::Bucket\n";
+pub(super) const ENV_SPEC: &str =
+    "proton: EnvironmentSpec\nspec:\n  my_sample_input: \"the first\"\n";
+pub(super) const SERVICE_SPEC: &str = "proton: ServiceSpec\ninstances:\n  - name: instance-one\n    environment: MySimpleEnv\n    spec:\n      port: 80\n  - name: instance-two\n    environment: MySimpleEnv\n    spec:\n      port: 81\n";
+pub(super) const MANIFEST: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
+pub(super) const COMPONENT_TEMPLATE: &str = "Resources:\n  MyBucket:\n    Type: AWS::S3::Bucket\n";
 
 /// Writes `text` next to proton-local's files; answers the `file://` form the CLI reads.
-fn file(proton: &ProtonLocal, name: &str, text: &str) -> String {
+pub(super) fn file(proton: &ProtonLocal, name: &str, text: &str) -> String {
     let path = proton.dir().join(name);
     std::fs::write(&path, text).expect("write file");
     format!("file://{}", path.display())
 }
 
-fn text<'a>(v: &'a Value, object: &str, member: &str) -> &'a str {
+pub(super) fn text<'a>(v: &'a Value, object: &str, member: &str) -> &'a str {
     v[object][member]
         .as_str()
         .unwrap_or_else(|| panic!("{object}.{member} missing in {v}"))
 }
 
-fn assert_code(cli_error: proton_test_support::AwsError, want: &str, why: &str) {
+pub(super) fn assert_code(cli_error: proton_test_support::AwsError, want: &str, why: &str) {
     assert_eq!(cli_error.code, want, "{why}: {}", cli_error.message);
 }
 
 /// Registers and publishes the next version of a template (`kind` = environment or service).
-fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> (String, String) {
+pub(super) fn publish(
+    proton: &ProtonLocal,
+    kind: &str,
+    template: &str,
+    extra: &[&str],
+) -> (String, String) {
     let mut create = vec![
         format!("create-{kind}-template-version"),
         "--template-name".into(),
@@ -74,7 +80,7 @@ fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> 
 
 /// The environment template `simple-env` 1.0 and the environment `MySimpleEnv` (with a component
 /// role), deployed.
-fn environment(proton: &ProtonLocal) {
+pub(super) fn environment(proton: &ProtonLocal) {
     proton.aws(&[
         "create-environment-template",
         "--name",
@@ -107,7 +113,7 @@ fn environment(proton: &ProtonLocal) {
 /// `environment`, plus the pipeline-less service template `fargate-service` (1.0, directly
 /// defined components allowed) and the service `MySimpleService` with instance-one and
 /// instance-two in MySimpleEnv.
-fn platform(proton: &ProtonLocal) {
+pub(super) fn platform(proton: &ProtonLocal) {
     environment(proton);
     proton.aws(&[
         "create-service-template",
@@ -148,7 +154,7 @@ fn platform(proton: &ProtonLocal) {
 
 /// `aws proton create-component` attached to `instance` of MySimpleService (or, with None, on
 /// MySimpleEnv), then waits for its deployment.
-fn component(proton: &ProtonLocal, name: &str, instance: Option<&str>) {
+pub(super) fn component(proton: &ProtonLocal, name: &str, instance: Option<&str>) {
     let template = file(proton, "cloudformation.yaml", COMPONENT_TEMPLATE);
     let manifest = file(proton, "manifest.yaml", MANIFEST);
     let mut args = vec![
@@ -342,9 +348,9 @@ fn components_block_deleting_what_they_are_attached_to() {
 
 // --- Environment account connections ----------------------------------------------------------
 
-const ENV_ACCOUNT: &str = "111111111111";
+pub(super) const ENV_ACCOUNT: &str = "111111111111";
 
-fn two_accounts() -> ProtonLocal {
+pub(super) fn two_accounts() -> ProtonLocal {
     ProtonLocal::start(&[
         "--account",
         "test:test:000000000000",
@@ -353,13 +359,13 @@ fn two_accounts() -> ProtonLocal {
     ])
 }
 
-fn environment_account(proton: &ProtonLocal) -> AwsCli {
+pub(super) fn environment_account(proton: &ProtonLocal) -> AwsCli {
     proton.cli().credentials("envkey", "envsecret")
 }
 
 /// In the environment account: `aws proton create-environment-account-connection`; in the
 /// management account: `aws proton accept-environment-account-connection`. Answers the id.
-fn connect(proton: &ProtonLocal) -> String {
+pub(super) fn connect(proton: &ProtonLocal) -> String {
     let requested = environment_account(proton).json(&[
         "create-environment-account-connection",
         "--environment-name",
@@ -375,7 +381,7 @@ fn connect(proton: &ProtonLocal) -> String {
 }
 
 /// The management account's environment `simple-env-connected`, provisioned through `connection`.
-fn connected_environment(proton: &ProtonLocal, connection: &str) {
+pub(super) fn connected_environment(proton: &ProtonLocal, connection: &str) {
     proton.aws(&["create-environment-template", "--name", "simple-env"]);
     publish(proton, "environment", "simple-env", &[]);
     let spec = file(proton, "env-spec.yaml", ENV_SPEC);

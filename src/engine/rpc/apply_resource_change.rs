@@ -2,7 +2,7 @@
 //! Terraform stores afterwards.
 
 use crate::engine::Engine;
-use crate::engine::convert::to_json;
+use crate::engine::client_token::client_token;
 use crate::engine::plan::TIMEOUTS;
 use crate::engine::registry::{Configured, ResourceEntry};
 use crate::engine::resource::Error;
@@ -25,6 +25,7 @@ impl Engine {
         entry: &ResourceEntry,
         prior: &Value,
         planned: &Value,
+        planned_private: &[u8],
     ) -> ApplyOutcome {
         let failed = |diags: Diagnostics| ApplyOutcome {
             new_state: prior.clone(),
@@ -39,7 +40,8 @@ impl Engine {
         let new_state = if planned.is_null() {
             self.delete(entry, &configured, prior, &mut diags).await
         } else if prior.is_null() {
-            self.create(entry, &configured, planned, &mut diags).await
+            self.create(entry, &configured, planned, planned_private, &mut diags)
+                .await
         } else {
             self.update(entry, &configured, prior, planned, &mut diags)
                 .await
@@ -56,6 +58,7 @@ impl Engine {
         entry: &ResourceEntry,
         configured: &Configured,
         planned: &Value,
+        planned_private: &[u8],
         diags: &mut Diagnostics,
     ) -> Value {
         let mut ctx = self.context(
@@ -63,7 +66,7 @@ impl Engine {
             timeouts::resolve(planned, Operation::Create, &entry.spec.timeouts),
         );
         ctx.tags = tags::from_value(planned.get(TAGS_ALL).unwrap_or(&Value::Null));
-        ctx.client_token = client_token(entry.spec.type_name, planned);
+        ctx.client_token = client_token(entry.spec.type_name, planned, planned_private);
         tracing::debug!(resource = entry.spec.type_name, "creating");
         let created = entry.resource.create(&ctx, planned, &entry.ty).await;
         diags.extend(ctx.warnings.take());
@@ -234,13 +237,6 @@ fn keep_engine_attributes(state: &Value, prior: &Value) -> Value {
     known_or_null(state)
 }
 
-/// A token that is the same for the same planned object, so a repeated create is recognised.
-fn client_token(type_name: &str, planned: &Value) -> String {
-    let text = format!("{type_name}\n{}", to_json(planned));
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,14 +311,5 @@ mod tests {
         let mut tags_only = prior.clone();
         set_attribute(&mut tags_only, TAGS_ALL, Value::Unknown);
         assert!(!resource_changed(&block, &prior, &tags_only));
-    }
-
-    #[test]
-    fn client_tokens_are_stable_and_short_enough() {
-        let planned = Value::object([("name", Value::string("a"))]);
-        let token = client_token("proton_component", &planned);
-        assert_eq!(token, client_token("proton_component", &planned));
-        assert_eq!(token.len(), 64);
-        assert_ne!(token, client_token("proton_service", &planned));
     }
 }

@@ -47,6 +47,22 @@ impl Engine {
         Ok(change)
     }
 
+    /// The private state of a planned create (a replacement's included): its occurrence among the
+    /// identical creates this process planned (`client_token`). None keeps the prior private state.
+    pub fn planned_private(
+        &self,
+        entry: &ResourceEntry,
+        prior: &Value,
+        change: &PlannedChange,
+    ) -> Option<Vec<u8>> {
+        let creates = prior.is_null() || !change.requires_replace.is_empty();
+        (creates && !change.planned.is_null()).then(|| {
+            self.create_occurrences
+                .note(entry.spec.type_name, &change.planned)
+                .unwrap_or_default()
+        })
+    }
+
     /// The resource's plan-time check against Proton (see `Resource::check_plan`), for a plan that
     /// creates or changes the object. Skipped before the provider is configured and for a configuration
     /// that fails validation.

@@ -25,7 +25,9 @@ pub(crate) async fn apply_resource_change(
             };
         }
     };
-    let outcome = engine.apply_resource(entry, &prior, &planned).await;
+    let outcome = engine
+        .apply_resource(entry, &prior, &planned, &request.planned_private)
+        .await;
     let mut diagnostics = outcome.diagnostics;
     let new_state = match encode(&outcome.new_state, &entry.ty) {
         Ok(state) => Some(state),

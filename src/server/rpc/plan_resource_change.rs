@@ -25,6 +25,9 @@ pub(crate) async fn plan_resource_change(
             return Err(checked);
         }
     }
+    let planned_private = engine
+        .planned_private(entry, &prior, &change)
+        .unwrap_or(request.prior_private);
     let identity = if change.planned.is_null() {
         None
     } else {
@@ -37,7 +40,7 @@ pub(crate) async fn plan_resource_change(
             .into_iter()
             .map(path_to_proto)
             .collect(),
-        planned_private: request.prior_private,
+        planned_private,
         planned_identity: identity_data(entry, identity),
         deferred: provider_deferral(engine),
         ..Default::default()
