@@ -32,6 +32,23 @@ fn assert_code(cli_error: proton_test_support::AwsError, want: &str, why: &str) 
 
 /// Registers and publishes the next version of a template (`kind` = environment or service).
 fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> (String, String) {
+    // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
+    let bundle = if kind == "environment" {
+        "vpc-environment"
+    } else {
+        "worker-service"
+    };
+    publish_bundle(proton, kind, template, bundle, extra)
+}
+
+/// `publish`, from the example bundle `bundle`.
+fn publish_bundle(
+    proton: &ProtonLocal,
+    kind: &str,
+    template: &str,
+    bundle: &str,
+    extra: &[&str],
+) -> (String, String) {
     let mut create = vec![
         format!("create-{kind}-template-version"),
         "--template-name".into(),
@@ -39,12 +56,7 @@ fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> 
         "--description".into(),
         "Version 1".into(),
         "--source".into(),
-        // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
-        bundle_source(if kind == "environment" {
-            "vpc-environment"
-        } else {
-            "worker-service"
-        }),
+        bundle_source(bundle),
     ];
     create.extend(extra.iter().map(|s| s.to_string()));
     let create: Vec<&str> = create.iter().map(String::as_str).collect();
@@ -610,6 +622,14 @@ fn component_template_renders_with_the_component_namespace() {
     );
 }
 
+/// Waits for component `name`'s deployment, which must fail; answers its `deploymentStatusMessage`.
+fn failed_deployment(proton: &ProtonLocal, name: &str) -> String {
+    proton.aws_err(&["wait", "component-deployed", "--name", name]);
+    let got = proton.aws(&["get-component", "--name", name]);
+    assert_eq!(text(&got, "component", "deploymentStatus"), "FAILED");
+    text(&got, "component", "deploymentStatusMessage").to_string()
+}
+
 #[test]
 fn component_that_does_not_render_fails_its_deployment() {
     let proton = ProtonLocal::start(&[]);
@@ -622,11 +642,7 @@ fn component_that_does_not_render_fails_its_deployment() {
         MANIFEST,
         &["--environment-name", "MySimpleEnv"],
     );
-    let failed = proton.aws_err(&["wait", "component-deployed", "--name", "Unattached"]);
-    assert!(!failed.message.is_empty());
-    let got = proton.aws(&["get-component", "--name", "Unattached"]);
-    assert_eq!(text(&got, "component", "deploymentStatus"), "FAILED");
-    let message = text(&got, "component", "deploymentStatusMessage");
+    let message = failed_deployment(&proton, "Unattached");
     assert!(
         message.starts_with("Rendering cloudformation.yaml failed:") && message.contains("service"),
         "{message}"
@@ -641,10 +657,7 @@ fn component_that_does_not_render_fails_its_deployment() {
         codebuild,
         &["--environment-name", "MySimpleEnv"],
     );
-    proton.aws_err(&["wait", "component-deployed", "--name", "Built"]);
-    let got = proton.aws(&["get-component", "--name", "Built"]);
-    assert_eq!(text(&got, "component", "deploymentStatus"), "FAILED");
-    let message = text(&got, "component", "deploymentStatusMessage");
+    let message = failed_deployment(&proton, "Built");
     assert!(
         message.starts_with("The component's manifest:") && message.contains("CodeBuild"),
         "{message}"
@@ -673,24 +686,14 @@ fn self_managed_component(tf: &proton_test_support::Terraform) {
     let repos = tempfile::tempdir().expect("tempdir");
     let proton = ProtonLocal::start(&["--repositories", repos.path().to_str().expect("utf-8")]);
     proton.aws(&["create-environment-template", "--name", "pr-env-template"]);
-    proton.aws(&[
-        "create-environment-template-version",
-        "--template-name",
+    // Self-managed provisioning is Terraform's.
+    publish_bundle(
+        &proton,
+        "environment",
         "pr-env-template",
-        "--source",
-        &bundle_source("vpc-environment-tf"),
-    ]);
-    proton.aws(&[
-        "update-environment-template-version",
-        "--template-name",
-        "pr-env-template",
-        "--major-version",
-        "1",
-        "--minor-version",
-        "0",
-        "--status",
-        "PUBLISHED",
-    ]);
+        "vpc-environment-tf",
+        &[],
+    );
     proton.aws(&[
         "create-repository",
         "--provider",
@@ -795,10 +798,7 @@ fn self_managed_component(tf: &proton_test_support::Terraform) {
         TF_COMPONENT_MANIFEST,
         &["--environment-name", "pr-environment"],
     );
-    proton.aws_err(&["wait", "component-deployed", "--name", "Broken"]);
-    let broken = proton.aws(&["get-component", "--name", "Broken"]);
-    assert_eq!(text(&broken, "component", "deploymentStatus"), "FAILED");
-    let message = text(&broken, "component", "deploymentStatusMessage");
+    let message = failed_deployment(&proton, "Broken");
     assert!(
         message.starts_with("main.tf is not valid Terraform"),
         "{message}"
