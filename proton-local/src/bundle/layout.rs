@@ -386,9 +386,9 @@ fn yaml_to_json(y: &Yaml) -> Value {
 }
 
 /// A directly defined component as a one-folder bundle: its `manifest` names
-/// one IaC file (UG ag-wrap-up: "always specifies a single IaC template
-/// file"), whose text is the component's `templateFile`. Components are
-/// provisioned with CloudFormation or Terraform, never CodeBuild (UG ag-components).
+/// one IaC file, for CloudFormation and Terraform alike (UG ag-wrap-up), whose
+/// text is the component's `templateFile`. Components are provisioned with
+/// CloudFormation or Terraform, never CodeBuild (UG ag-components).
 pub fn component(manifest: &str, template_file: &str) -> Result<Bundle, LayoutError> {
     let dir = InfraDir::Component;
     let path = dir.manifest_path();
