@@ -38,8 +38,8 @@ impl Action for NotifyDeploymentStatusChange {
                     .validate(Validator::length(1, 200))
                     .validate(Validator::Arn)
                     .describe(
-                        "ARN of the environment, service instance or service pipeline whose deployment is \
-                         reported.",
+                        "ARN of the environment, service instance, service pipeline or component whose \
+                         deployment is reported.",
                     ),
                 Attribute::string("status")
                     .required()

@@ -141,7 +141,10 @@ impl Resource for Component {
                 (rather than by a template version), attached to an environment or to one service \
                 instance. The environment needs a `component_role_arn`; a service instance's template \
                 version must support `DIRECTLY_DEFINED` components. Create and update wait for the \
-                deployment; delete waits until the component is gone.\n\n\
+                deployment; delete waits until the component is gone. In an environment with \
+                self-managed provisioning, Proton assumes no component role: the component's Terraform \
+                goes to the environment's repository, and create and update wait until your automation \
+                reports the deployment (`proton_notify_resource_deployment_status_change`).\n\n\
                 Proton refuses to delete a component attached to a service instance, or to move one \
                 straight to another instance: delete first detaches it (a deployment) and then \
                 deletes it, and a change of `service_name`/`service_instance_name` from one instance \

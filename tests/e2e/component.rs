@@ -18,7 +18,7 @@ const TEMPLATE_A: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
 const TEMPLATE_B: &str =
     "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Queue:\n    Type: AWS::SQS::Queue\n";
 const MANIFEST_A: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
-const MANIFEST_B: &str = "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: codebuild\n      template_language: cloudformation\n";
+const MANIFEST_B: &str = "infrastructure:\n  templates:\n    - file: queue.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
 const FAILURE: &str = "bucket name already taken";
 
 /// env-a (with a component role), and service "svc" with instance "one" in env-a from a template

@@ -236,7 +236,8 @@ async fn build_estate(c: &Client) {
     c.create_component()
         .name("comp")
         .environment_name("env-a")
-        .template_file("Resources: {}\n")
+        // The component's outputs are the ones its template declares.
+        .template_file("Resources: {}\nOutputs:\n  bucket:\n    Value: logs-bucket\n")
         .manifest("infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n")
         .service_spec("spec:\n  bucket: logs-bucket\n")
         .send()

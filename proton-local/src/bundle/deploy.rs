@@ -329,7 +329,7 @@ fn compile_terraform(
 
 /// The deployment's outcome with the markers of its spec (tests use them to make a deployment,
 /// its delete or its cancel fail); `proton_local_fail` only when rendering itself succeeded.
-fn with_marker(mut o: Outcome, markers: &Outcome) -> Outcome {
+pub(super) fn with_marker(mut o: Outcome, markers: &Outcome) -> Outcome {
     if o.fail.is_none() {
         o.fail = markers.fail.clone();
     }
@@ -370,7 +370,7 @@ fn string_outputs(inputs: &Inputs) -> Vec<(String, String)> {
         .collect()
 }
 
-fn env_ref(p: &Partition, name: &str) -> EnvironmentRef {
+pub(super) fn env_ref(p: &Partition, name: &str) -> EnvironmentRef {
     let e = p.environments.get(name);
     EnvironmentRef {
         name: name.to_string(),
@@ -456,7 +456,7 @@ pub fn environment(
     ))
 }
 
-fn service_ref(s: &Service) -> ServiceRef {
+pub(super) fn service_ref(s: &Service) -> ServiceRef {
     ServiceRef {
         name: s.name.clone(),
         branch_name: s.branch_name.clone(),

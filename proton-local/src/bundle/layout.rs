@@ -455,6 +455,57 @@ fn yaml_to_json(y: &Yaml) -> Value {
     }
 }
 
+/// A directly defined component as a one-folder bundle: its `manifest` names
+/// one IaC file, for CloudFormation and Terraform alike (UG ag-wrap-up), whose
+/// text is the component's `templateFile`. Components are provisioned with
+/// CloudFormation or Terraform, never CodeBuild (UG ag-components).
+pub fn component(manifest: &str, template_file: &str) -> Result<Bundle, LayoutError> {
+    let dir = InfraDir::Component;
+    let path = dir.manifest_path();
+    let doc = load_yaml(&path, manifest)?;
+    let entries = doc["infrastructure"]["templates"].as_vec();
+    let file = match entries.map(Vec::as_slice) {
+        Some([entry]) => entry["file"].as_str(),
+        Some([_, _, ..]) => {
+            return Err(err(
+                &path,
+                "a component's manifest names exactly one template file in infrastructure.templates",
+            ));
+        }
+        // parse_manifest says what is missing.
+        _ => None,
+    };
+    let mut files = BTreeMap::new();
+    match file {
+        Some("*") => {
+            return Err(err(
+                &path,
+                "infrastructure.templates[0].file is \"*\"; a component's manifest names its one template file",
+            ));
+        }
+        Some(name) => {
+            files.insert(format!("{}/{name}", dir.dir()), template_file.to_string());
+        }
+        None => {}
+    }
+    let parsed = parse_manifest(&files, dir, manifest)?;
+    if parsed
+        .templates
+        .iter()
+        .any(|t| t.rendering_engine == RenderingEngine::Codebuild)
+    {
+        return Err(err(
+            &path,
+            "rendering_engine codebuild: components are provisioned with CloudFormation (jinja) or Terraform (hcl), not CodeBuild",
+        ));
+    }
+    Ok(Bundle {
+        files,
+        manifests: BTreeMap::from([(dir, parsed)]),
+        registration: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,5 +683,42 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path, ".compatible-envs");
+    }
+
+    #[test]
+    fn a_component_is_a_bundle_of_its_one_file() {
+        let b = component(CFN_MANIFEST, "Resources: {}\n").unwrap();
+        assert_eq!(
+            b.infrastructure_files(InfraDir::Component),
+            [("component/cloudformation.yaml", "Resources: {}\n")]
+        );
+        let tf = "infrastructure:\n  templates:\n    - file: main.tf\n      rendering_engine: hcl\n      template_language: terraform\n";
+        let b = component(tf, "locals {}\n").unwrap();
+        assert_eq!(
+            b.manifests[&InfraDir::Component].templates[0].rendering_engine,
+            RenderingEngine::Hcl
+        );
+        for (manifest, says) in [
+            ("m", "manifest: expected infrastructure.templates"),
+            (
+                "infrastructure:\n  templates:\n    - file: c.yaml\n",
+                "manifest: infrastructure.templates[0].rendering_engine is missing",
+            ),
+            (
+                "infrastructure:\n  templates:\n    - file: \"*\"\n      rendering_engine: hcl\n      template_language: terraform\n",
+                "names its one template file",
+            ),
+            (
+                "infrastructure:\n  templates:\n    - file: c.yaml\n      rendering_engine: codebuild\n      template_language: cloudformation\n      settings: {}\n",
+                "not CodeBuild",
+            ),
+            (
+                "infrastructure:\n  templates:\n    - file: a.tf\n      rendering_engine: hcl\n      template_language: terraform\n    - file: b.tf\n      rendering_engine: hcl\n      template_language: terraform\n",
+                "exactly one template file",
+            ),
+        ] {
+            let e = component(manifest, "x").unwrap_err().to_string();
+            assert!(e.contains(says), "{manifest}: {e}");
+        }
     }
 }

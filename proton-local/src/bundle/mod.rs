@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod codebuild;
+pub mod components;
 pub mod deploy;
 pub mod layout;
 pub mod render;
@@ -25,6 +26,9 @@ pub enum InfraDir {
     InstanceInfrastructure,
     /// `pipeline_infrastructure/`: a service pipeline's.
     PipelineInfrastructure,
+    /// A directly defined component's one file, named by its `manifest`
+    /// (never in a template bundle, so not in `ALL`).
+    Component,
 }
 
 impl InfraDir {
@@ -40,11 +44,17 @@ impl InfraDir {
             InfraDir::Infrastructure => "infrastructure",
             InfraDir::InstanceInfrastructure => "instance_infrastructure",
             InfraDir::PipelineInfrastructure => "pipeline_infrastructure",
+            InfraDir::Component => "component",
         }
     }
 
+    /// Where messages say the manifest is: a bundle path, or the
+    /// CreateComponent member for a component's.
     pub fn manifest_path(self) -> String {
-        format!("{}/manifest.yaml", self.dir())
+        match self {
+            InfraDir::Component => "manifest".to_string(),
+            _ => format!("{}/manifest.yaml", self.dir()),
+        }
     }
 }
 

@@ -554,6 +554,34 @@ pub mod params {
             .collect();
         json!({"pipeline": {"inputs": inputs}, "service": service_ref(service), "service_instances": list})
     }
+
+    /// The service instance a component is attached to, as its template sees it.
+    #[derive(Debug, Clone, Default)]
+    pub struct AttachedTo {
+        pub service: ServiceRef,
+        pub instance: String,
+        pub inputs: Map<String, Value>,
+    }
+
+    /// `component.name`, `environment.{name, account_id, outputs}`, and when
+    /// attached `service.*` and `service_instance.{name, inputs}` (UG comp-parameters).
+    pub fn component(
+        name: &str,
+        environment: &EnvironmentRef,
+        attached: Option<&AttachedTo>,
+    ) -> Value {
+        let mut m = Map::new();
+        m.insert("component".into(), json!({"name": name}));
+        m.insert("environment".into(), environment_ref(environment));
+        if let Some(a) = attached {
+            m.insert("service".into(), service_ref(&a.service));
+            m.insert(
+                "service_instance".into(),
+                json!({"name": a.instance, "inputs": a.inputs}),
+            );
+        }
+        Value::Object(m)
+    }
 }
 
 #[cfg(test)]
@@ -798,5 +826,31 @@ mod tests {
             err.to_string().starts_with("bad.tf is not valid Terraform"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn component_sees_its_instance_only_when_attached() {
+        let env = EnvironmentRef {
+            name: "dev".into(),
+            account_id: "000000000000".into(),
+            outputs: vec![("VpcId".into(), "vpc-1".into())],
+        };
+        let attached = AttachedTo {
+            service: ServiceRef {
+                name: "api".into(),
+                ..ServiceRef::default()
+            },
+            instance: "one".into(),
+            inputs: inputs(json!({"port": 80})),
+        };
+        let src = "Name: {{ component.name }}-{{ service.name }}-{{ service_instance.name }}-{{ service_instance.inputs.port }}-{{ environment.name }}-{{ environment.outputs.VpcId }}\n";
+        let p = component("queue", &env, Some(&attached));
+        assert_eq!(
+            render_jinja("c.yaml", src, &p).unwrap(),
+            "Name: queue-api-one-80-dev-vpc-1"
+        );
+        let alone = component("queue", &env, None);
+        let err = render_jinja("c.yaml", src, &alone).unwrap_err();
+        assert!(err.to_string().contains("undefined"), "{err}");
     }
 }

@@ -16,6 +16,7 @@ pub enum ResourceKind {
     Environment,
     ServiceInstance,
     Pipeline,
+    Component,
 }
 
 impl ResourceKind {
@@ -26,6 +27,7 @@ impl ResourceKind {
             ResourceKind::Environment => "proton.environment.variables.tf",
             ResourceKind::ServiceInstance => "proton.service_instance.variables.tf",
             ResourceKind::Pipeline => "proton.pipeline.variables.tf",
+            ResourceKind::Component => "proton.component.variables.tf",
         }
     }
 }
@@ -58,7 +60,7 @@ pub fn repository_dir(root: &Path, name: &str) -> Result<PathBuf, RepositoryErro
 /// Where in the repository a deployment's files go (UG
 /// ag-infrastructure-tmp-files-terraform): `environments/<env>/` when the
 /// repository has an `environments` folder, else `<env>/`; a service instance
-/// in a folder of its own under its environment's. The User
+/// or a component in a folder of its own under its environment's. The User
 /// Guide is silent on pipelines: proton-local uses `pipelines/<service>/`.
 pub fn deployment_dir(repo: &Path, kind: ResourceKind, environment: &str, leaf: &str) -> PathBuf {
     let env_dir = if repo.join("environments").is_dir() {
@@ -68,7 +70,7 @@ pub fn deployment_dir(repo: &Path, kind: ResourceKind, environment: &str, leaf: 
     };
     match kind {
         ResourceKind::Environment => env_dir,
-        ResourceKind::ServiceInstance => env_dir.join(leaf),
+        ResourceKind::ServiceInstance | ResourceKind::Component => env_dir.join(leaf),
         ResourceKind::Pipeline => repo.join("pipelines").join(leaf),
     }
 }
@@ -231,6 +233,10 @@ mod tests {
         assert_eq!(
             deployment_dir(repo, ResourceKind::ServiceInstance, "dev", "c1"),
             repo.join("environments/dev/c1")
+        );
+        assert_eq!(
+            deployment_dir(repo, ResourceKind::Component, "dev", "queue"),
+            repo.join("environments/dev/queue")
         );
         assert_eq!(
             deployment_dir(repo, ResourceKind::Pipeline, "dev", "api"),

@@ -8,6 +8,7 @@ use super::spec::{self, Inputs};
 use super::{
     Ctx, Input, TokenLookup, check_token, fingerprint, outputs_json, paginate, remember_token, tags,
 };
+use crate::bundle::deploy::Sink;
 use crate::error::ApiError;
 use crate::store::{Component, Partition, TargetType};
 
@@ -51,9 +52,11 @@ fn find<'p>(p: &'p Partition, name: &str) -> Result<&'p Component, ApiError> {
         .ok_or_else(|| ApiError::not_found("component", name))
 }
 
-/// Deployment inputs: the service spec's inputs for the attached instance,
-/// plus the markers at the top level of the template file.
-fn inputs(c: &Component) -> Result<Inputs, ApiError> {
+/// The failure markers of a component (tests use them to make a deployment,
+/// its delete or its cancel fail): in the service spec's inputs for the
+/// attached instance, or at the top level of the template file. Its outputs
+/// are its template's, not these inputs.
+fn markers(c: &Component) -> Result<Inputs, ApiError> {
     let mut out = match &c.service_spec {
         Some(s) => {
             let doc = spec::parse(s, "serviceSpec")?;
@@ -64,13 +67,29 @@ fn inputs(c: &Component) -> Result<Inputs, ApiError> {
         }
         None => Inputs::default(),
     };
+    out.outputs.clear();
     if let Ok(doc) = spec::parse(&c.template_file, "templateFile") {
-        let markers = spec::inputs_of(&doc);
-        out.fail = out.fail.or(markers.fail);
-        out.fail_delete = out.fail_delete.or(markers.fail_delete);
-        out.cancel = out.cancel.or(markers.cancel);
+        let found = spec::inputs_of(&doc);
+        out.fail = out.fail.or(found.fail);
+        out.fail_delete = out.fail_delete.or(found.fail_delete);
+        out.cancel = out.cancel.or(found.cancel);
     }
     Ok(out)
+}
+
+/// What deploying `c` produces (`bundle::components`): the outputs its
+/// template declares, or a failure with the renderer's message.
+fn outcome(p: &Partition, c: &Component, sink: Sink<'_>) -> Result<Inputs, ApiError> {
+    let markers = markers(c)?;
+    Ok(crate::bundle::components::deploy(p, c, &markers, sink))
+}
+
+/// Components of an environment with self-managed provisioning are
+/// provisioned through its repository: they wait for NotifyResourceDeploymentStatusChange.
+fn self_managed(p: &Partition, env: &str) -> bool {
+    p.environments
+        .get(env)
+        .is_some_and(|e| e.provisioning_repository.is_some())
 }
 
 /// Resolves where a component goes: (environment, service, instance).
@@ -133,9 +152,11 @@ fn check_service_spec(spec: Option<&str>, attached_to: Option<&str>) -> Result<(
     }
 }
 
+/// The environment needs a component role, except with self-managed
+/// provisioning, where Proton assumes no role (see docs/proton-contract.md, Choices).
 fn check_environment(p: &Partition, env: &str) -> Result<(), ApiError> {
     let e = super::environments::find(p, env)?;
-    if e.component_role_arn.is_none() {
+    if e.component_role_arn.is_none() && e.provisioning_repository.is_none() {
         return Err(ApiError::validation(format!(
             "The environment {env} has no componentRoleArn, so it can't have components."
         )));
@@ -155,6 +176,8 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     }
     let arn = ctx.arn(&format!("component/{name}"));
     let (dep_id, dep_arn) = ctx.new_deployment();
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let p = ctx.part();
     if p.components.contains_key(name) {
         return Err(ApiError::conflict(format!(
@@ -183,10 +206,18 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         created_at: now,
         last_modified_at: now,
         last_client_request_token: token.map(str::to_string),
-        deploy: lifecycle::new_deployable(now, false),
+        deploy: lifecycle::new_deployable(now, self_managed(p, &env)),
         delete_due: None,
     };
-    let inputs = inputs(&c)?;
+    let inputs = outcome(
+        p,
+        &c,
+        Sink {
+            folders,
+            writes: &mut writes,
+            deployment_id: &dep_id,
+        },
+    )?;
     let target_state = state_json(&c);
     let dep = lifecycle::begin(
         &mut c.deploy,
@@ -212,6 +243,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let out = json!({"component": render(&c)});
     p.deployments.insert(dep_id, dep);
     p.components.insert(name.to_string(), c);
+    ctx.writes.extend(writes);
     Ok(out)
 }
 
@@ -230,6 +262,8 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         return Ok(json!({"component": render(find(ctx.part(), name)?)}));
     }
     let (dep_id, dep_arn) = ctx.new_deployment();
+    let folders = ctx.folders;
+    let mut writes = vec![];
     let p = ctx.part();
     let c = find(p, name)?;
     if c.delete_due.is_some() || is_active(&c.deploy.deployment_status) {
@@ -295,7 +329,15 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     next.last_modified_at = now;
     next.last_client_request_token = token.map(str::to_string);
     if dtype == "CURRENT_VERSION" {
-        let inputs = inputs(&next)?;
+        let inputs = outcome(
+            p,
+            &next,
+            Sink {
+                folders,
+                writes: &mut writes,
+                deployment_id: &dep_id,
+            },
+        )?;
         let target_state = state_json(&next);
         let nd = NewDeployment {
             target_type: TargetType::Component,
@@ -315,6 +357,7 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let out = json!({"component": render(&next)});
     p.components.insert(name.to_string(), next);
     remember_token(p, UPDATE_OP, token, &fp, name, now);
+    ctx.writes.extend(writes);
     Ok(out)
 }
 
@@ -337,7 +380,7 @@ pub fn delete(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             "The component {name} is attached to service instance {s}/{n}: detach it first."
         )));
     }
-    let failure = inputs(c).ok().and_then(|i| i.fail_delete);
+    let failure = markers(c).ok().and_then(|i| i.fail_delete);
     let c = p
         .components
         .get_mut(name)

@@ -174,7 +174,7 @@ pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let now = ctx.now;
     let rendered = ctx.folders.rendered.clone();
     let p = ctx.part();
-    // The target: an environment, a service instance or a service pipeline.
+    // The target: an environment, a service instance, a service pipeline or a component.
     let target: Option<&Deployable> = p
         .environments
         .values()
@@ -193,7 +193,8 @@ pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
                             .map(|pl| &pl.deploy)
                     })
             })
-        });
+        })
+        .or_else(|| component_deploy(p, arn));
     let target =
         target.ok_or_else(|| ApiError::NotFound(format!("The resource {arn} was not found.")))?;
     let named = i
@@ -255,4 +256,12 @@ pub fn notify(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         }
     }
     Ok(json!({}))
+}
+
+/// A component's deployment record, by ARN (components of self-managed environments are notified).
+fn component_deploy<'p>(p: &'p Partition, arn: &str) -> Option<&'p Deployable> {
+    p.components
+        .values()
+        .find(|c| c.arn == arn)
+        .map(|c| &c.deploy)
 }

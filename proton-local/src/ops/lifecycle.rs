@@ -44,8 +44,8 @@ pub struct NewDeployment {
 }
 
 /// Starts a deployment of a target: the target goes IN_PROGRESS and the
-/// returned record (to be stored in `deployments`) finishes at `due`, or when
-/// self-managed provisioning reports back if `due` is None.
+/// returned record (to be stored in `deployments`) finishes at `due`, or, for
+/// self-managed provisioning, when it reports back.
 pub fn begin(
     d: &mut Deployable,
     id: String,
@@ -73,7 +73,9 @@ pub fn begin(
         target_state: nd.target_state,
         previous_attempted_id: d.last_attempted_deployment_id.clone(),
         previous_succeeded_id: d.last_succeeded_deployment_id.clone(),
-        due_at: if d.self_managed || nd.inputs.codebuild {
+        // A self-managed or CodeBuild deployment that can't be rendered opens no pull request or job: it fails as
+        // any other does.
+        due_at: if (d.self_managed || nd.inputs.codebuild) && nd.inputs.fail.is_none() {
             None
         } else {
             Some(due)

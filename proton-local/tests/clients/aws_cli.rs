@@ -141,6 +141,8 @@ fn cli_name(op: &str) -> String {
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/proton-service";
 const CONN_ARN: &str = "arn:aws:codestar-connections:us-east-1:000000000000:connection/abc";
+/// A directly defined component's manifest: one CloudFormation file.
+const COMPONENT_MANIFEST: &str = "infrastructure:\n  templates:\n    - file: c.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n";
 const ENV_SPEC: &str = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n  size: 3\n";
 
 #[test]
@@ -1182,9 +1184,9 @@ fn aws_cli_drives_every_operation() {
             "--service-instance-name",
             "i1",
             "--manifest",
-            "infrastructure:\n  templates:\n    - file: c.yaml\n",
+            COMPONENT_MANIFEST,
             "--template-file",
-            "Resources: {}\n",
+            "Resources: {}\nOutputs:\n  port:\n    Value: '{{ service_instance.inputs.port }}'\n",
             "--service-spec",
             &svc_spec,
         ]),
@@ -1195,7 +1197,7 @@ fn aws_cli_drives_every_operation() {
             "--environment-name",
             "e1",
             "--manifest",
-            "m",
+            COMPONENT_MANIFEST,
             "--template-file",
             "Resources: {}\n",
         ]),

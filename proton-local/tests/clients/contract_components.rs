@@ -32,10 +32,22 @@ pub(super) fn assert_code(cli_error: proton_test_support::AwsError, want: &str, 
 }
 
 /// Registers and publishes the next version of a template (`kind` = environment or service).
-pub(super) fn publish(
+pub(super) fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> (String, String) {
+    // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
+    let bundle = if kind == "environment" {
+        "vpc-environment"
+    } else {
+        "worker-service"
+    };
+    publish_bundle(proton, kind, template, bundle, extra)
+}
+
+/// `publish`, from the example bundle `bundle`.
+pub(super) fn publish_bundle(
     proton: &ProtonLocal,
     kind: &str,
     template: &str,
+    bundle: &str,
     extra: &[&str],
 ) -> (String, String) {
     let mut create = vec![
@@ -45,12 +57,7 @@ pub(super) fn publish(
         "--description".into(),
         "Version 1".into(),
         "--source".into(),
-        // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
-        bundle_source(if kind == "environment" {
-            "vpc-environment"
-        } else {
-            "worker-service"
-        }),
+        bundle_source(bundle),
     ];
     create.extend(extra.iter().map(|s| s.to_string()));
     let create: Vec<&str> = create.iter().map(String::as_str).collect();
@@ -517,4 +524,307 @@ fn an_environment_account_has_five_connections_per_region() {
         "ServiceQuotaExceededException",
         "a sixth connection",
     );
+}
+
+// --- Rendering and self-managed components ----------------------------------------------------
+
+/// A directly defined component's CloudFormation template, with the names the User Guide gives
+/// components (comp-parameters): `component`, `service`, `service_instance`, `environment`.
+const QUEUE_TEMPLATE: &str = r#"Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: '{{ component.name }}-{{ service.name }}-{{ service_instance.name }}'
+Outputs:
+  QueueName:
+    Value: '{{ component.name }}-{{ service_instance.inputs.queue_name }}'
+  QueueArn:
+    Value: !GetAtt Queue.Arn
+  Tier:
+    Value: '{{ environment.outputs.Tier }}'
+"#;
+
+/// `(key, valueString)` pairs of a `list-*-outputs` answer, sorted.
+fn output_pairs(listed: &Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = listed["outputs"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no outputs in {listed}"))
+        .iter()
+        .map(|o| {
+            let field = |m: &str| o[m].as_str().unwrap_or_default().to_string();
+            (field("key"), field("valueString"))
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// `aws proton create-component` with `--template-file` and `--manifest` files.
+fn create_component(proton: &ProtonLocal, name: &str, template: &str, manifest: &str, at: &[&str]) {
+    let template = file(proton, &format!("{name}-template"), template);
+    let manifest = file(proton, &format!("{name}-manifest.yaml"), manifest);
+    let mut args = vec![
+        "create-component",
+        "--name",
+        name,
+        "--template-file",
+        &template,
+        "--manifest",
+        &manifest,
+    ];
+    args.extend(at);
+    proton.aws(&args);
+}
+
+#[test]
+fn component_template_renders_with_the_component_namespace() {
+    let rendered = tempfile::tempdir().expect("tempdir");
+    let proton = ProtonLocal::start(&["--rendered", rendered.path().to_str().expect("utf-8")]);
+    platform(&proton);
+    let spec = file(&proton, "service-spec.yaml", SERVICE_SPEC);
+    create_component(
+        &proton,
+        "MyQueue",
+        QUEUE_TEMPLATE,
+        MANIFEST,
+        &[
+            "--service-name",
+            "MySimpleService",
+            "--service-instance-name",
+            "instance-one",
+            "--service-spec",
+            &spec,
+        ],
+    );
+    proton.aws(&["wait", "component-deployed", "--name", "MyQueue"]);
+
+    // Outputs are the template's: a plain value as rendered (the schema's default for
+    // queue_name, the environment's Tier output), a computed one as a stand-in.
+    let outputs =
+        output_pairs(&proton.aws(&["list-component-outputs", "--component-name", "MyQueue"]));
+    let names: Vec<&str> = outputs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["QueueArn", "QueueName", "Tier"], "{outputs:?}");
+    assert!(outputs[0].1.starts_with("proton-local:AWSProton-MyQueue-"));
+    assert_eq!(outputs[1].1, "MyQueue-jobs");
+    assert_eq!(outputs[2].1, "development");
+
+    // The rendered file is kept in the documented folder, per deployment.
+    let got = proton.aws(&["get-component", "--name", "MyQueue"]);
+    let id = text(&got, "component", "lastSucceededDeploymentId");
+    let kept = rendered
+        .path()
+        .join("000000000000/us-east-1/components/MyQueue")
+        .join(id)
+        .join("cloudformation.yaml");
+    let kept = std::fs::read_to_string(&kept).unwrap_or_else(|e| panic!("{}: {e}", kept.display()));
+    assert!(
+        kept.contains("QueueName: 'MyQueue-MySimpleService-instance-one'"),
+        "{kept}"
+    );
+}
+
+/// Waits for component `name`'s deployment, which must fail; answers its `deploymentStatusMessage`.
+fn failed_deployment(proton: &ProtonLocal, name: &str) -> String {
+    proton.aws_err(&["wait", "component-deployed", "--name", name]);
+    let got = proton.aws(&["get-component", "--name", name]);
+    assert_eq!(text(&got, "component", "deploymentStatus"), "FAILED");
+    text(&got, "component", "deploymentStatusMessage").to_string()
+}
+
+#[test]
+fn component_that_does_not_render_fails_its_deployment() {
+    let proton = ProtonLocal::start(&[]);
+    environment(&proton);
+    // On the environment, a component has no service or service instance to refer to.
+    create_component(
+        &proton,
+        "Unattached",
+        QUEUE_TEMPLATE,
+        MANIFEST,
+        &["--environment-name", "MySimpleEnv"],
+    );
+    let message = failed_deployment(&proton, "Unattached");
+    assert!(
+        message.starts_with("Rendering cloudformation.yaml failed:") && message.contains("service"),
+        "{message}"
+    );
+
+    // The manifest decides the engine; CodeBuild is not one a component can use.
+    let codebuild = "infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        image: aws/codebuild/amazonlinux2-x86_64-standard:4.0\n";
+    create_component(
+        &proton,
+        "Built",
+        COMPONENT_TEMPLATE,
+        codebuild,
+        &["--environment-name", "MySimpleEnv"],
+    );
+    let message = failed_deployment(&proton, "Built");
+    assert!(
+        message.starts_with("The component's manifest:") && message.contains("CodeBuild"),
+        "{message}"
+    );
+}
+
+const TF_COMPONENT_MANIFEST: &str = "infrastructure:\n  templates:\n    - file: main.tf\n      rendering_engine: hcl\n      template_language: terraform\n";
+
+/// Terraform that needs no provider, so it applies offline.
+const TF_COMPONENT: &str = r#"output "queue_name" {
+  value = "${var.component.name}-${var.environment.name}"
+}
+"#;
+
+/// A component in an environment with self-managed provisioning (which needs no component role):
+/// proton-local writes its Terraform into the environment's repository folder, the real Terraform
+/// applies it, and the notification completes the deployment with Terraform's outputs.
+#[test]
+fn self_managed_component_waits_for_its_notification() {
+    for tf in proton_test_support::pinned_terraforms() {
+        self_managed_component(&tf);
+    }
+}
+
+fn self_managed_component(tf: &proton_test_support::Terraform) {
+    let repos = tempfile::tempdir().expect("tempdir");
+    let proton = ProtonLocal::start(&["--repositories", repos.path().to_str().expect("utf-8")]);
+    proton.aws(&["create-environment-template", "--name", "pr-env-template"]);
+    // Self-managed provisioning is Terraform's.
+    publish_bundle(
+        &proton,
+        "environment",
+        "pr-env-template",
+        "vpc-environment-tf",
+        &[],
+    );
+    proton.aws(&[
+        "create-repository",
+        "--provider",
+        "GITHUB",
+        "--name",
+        "myrepos/env-repo",
+        "--connection-arn",
+        "arn:aws:codestar-connections:us-east-1:000000000000:connection/x",
+    ]);
+    let env_spec = file(
+        &proton,
+        "env-spec.yaml",
+        "proton: EnvironmentSpec\nspec: {}\n",
+    );
+    let env = proton.aws(&[
+        "create-environment",
+        "--name",
+        "pr-environment",
+        "--template-name",
+        "pr-env-template",
+        "--template-major-version",
+        "1",
+        "--provisioning-repository",
+        "branch=main,name=myrepos/env-repo,provider=GITHUB",
+        "--spec",
+        &env_spec,
+    ]);
+    proton.aws(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        text(&env, "environment", "arn"),
+        "--status",
+        "SUCCEEDED",
+    ]);
+
+    create_component(
+        &proton,
+        "MyQueue",
+        TF_COMPONENT,
+        TF_COMPONENT_MANIFEST,
+        &["--environment-name", "pr-environment"],
+    );
+    let got = proton.aws(&["get-component", "--name", "MyQueue"]);
+    assert_eq!(text(&got, "component", "deploymentStatus"), "IN_PROGRESS");
+    let arn = text(&got, "component", "arn").to_string();
+
+    // The pull request's content: <env>/<component>/ (the repository has no environments/ folder).
+    let dir = repos.path().join("myrepos/env-repo/pr-environment/MyQueue");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "main.tf",
+            "proton.auto.tfvars.json",
+            "proton.component.variables.tf"
+        ]
+    );
+    let tfvars: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("proton.auto.tfvars.json")).expect("tfvars"),
+    )
+    .expect("JSON");
+    assert_eq!(tfvars["component"]["name"], "MyQueue");
+    assert_eq!(tfvars["environment"]["name"], "pr-environment");
+    assert_eq!(tfvars["proton_tags"]["proton:component"], arn.as_str());
+
+    // The repository's automation: Terraform applies the folder, then reports back.
+    crate::rendering::terraform(tf, &dir, &["init", "-input=false", "-no-color"]);
+    let applied = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    crate::rendering::terraform(tf, &dir, &applied);
+    let name = crate::rendering::terraform(tf, &dir, &["output", "-raw", "queue_name"]);
+    assert_eq!(name, "MyQueue-pr-environment");
+    let still = proton.aws(&["get-component", "--name", "MyQueue"]);
+    assert_eq!(text(&still, "component", "deploymentStatus"), "IN_PROGRESS");
+    proton.aws(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        &arn,
+        "--status",
+        "SUCCEEDED",
+        "--outputs",
+        "key=queue_name,valueString=MyQueue-pr-environment",
+    ]);
+    let done = proton.aws(&["get-component", "--name", "MyQueue"]);
+    assert_eq!(text(&done, "component", "deploymentStatus"), "SUCCEEDED");
+    assert_eq!(
+        output_pairs(&proton.aws(&["list-component-outputs", "--component-name", "MyQueue"])),
+        [(
+            "queue_name".to_string(),
+            "MyQueue-pr-environment".to_string()
+        )]
+    );
+
+    // Terraform that does not parse opens no pull request: the deployment fails on its own.
+    create_component(
+        &proton,
+        "Broken",
+        "output \"x\" {\n",
+        TF_COMPONENT_MANIFEST,
+        &["--environment-name", "pr-environment"],
+    );
+    let message = failed_deployment(&proton, "Broken");
+    assert!(
+        message.starts_with("main.tf is not valid Terraform"),
+        "{message}"
+    );
+}
+
+#[test]
+fn notify_refuses_a_component_proton_provisions() {
+    let proton = ProtonLocal::start(&[]);
+    environment(&proton);
+    create_component(
+        &proton,
+        "MyBucket",
+        COMPONENT_TEMPLATE,
+        MANIFEST,
+        &["--environment-name", "MySimpleEnv"],
+    );
+    proton.aws(&["wait", "component-deployed", "--name", "MyBucket"]);
+    let got = proton.aws(&["get-component", "--name", "MyBucket"]);
+    let refused = proton.aws_err(&[
+        "notify-resource-deployment-status-change",
+        "--resource-arn",
+        text(&got, "component", "arn"),
+        "--status",
+        "SUCCEEDED",
+    ]);
+    assert_code(refused, "ValidationException", "an AWS-managed component");
 }

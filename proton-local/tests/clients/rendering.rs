@@ -519,7 +519,8 @@ fn services_render_instances_and_pipeline_from_their_namespaces() {
     assert!(text.contains("- Name: 'deploy-two-dev'"), "{text}");
 }
 
-fn terraform(tf: &Terraform, dir: &Path, args: &[&str]) -> String {
+/// Runs `tf` in `dir` (as a repository's automation would); answers its stdout.
+pub(crate) fn terraform(tf: &Terraform, dir: &Path, args: &[&str]) -> String {
     let out = Command::new(&tf.path)
         .args(args)
         .current_dir(dir)
