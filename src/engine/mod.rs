@@ -14,6 +14,7 @@
 mod action;
 mod convert;
 mod data_source;
+mod identity;
 mod plan;
 mod plan_edit;
 mod registry;
@@ -28,6 +29,7 @@ pub use action::{Action, ActionSpec, DynAction, Progress};
 pub use convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
 pub use data_source::DynDataSource;
 pub use data_source::{DataSource, DataSourceSpec};
+pub use identity::{ACCOUNT_ID, IDENTITY_VERSION, Location, REGION};
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{

@@ -25,6 +25,7 @@ impl Engine {
         entry: &ResourceEntry,
         prior: &Value,
         planned: &Value,
+        planned_identity: Option<&Value>,
     ) -> ApplyOutcome {
         let failed = |diags: Diagnostics| ApplyOutcome {
             new_state: prior.clone(),
@@ -45,7 +46,7 @@ impl Engine {
                 .await
         };
         ApplyOutcome {
-            identity: entry.identity_of(&new_state),
+            identity: self.identity(entry, &new_state, planned_identity),
             new_state,
             diagnostics: diags,
         }

@@ -2,6 +2,7 @@
 //! right after an import with `-generate-config-out`.
 
 use crate::engine::Engine;
+use crate::engine::identity::{Location, check_location, requested_location};
 use crate::engine::registry::ResourceEntry;
 use crate::engine::tags::{TAGS, TAGS_ALL};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -36,9 +37,16 @@ impl Engine {
             )
             .into());
         }
-        Ok(self.imported(entry, entry.spec.identity.iter().copied().zip(parts)))
+        let location = self.provider_location();
+        Ok(self.imported(
+            entry,
+            entry.spec.identity.iter().copied().zip(parts),
+            &location,
+        ))
     }
 
+    /// Import by identity: the naming attributes, and `account_id` and `region` where given, which
+    /// must be the provider's (the read that follows checks the account of the object's ARN).
     pub fn import_by_identity(
         &self,
         entry: &ResourceEntry,
@@ -59,20 +67,24 @@ impl Engine {
                 }
             }
         }
-        Ok(self.imported(entry, parts.into_iter()))
+        let provider = self.provider_location();
+        let requested = requested_location(identity);
+        check_location(type_name, &requested, &provider)?;
+        Ok(self.imported(entry, parts.into_iter(), &requested.or(provider)))
     }
 
     fn imported<'a>(
         &self,
         entry: &ResourceEntry,
         parts: impl Iterator<Item = (&'a str, &'a str)>,
+        location: &Location,
     ) -> ImportedResource {
         let mut state = null_object(&entry.ty);
         for (name, value) in parts {
             set_attribute(&mut state, name, Value::string(value));
         }
         ImportedResource {
-            identity: entry.identity_of(&state),
+            identity: entry.identity_of(&state, location),
             state,
         }
     }
