@@ -23,6 +23,16 @@ pub struct Location {
 }
 
 impl Location {
+    /// Where an object lives, from its ARN when the ARN names the caller's account. An environment
+    /// account connection's ARN names the environment account, also when the management account
+    /// reads it, so it says nothing about where the provider works.
+    pub fn of_own_arn(arn: &str) -> Option<Location> {
+        if arn.contains(":environment-account-connection/") {
+            return None;
+        }
+        Location::of_arn(arn)
+    }
+
     /// The account and region an ARN names (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
     pub fn of_arn(arn: &str) -> Option<Location> {
         let mut parts = arn.splitn(6, ':');
@@ -133,11 +143,9 @@ impl ResourceEntry {
         });
         let location = self.location_attributes().map(|name| {
             let description = if name == ACCOUNT_ID {
-                "AWS account the object belongs to: the account of its ARN. Defaults to the \
-                 provider's account; another account is refused."
+                "AWS account the object belongs to. Defaults to the provider's account."
             } else {
-                "AWS region the object lives in. Defaults to the provider's region; another region \
-                 is refused."
+                "AWS region the object lives in. Defaults to the provider's region."
             };
             Attribute::string(name).optional().describe(description)
         });
@@ -215,6 +223,14 @@ impl ResourceEntry {
     }
 }
 
+/// The location the object's own ARN names, if it has one in the caller's account.
+fn own_arn_location(state: &Value) -> Option<Location> {
+    state
+        .get("arn")
+        .and_then(Value::as_str)
+        .and_then(Location::of_own_arn)
+}
+
 impl Engine {
     /// Where the provider works: its region, and its account once an ARN has shown it.
     pub(super) fn provider_location(&self) -> Location {
@@ -227,10 +243,7 @@ impl Engine {
     /// Where `state` lives: the account and region of its ARN (the account is remembered for objects
     /// without one), else where the provider works.
     pub(super) fn location_of(&self, state: &Value) -> Location {
-        let from_arn = state
-            .get("arn")
-            .and_then(Value::as_str)
-            .and_then(Location::of_arn);
+        let from_arn = own_arn_location(state);
         let provider = self.provider_location();
         let Some(from_arn) = from_arn else {
             return provider;
@@ -256,9 +269,8 @@ impl Engine {
         prior: Option<&Value>,
     ) -> Option<Value> {
         let here = self.location_of(state);
-        let has_arn = state.get("arn").and_then(Value::as_str).is_some();
         let location = match prior {
-            Some(prior) if !has_arn => requested_location(prior).or(here),
+            Some(prior) if own_arn_location(state).is_none() => requested_location(prior).or(here),
             _ => here,
         };
         entry.identity_of(state, &location)
@@ -279,6 +291,10 @@ mod tests {
         assert_eq!(location.region.as_deref(), Some("us-west-2"));
         assert_eq!(Location::of_arn("not-an-arn"), None);
         assert_eq!(Location::of_arn("arn:aws:proton"), None);
+        let connection =
+            "arn:aws:proton:us-east-1:111122223333:environment-account-connection/0a1b";
+        assert!(Location::of_arn(connection).is_some());
+        assert_eq!(Location::of_own_arn(connection), None);
     }
 
     #[test]
