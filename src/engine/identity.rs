@@ -188,12 +188,17 @@ impl ResourceEntry {
         let type_name = self.spec.type_name;
         let unreadable =
             |detail: String| Diagnostics::from(Diagnostic::error("Unreadable identity", detail));
-        if !(0..=IDENTITY_VERSION).contains(&version) {
+        if version < 0 {
+            return Err(unreadable(format!(
+                "The identity of this {type_name} has no identity schema version {version}."
+            )));
+        }
+        if version > IDENTITY_VERSION {
             return Err(Diagnostic::error(
                 "Identity from a newer provider",
                 format!(
                     "The identity of this {type_name} was written with identity schema version \
-                     {version}; this provider knows versions 0 to {IDENTITY_VERSION}. Upgrade the provider."
+                     {version}; this provider knows versions up to {IDENTITY_VERSION}. Upgrade the provider."
                 ),
             )
             .into());

@@ -91,26 +91,21 @@ fn identity_carries_account_and_region(tf: &Terraform) {
     // Import by identity: another region is refused at the import, another account at the read
     // that follows (a fresh provider process has not seen an ARN of its account yet).
     ws.state_rm(ADDR);
-    ws.write(
-        "import.tf",
-        &import_block("    name   = \"idt\"\n    region = \"us-west-2\"\n"),
-    );
-    let refused = one_line(&ws.plan_err());
-    assert!(
-        refused.contains("Identity names another region")
-            && refused.contains("region = \"us-west-2\""),
-        "{tf}: another region must be refused by name:\n{refused}"
-    );
-    ws.write(
-        "import.tf",
-        &import_block("    name       = \"idt\"\n    account_id = \"111122223333\"\n"),
-    );
-    let refused = one_line(&ws.plan_err());
-    assert!(
-        refused.contains("Identity names another account")
-            && refused.contains("account_id = \"111122223333\""),
-        "{tf}: another account must be refused by name:\n{refused}"
-    );
+    for (name, value, what) in [
+        ("region", "us-west-2", "region"),
+        ("account_id", "111122223333", "account"),
+    ] {
+        ws.write(
+            "import.tf",
+            &import_block(&format!("    name = \"idt\"\n    {name} = \"{value}\"\n")),
+        );
+        let refused = one_line(&ws.plan_err());
+        assert!(
+            refused.contains(&format!("Identity names another {what}"))
+                && refused.contains(&format!("{name} = \"{value}\"")),
+            "{tf}: another {what} must be refused by name:\n{refused}"
+        );
+    }
     ws.write(
         "import.tf",
         &import_block(&format!(
