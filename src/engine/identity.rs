@@ -143,9 +143,10 @@ impl ResourceEntry {
         });
         let location = self.location_attributes().map(|name| {
             let description = if name == ACCOUNT_ID {
-                "AWS account the object belongs to. Defaults to the provider's account."
+                "AWS account the object belongs to, as its ARN names it (null for objects with no \
+                 ARN of their own, unless an import named it)."
             } else {
-                "AWS region the object lives in. Defaults to the provider's region."
+                "AWS region the object lives in: the provider's."
             };
             Attribute::string(name).optional().describe(description)
         });
@@ -264,19 +265,25 @@ impl Engine {
         }
     }
 
-    /// The identity of `state`. An object without an ARN keeps what its `prior` identity recorded
-    /// (the provider's account is learned from ARNs, so it may be unknown to one run and known to
-    /// the next): an identity may gain a value on refresh, never change one.
+    /// The identity of `state`: the account and region of its own ARN. An object without one
+    /// (a service instance, a pipeline, sync configs, account settings, a connection, whose ARN
+    /// names the environment account) gets the provider's region and no account, unless its `prior`
+    /// identity recorded them (an import that named them): the account this provider learned from
+    /// other objects would depend on what else it happened to read first.
     pub fn identity(
         &self,
         entry: &ResourceEntry,
         state: &Value,
         prior: Option<&Value>,
     ) -> Option<Value> {
-        let here = self.location_of(state);
-        let location = match prior {
-            Some(prior) if own_arn_location(state).is_none() => requested_location(prior).or(here),
-            _ => here,
+        let location = if own_arn_location(state).is_some() {
+            self.location_of(state)
+        } else {
+            let recorded = prior.map(requested_location).unwrap_or_default();
+            Location {
+                account_id: recorded.account_id,
+                region: recorded.region.or(self.provider_location().region),
+            }
         };
         entry.identity_of(state, &location)
     }

@@ -36,11 +36,6 @@ impl Engine {
             .map_err(|error| {
                 Diagnostics::from(error_diagnostic(entry.spec.type_name, "list", &error))
             })?;
-        // Any listed object's own ARN shows the provider's account: learned before the identities
-        // of objects without an ARN are made, so that every result of one list names it alike.
-        for summary in &found {
-            self.location_of(summary);
-        }
         let limit = if limit == 0 { usize::MAX } else { limit };
         let mut listed = Vec::new();
         for summary in found.into_iter().take(limit) {
