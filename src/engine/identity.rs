@@ -246,8 +246,9 @@ impl Engine {
         }
     }
 
-    /// Where `state` lives: the account and region of its ARN (the account is remembered for objects
-    /// without one), else where the provider works.
+    /// Where `state` lives: the account and region of its own ARN (the account is remembered as the
+    /// provider's, which identities naming an account are checked against), else where the provider
+    /// works.
     pub(super) fn location_of(&self, state: &Value) -> Location {
         let from_arn = own_arn_location(state);
         let provider = self.provider_location();

@@ -189,7 +189,8 @@ pub struct Engine {
     pub(super) configured: RwLock<Option<Arc<Configured>>>,
     /// Set instead of `configured` when settings were unknown at ConfigureProvider.
     pub(super) unknown_settings: RwLock<Option<UnknownSettings>>,
-    /// The account of the credentials, learned from the first ARN Proton returns (see `identity`).
+    /// The account of the credentials, learned from the first own ARN Proton returns: an identity
+    /// naming another account is refused (see `identity`).
     pub(super) account_id: RwLock<Option<String>>,
     pub(super) stop: StopSignal,
 }
