@@ -124,10 +124,11 @@ fn block() -> Block {
                 .describe("Prefixes of tag keys to ignore."),
         ])
         .describe(
-            "Tags the provider leaves alone on every resource, as with hashicorp/aws: tags with these keys, \
-             added outside Terraform (by a cost tool, a tagging policy, another team), are neither shown in \
-             `tags` and `tags_all` nor planned away; the provider never sets or removes them. Keys starting \
-             with `aws:`, reserved by AWS (Proton's own `aws:proton:*` tags among them), are always ignored.",
+            "Tags the provider leaves alone on every resource and data source, as with hashicorp/aws: tags \
+             with these keys, added outside Terraform (by a cost tool, a tagging policy, another team), are \
+             neither shown in `tags` and `tags_all` (nor in a data source's `tags`) nor planned away; the \
+             provider never sets or removes them. Keys starting with `aws:`, reserved by AWS (Proton's own \
+             `aws:proton:*` tags among them), are always ignored.",
         ),
     ))
 }

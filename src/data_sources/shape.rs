@@ -35,9 +35,10 @@ pub fn object(name: &str, description: &str, attributes: Vec<Attribute>) -> Attr
 }
 
 pub fn tags(what: &str) -> Attribute {
-    Attribute::string_map("tags")
-        .computed()
-        .describe(&format!("Tags on the {what}."))
+    Attribute::string_map("tags").computed().describe(&format!(
+        "Tags on the {what}, without the keys the provider's `ignore_tags` names and those \
+             starting with `aws:` (reserved by AWS)."
+    ))
 }
 
 pub fn arn(what: &str) -> Attribute {

@@ -8,13 +8,14 @@
 //!   by type name. The server looks an entry up once per RPC and passes it by reference.
 //! - `rpc/`: one file per tfplugin6 RPC (or tight family), each an `impl Engine` block with the
 //!   helpers only it uses, as terraform-plugin-framework's `internal/fwserver` is laid out.
-//! - `plan`, `plan_edit`, `tags`, `timeouts`, `wait`, `stop`, `convert`: the rules and tools those
-//!   RPCs share; `resource`, `data_source`, `action`: the API resources and data sources implement.
+//! - `plan`, `plan_edit`, `tags`, `timeouts`, `wait`, `stop`, `convert`, `identity`: the rules and
+//!   tools those RPCs share; `resource`, `data_source`, `action`: the API resources and data sources implement.
 
 mod action;
 mod client_token;
 mod convert;
 mod data_source;
+mod identity;
 mod plan;
 mod plan_edit;
 mod registry;
@@ -29,6 +30,7 @@ pub use action::{Action, ActionSpec, DynAction, Progress};
 pub use convert::{ENGINE_OWNED, check_model, model_from_value, value_from_model};
 pub use data_source::DynDataSource;
 pub use data_source::{DataSource, DataSourceSpec};
+pub use identity::IDENTITY_VERSION;
 pub use plan::{PlanRequest, PlannedChange, plan_resource_change};
 pub use plan_edit::PlanEdit;
 pub use registry::{

@@ -159,48 +159,11 @@ impl ResourceEntry {
             .join(":")
     }
 
-    /// The identity schema's attributes: the identity attributes, all required strings.
-    pub fn identity_attributes(&self) -> Vec<Attribute> {
-        self.spec
-            .identity
-            .iter()
-            .map(|name| {
-                let description = self
-                    .schema
-                    .block
-                    .attribute(name)
-                    .map(|a| a.description.clone())
-                    .unwrap_or_default();
-                Attribute::string(name).required().describe(&description)
-            })
-            .collect()
-    }
-
     /// The `terraform query` list resource, or an error when this resource cannot be listed.
     pub fn list_entry(&self) -> Result<&ListEntry, Diagnostics> {
         self.list
             .as_ref()
             .ok_or_else(|| unknown_type("list resource", self.spec.type_name))
-    }
-
-    pub fn identity_type(&self) -> Type {
-        Type::object(self.spec.identity.iter().map(|name| (*name, Type::String)))
-    }
-
-    /// The identity of an object in state, when all its parts are known.
-    pub fn identity_of(&self, state: &Value) -> Option<Value> {
-        let parts: Option<Vec<(&str, Value)>> = self
-            .spec
-            .identity
-            .iter()
-            .map(|name| {
-                state
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .map(|s| (*name, Value::string(s)))
-            })
-            .collect();
-        parts.map(Value::object)
     }
 }
 
@@ -227,6 +190,9 @@ pub struct Engine {
     pub(super) configured: RwLock<Option<Arc<Configured>>>,
     /// Set instead of `configured` when settings were unknown at ConfigureProvider.
     pub(super) unknown_settings: RwLock<Option<UnknownSettings>>,
+    /// The account of the credentials, learned from the first own ARN Proton returns: an identity
+    /// naming another account is refused (see `identity`).
+    pub(super) account_id: RwLock<Option<String>>,
     pub(super) stop: StopSignal,
     /// Creates planned so far, to tell identical ones apart (see `client_token`).
     pub(super) create_occurrences: CreateOccurrences,
@@ -274,6 +240,7 @@ impl Engine {
             actions: BTreeMap::new(),
             configured: RwLock::new(None),
             unknown_settings: RwLock::new(None),
+            account_id: RwLock::new(None),
             stop: StopSignal::default(),
             create_occurrences: CreateOccurrences::default(),
         }

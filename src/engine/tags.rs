@@ -41,6 +41,43 @@ impl IgnoreTags {
     }
 }
 
+/// A data source's result with the ignored keys left out of every `tags` map in it (the
+/// singular data sources' own and each listed object's), as hashicorp/aws data sources do.
+pub fn without_ignored(value: Value, ignore: &IgnoreTags) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        Value::Map(entries) if name == TAGS => Value::Map(
+                            entries
+                                .into_iter()
+                                .filter(|(key, _)| !ignore.ignores(key))
+                                .collect(),
+                        ),
+                        other => without_ignored(other, ignore),
+                    };
+                    (name, value)
+                })
+                .collect(),
+        ),
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|item| without_ignored(item, ignore))
+                .collect(),
+        ),
+        Value::Set(items) => Value::Set(
+            items
+                .into_iter()
+                .map(|item| without_ignored(item, ignore))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// `tags_all` as planned: unknown while any configured tag is unknown; ignored keys left out.
 pub fn merged(default_tags: &Tags, tags: &Value, ignore: &IgnoreTags) -> Value {
     if tags.is_unknown() {
@@ -152,6 +189,38 @@ pub fn diff(old: &Tags, new: &Tags) -> (Tags, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_source_tags_drop_ignored_keys_at_every_level() {
+        let ignore = IgnoreTags {
+            keys: ["CostCenter".to_string()].into(),
+            key_prefixes: BTreeSet::new(),
+        };
+        let tagged = || {
+            Value::map([
+                ("app", Value::string("web")),
+                ("CostCenter", Value::string("42")),
+                ("aws:proton:account", Value::string("000000000000")),
+            ])
+        };
+        let found = Value::object([
+            (TAGS, tagged()),
+            ("spec", Value::string("CostCenter: 1")),
+            (
+                "versions",
+                Value::List(vec![Value::object([(TAGS, tagged())])]),
+            ),
+        ]);
+        let kept = without_ignored(found, &ignore);
+        let only_app = Value::map([("app", Value::string("web"))]);
+        assert_eq!(kept.get(TAGS), Some(&only_app));
+        assert_eq!(kept.get("spec"), Some(&Value::string("CostCenter: 1")));
+        let listed = kept
+            .get("versions")
+            .and_then(Value::elements)
+            .expect("a list");
+        assert_eq!(listed[0].get(TAGS), Some(&only_app));
+    }
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
         pairs

@@ -15,6 +15,7 @@ mod environment_template;
 mod examples_valid;
 mod failure_paths;
 mod https_endpoint;
+mod identity;
 mod import_config;
 mod loopback_tls;
 mod progress;

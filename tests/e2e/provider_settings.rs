@@ -1,6 +1,6 @@
 //! Provider block settings hashicorp/aws users expect: `ignore_tags` (tags added outside Terraform
-//! that are neither shown nor planned away, and `aws:` keys never planned), and settings unknown at
-//! plan time that are never replaced by defaults.
+//! that are neither shown nor planned away, nor shown by data sources, and `aws:` keys never
+//! planned), and settings unknown at plan time that are never replaced by defaults.
 
 use proton_test_support::deploy::{provider, remote_tags, str_attr};
 use proton_test_support::{ProtonLocal, Terraform, Workspace};
@@ -8,12 +8,31 @@ use serde_json::json;
 
 const ADDR: &str = "proton_environment_template.test";
 
+/// The template, and a data source reading it back.
 fn template(provider_extra: &str, tags: &str) -> String {
     format!(
-        "{}resource \"proton_environment_template\" \"test\" {{\n  name = \"tagged\"\n  tags = {{\n{tags}  }}\n}}\n",
+        "{}resource \"proton_environment_template\" \"test\" {{\n  name = \"tagged\"\n  tags = {{\n{tags}  }}\n}}\n\n\
+         data \"proton_environment_template\" \"read\" {{\n  name = proton_environment_template.test.name\n}}\n",
         provider(provider_extra)
     )
 }
+
+/// The `tags` the data source read, as in state.
+fn data_source_tags(ws: &Workspace) -> serde_json::Value {
+    let state = ws.show_json();
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|resources| {
+            resources
+                .iter()
+                .find(|r| r["address"] == "data.proton_environment_template.read")
+        })
+        .map(|r| r["values"]["tags"].clone())
+        .unwrap_or_else(|| panic!("no data source in state: {state}"))
+}
+
+/// An `aws:proton:*` tag key as a plan prints it (quoted: every Proton ARN holds `aws:proton` too).
+const AWS_TAG_KEY: &str = "\"aws:proton:";
 
 const IGNORE: &str =
     "  ignore_tags {\n    keys         = [\"CostCenter\"]\n    key_prefixes = [\"ops:\"]\n  }\n";
@@ -40,6 +59,11 @@ fn ignore_tags(tf: &Terraform) {
     let attrs = ws.resource_attrs(ADDR);
     assert_eq!(attrs["tags"], json!({"app": "x"}), "{tf}");
     assert_eq!(attrs["tags_all"], json!({"app": "x"}), "{tf}");
+    assert_eq!(
+        data_source_tags(&ws),
+        json!({"app": "x"}),
+        "{tf}: the data source leaves out the ignored and the `aws:` keys"
+    );
 
     // A tag outside Terraform under another key is still drift that the plan removes; the ignored
     // ones stay in Proton through that apply and a change of the resource's own tags.
@@ -61,7 +85,7 @@ fn ignore_tags(tf: &Terraform) {
         "    app = \"y\"\n    \"ops:team\" = \"a\"\n",
     ));
     let plan = ws.assert_plan_changes();
-    assert!(!plan.contains("aws:proton"), "{tf}:\n{plan}");
+    assert!(!plan.contains(AWS_TAG_KEY), "{tf}:\n{plan}");
     ws.apply();
     ws.assert_plan_empty();
     assert_eq!(
@@ -83,7 +107,13 @@ fn ignore_tags(tf: &Terraform) {
         plan.contains("CostCenter") && plan.contains("ops:owner"),
         "{tf}:\n{plan}"
     );
-    assert!(!plan.contains("aws:proton"), "{tf}:\n{plan}");
+    assert!(!plan.contains(AWS_TAG_KEY), "{tf}:\n{plan}");
+    ws.apply_with(&["-refresh-only"]);
+    assert_eq!(
+        data_source_tags(&ws),
+        json!({"app": "y", "CostCenter": "42", "ops:owner": "sre"}),
+        "{tf}: without ignore_tags the data source shows them (never the `aws:` ones)"
+    );
 
     // Configured keys AWS reserves are refused before any call.
     ws.write_main(&template(IGNORE, "    \"aws:owner\" = \"me\"\n"));

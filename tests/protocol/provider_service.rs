@@ -238,16 +238,33 @@ async fn schemas_describe_every_attribute_and_identity() {
         let identity = identities
             .get(name)
             .expect("every resource has an identity");
-        assert!(!identity.identity_attributes.is_empty());
+        assert_eq!(identity.version, 1, "{name}: identity schema version");
+        let mut location = Vec::new();
         for part in &identity.identity_attributes {
+            assert!(
+                part.required_for_import != part.optional_for_import,
+                "{name}.{}: required or optional for import",
+                part.name
+            );
+            if part.optional_for_import {
+                location.push(part.name.as_str());
+                continue;
+            }
             let attribute = block
                 .attributes
                 .iter()
                 .find(|a| a.name == part.name)
                 .unwrap_or_else(|| panic!("{name}: identity {} is no attribute", part.name));
-            assert!(part.required_for_import);
             assert!(!attribute.sensitive);
         }
+        // Every identity names the account and region, as hashicorp/aws identities do; account
+        // settings are named by their region, so only the account is optional there.
+        let expected: &[&str] = if name == "proton_account_settings" {
+            &["account_id"]
+        } else {
+            &["account_id", "region"]
+        };
+        assert_eq!(location, expected, "{name}: optional identity attributes");
     }
 
     // The environment template, attribute by attribute: (name, required, optional, computed).
@@ -411,6 +428,135 @@ async fn import_ids_must_have_the_identity_shape() {
         .into_inner();
     assert!(empty.imported_resources.is_empty());
     assert_eq!(empty.diagnostics.len(), 1);
+}
+
+/// A stored identity of `TEMPLATE` upgraded from `version`: the identity, or the diagnostics.
+async fn upgrade_identity(
+    harness: &mut Harness,
+    version: i64,
+    json: &str,
+) -> Result<Value, Vec<pb::Diagnostic>> {
+    let identity_type = Type::object([
+        ("account_id", Type::String),
+        ("name", Type::String),
+        ("region", Type::String),
+    ]);
+    let response = harness
+        .client
+        .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
+            type_name: TEMPLATE.into(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: json.as_bytes().to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("upgrade identity")
+        .into_inner();
+    match response.upgraded_identity {
+        Some(data) if response.diagnostics.is_empty() => {
+            let msgpack = data.identity_data.expect("identity data").msgpack;
+            Ok(decode_msgpack(&msgpack, &identity_type).expect("decodes"))
+        }
+        _ => Err(response.diagnostics),
+    }
+}
+
+#[tokio::test]
+async fn identities_of_version_0_upgrade_with_an_unknown_account_and_region() {
+    let mut harness = start().await;
+    let upgraded = upgrade_identity(&mut harness, 0, r#"{"name":"web"}"#)
+        .await
+        .expect("version 0 upgrades");
+    assert_eq!(
+        upgraded,
+        Value::object([
+            ("account_id", Value::Null),
+            ("name", Value::string("web")),
+            ("region", Value::Null),
+        ])
+    );
+    let current = r#"{"account_id":"111122223333","name":"web","region":"eu-west-1"}"#;
+    let kept = upgrade_identity(&mut harness, 1, current)
+        .await
+        .expect("version 1 is read as is");
+    assert_eq!(kept.get("account_id"), Some(&Value::string("111122223333")));
+    assert_eq!(kept.get("region"), Some(&Value::string("eu-west-1")));
+
+    let newer = upgrade_identity(&mut harness, 2, current)
+        .await
+        .expect_err("a newer version is refused");
+    assert!(newer[0].summary.contains("newer provider"), "{newer:?}");
+    let wrong = upgrade_identity(&mut harness, 0, r#"{"name":["web"]}"#)
+        .await
+        .expect_err("a malformed identity is refused");
+    assert!(wrong[0].detail.contains("version 0"), "{wrong:?}");
+}
+
+#[tokio::test]
+async fn import_by_identity_refuses_another_region_and_fills_the_providers() {
+    let mut harness = start().await;
+    configure(&mut harness).await;
+    let identity_type = Type::object([
+        ("account_id", Type::String),
+        ("name", Type::String),
+        ("region", Type::String),
+    ]);
+    let mut import = async |region: Value| {
+        let identity = Value::object([
+            ("account_id", Value::Null),
+            ("name", Value::string("web")),
+            ("region", region),
+        ]);
+        harness
+            .client
+            .import_resource_state(pb::import_resource_state::Request {
+                type_name: TEMPLATE.into(),
+                id: String::new(),
+                client_capabilities: None,
+                identity: Some(pb::ResourceIdentityData {
+                    identity_data: Some(pb::DynamicValue {
+                        msgpack: encode_msgpack(&identity, &identity_type).expect("encodes"),
+                        json: Vec::new(),
+                    }),
+                }),
+            })
+            .await
+            .expect("import")
+            .into_inner()
+    };
+
+    let refused = import(Value::string("us-west-2")).await;
+    assert!(refused.imported_resources.is_empty());
+    let diagnostic = &refused.diagnostics[0];
+    assert_eq!(diagnostic.summary, "Identity names another region");
+    assert!(
+        diagnostic.detail.contains("region = \"us-west-2\"")
+            && diagnostic.detail.contains("\"us-east-1\""),
+        "{diagnostic:?}"
+    );
+    let path = diagnostic.attribute.as_ref().expect("a path");
+    assert_eq!(
+        path.steps[0].selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "region".into()
+        ))
+    );
+
+    let imported = import(Value::Null).await;
+    assert!(
+        imported.diagnostics.is_empty(),
+        "{:?}",
+        imported.diagnostics
+    );
+    let data = imported.imported_resources[0]
+        .identity
+        .as_ref()
+        .and_then(|i| i.identity_data.as_ref())
+        .expect("an identity");
+    let identity = decode_msgpack(&data.msgpack, &identity_type).expect("decodes");
+    assert_eq!(identity.get("region"), Some(&Value::string("us-east-1")));
 }
 
 #[tokio::test]

@@ -79,7 +79,10 @@ pub fn check_settings(settings: &Value) -> Result<(), String> {
 /// is silent) the parameters its CloudFormation would see. Inputs and outputs are strings.
 pub fn inputs(kind: ResourceKind, params: &Value) -> Value {
     let picked = match kind {
-        ResourceKind::Environment | ResourceKind::Pipeline => params.clone(),
+        // Components never reach here: a CodeBuild component manifest fails its deployment.
+        ResourceKind::Environment | ResourceKind::Pipeline | ResourceKind::Component => {
+            params.clone()
+        }
         ResourceKind::ServiceInstance => {
             let instance = &params["service_instance"];
             let env = &params["environment"];

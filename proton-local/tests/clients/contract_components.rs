@@ -32,7 +32,12 @@ pub(super) fn assert_code(cli_error: proton_test_support::AwsError, want: &str, 
 }
 
 /// Registers and publishes the next version of a template (`kind` = environment or service).
-pub(super) fn publish(proton: &ProtonLocal, kind: &str, template: &str, extra: &[&str]) -> (String, String) {
+pub(super) fn publish(
+    proton: &ProtonLocal,
+    kind: &str,
+    template: &str,
+    extra: &[&str],
+) -> (String, String) {
     // The service template has no pipeline (CUSTOMER_MANAGED): the worker bundle has none.
     let bundle = if kind == "environment" {
         "vpc-environment"

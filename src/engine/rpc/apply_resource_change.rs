@@ -26,6 +26,7 @@ impl Engine {
         prior: &Value,
         planned: &Value,
         planned_private: &[u8],
+        planned_identity: Option<&Value>,
     ) -> ApplyOutcome {
         let failed = |diags: Diagnostics| ApplyOutcome {
             new_state: prior.clone(),
@@ -47,7 +48,7 @@ impl Engine {
                 .await
         };
         ApplyOutcome {
-            identity: entry.identity_of(&new_state),
+            identity: self.identity(entry, &new_state, planned_identity),
             new_state,
             diagnostics: diags,
         }

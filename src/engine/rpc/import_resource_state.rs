@@ -2,6 +2,7 @@
 //! right after an import with `-generate-config-out`.
 
 use crate::engine::Engine;
+use crate::engine::identity::{Location, check_location, requested_location};
 use crate::engine::registry::ResourceEntry;
 use crate::engine::tags::{TAGS, TAGS_ALL};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
@@ -36,9 +37,16 @@ impl Engine {
             )
             .into());
         }
-        Ok(self.imported(entry, entry.spec.identity.iter().copied().zip(parts)))
+        Ok(self.imported(
+            entry,
+            entry.spec.identity.iter().copied().zip(parts),
+            Location::default(),
+        ))
     }
 
+    /// Import by identity: the naming attributes, and `account_id` and `region` where given, which
+    /// must be the provider's (the read that follows checks the account of the object's ARN, and
+    /// fills the account where the identity left it out).
     pub fn import_by_identity(
         &self,
         entry: &ResourceEntry,
@@ -59,20 +67,30 @@ impl Engine {
                 }
             }
         }
-        Ok(self.imported(entry, parts.into_iter()))
+        let requested = requested_location(identity);
+        check_location(type_name, &requested, &self.provider_location())?;
+        Ok(self.imported(entry, parts.into_iter(), requested))
     }
 
     fn imported<'a>(
         &self,
         entry: &ResourceEntry,
         parts: impl Iterator<Item = (&'a str, &'a str)>,
+        requested: Location,
     ) -> ImportedResource {
         let mut state = null_object(&entry.ty);
         for (name, value) in parts {
             set_attribute(&mut state, name, Value::string(value));
         }
+        // The provider's region where none was named; the account only as named, since nothing
+        // read yet shows it.
+        let region = self.provider_location().region;
+        let location = requested.or(Location {
+            account_id: None,
+            region,
+        });
         ImportedResource {
-            identity: entry.identity_of(&state),
+            identity: entry.identity_of(&state, &location),
             state,
         }
     }

@@ -39,11 +39,11 @@ impl Engine {
         let limit = if limit == 0 { usize::MAX } else { limit };
         let mut listed = Vec::new();
         for summary in found.into_iter().take(limit) {
-            let Some(identity) = entry.identity_of(&summary) else {
+            let Some(identity) = self.identity(entry, &summary, None) else {
                 continue;
             };
             let state = if include_objects {
-                let read = self.read_resource(entry, &summary).await;
+                let read = self.read_resource(entry, &summary, None).await;
                 if read.diagnostics.has_errors() {
                     return Err(read.diagnostics);
                 }

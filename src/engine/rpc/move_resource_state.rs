@@ -38,7 +38,7 @@ impl Engine {
             ))
         })?;
         Ok(ImportedResource {
-            identity: target.identity_of(&state),
+            identity: self.identity(target, &state, None),
             state,
         })
     }

@@ -1,5 +1,7 @@
-//! ReadDataSource: the data source's lookup, with the configured arguments kept as written.
+//! ReadDataSource: the data source's lookup, with the configured arguments kept as written and the
+//! provider's `ignore_tags` (and AWS's reserved `aws:` keys) left out of its tags.
 
+use crate::engine::tags;
 use crate::engine::timeouts::FALLBACK;
 use crate::engine::{DataSourceEntry, Engine};
 use crate::tf::{Diagnostics, Value};
@@ -22,6 +24,7 @@ impl Engine {
             .map_err(|error| {
                 Diagnostics::from(error_diagnostic(entry.spec.type_name, "read", &error))
             })?;
+        let found = tags::without_ignored(found, &configured.ignore_tags);
         Ok(known_or_null(keep_configured(config, found)))
     }
 }

@@ -1,6 +1,7 @@
 //! ReadResource: the object as the API now has it (null when it is gone), its tags split from
 //! `default_tags`, and the stored spelling kept where the API only reformatted a value.
 
+use crate::engine::identity::{check_location, requested_location};
 use crate::engine::plan::TIMEOUTS;
 use crate::engine::resource::Error;
 use crate::engine::tags::{self, TAGS, TAGS_ALL};
@@ -18,7 +19,14 @@ pub struct ReadOutcome {
 }
 
 impl Engine {
-    pub async fn read_resource(&self, entry: &ResourceEntry, current: &Value) -> ReadOutcome {
+    /// Reads the object `current` names. `current_identity` is the identity Terraform stored (after an
+    /// import, the one the user wrote): an object found in another account or region is refused.
+    pub async fn read_resource(
+        &self,
+        entry: &ResourceEntry,
+        current: &Value,
+        current_identity: Option<&Value>,
+    ) -> ReadOutcome {
         let type_name = entry.spec.type_name;
         let failed = |diags: Diagnostics| ReadOutcome {
             new_state: current.clone(),
@@ -97,8 +105,17 @@ impl Engine {
             set_attribute(&mut remote, TIMEOUTS, timeouts.clone());
         }
         let new_state = known_or_null(remote);
+        if let Some(stored) = current_identity
+            && let Err(diags) = check_location(
+                type_name,
+                &requested_location(stored),
+                &self.location_of(&new_state),
+            )
+        {
+            return failed(diags);
+        }
         ReadOutcome {
-            identity: entry.identity_of(&new_state),
+            identity: self.identity(entry, &new_state, current_identity),
             new_state,
             diagnostics: Diagnostics::new(),
         }

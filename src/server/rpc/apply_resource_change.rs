@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 
-use super::{decode, diagnostics_to_proto, encode, identity_data};
+use super::{decode, decode_identity, diagnostics_to_proto, encode, identity_data};
 
 pub(crate) async fn apply_resource_change(
     engine: &Engine,
@@ -13,9 +13,10 @@ pub(crate) async fn apply_resource_change(
     let decoded = engine.resource(&request.type_name).and_then(|entry| {
         let prior = decode(request.prior_state.as_ref(), &entry.ty, "prior state")?;
         let planned = decode(request.planned_state.as_ref(), &entry.ty, "planned state")?;
-        Ok((entry, prior, planned))
+        let identity = decode_identity(entry, request.planned_identity.as_ref())?;
+        Ok((entry, prior, planned, identity))
     });
-    let (entry, prior, planned) = match decoded {
+    let (entry, prior, planned, planned_identity) = match decoded {
         Ok(decoded) => decoded,
         Err(diags) => {
             return pb::apply_resource_change::Response {
@@ -26,7 +27,13 @@ pub(crate) async fn apply_resource_change(
         }
     };
     let outcome = engine
-        .apply_resource(entry, &prior, &planned, &request.planned_private)
+        .apply_resource(
+            entry,
+            &prior,
+            &planned,
+            &request.planned_private,
+            planned_identity.as_ref(),
+        )
         .await;
     let mut diagnostics = outcome.diagnostics;
     let new_state = match encode(&outcome.new_state, &entry.ty) {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{Engine, ResourceEntry};
+use crate::engine::{Engine, IDENTITY_VERSION, ResourceEntry};
 use crate::server::proto::tfplugin6 as pb;
 use crate::tf::schema::{Attribute, AttributeKind, Block, NestedBlock, Nesting, Presence, Schema};
 
@@ -97,15 +97,15 @@ fn capabilities() -> pb::ServerCapabilities {
 
 fn identity_schema(entry: &ResourceEntry) -> pb::ResourceIdentitySchema {
     pb::ResourceIdentitySchema {
-        version: 0,
+        version: IDENTITY_VERSION,
         identity_attributes: entry
             .identity_attributes()
             .into_iter()
             .map(|a| pb::resource_identity_schema::IdentityAttribute {
                 name: a.name.clone(),
                 r#type: a.value_type().to_json_bytes(),
-                required_for_import: true,
-                optional_for_import: false,
+                required_for_import: a.presence == Presence::Required,
+                optional_for_import: a.presence == Presence::Optional,
                 description: a.description.clone(),
             })
             .collect(),

@@ -4,7 +4,7 @@ use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 use crate::tf::Diagnostics;
 
-use super::{decode, encode, identity_data, path_to_proto, provider_deferral};
+use super::{decode, decode_identity, encode, identity_data, path_to_proto, provider_deferral};
 
 pub(crate) async fn plan_resource_change(
     engine: &Engine,
@@ -28,10 +28,11 @@ pub(crate) async fn plan_resource_change(
     let planned_private = engine
         .planned_private(entry, &prior, &change)
         .unwrap_or(request.prior_private);
+    let prior_identity = decode_identity(entry, request.prior_identity.as_ref())?;
     let identity = if change.planned.is_null() {
         None
     } else {
-        entry.identity_of(&change.planned)
+        engine.identity(entry, &change.planned, prior_identity.as_ref())
     };
     Ok(pb::plan_resource_change::Response {
         planned_state: Some(encode(&change.planned, &entry.ty)?),

@@ -4,7 +4,9 @@
 use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 
-use super::{decode, diagnostics_to_proto, encode, identity_data, provider_deferral};
+use super::{
+    decode, decode_identity, diagnostics_to_proto, encode, identity_data, provider_deferral,
+};
 
 pub(crate) async fn read_resource(
     engine: &Engine,
@@ -12,9 +14,10 @@ pub(crate) async fn read_resource(
 ) -> pb::read_resource::Response {
     let decoded = engine.resource(&request.type_name).and_then(|entry| {
         let current = decode(request.current_state.as_ref(), &entry.ty, "current state")?;
-        Ok((entry, current))
+        let identity = decode_identity(entry, request.current_identity.as_ref())?;
+        Ok((entry, current, identity))
     });
-    let (entry, current) = match decoded {
+    let (entry, current, current_identity) = match decoded {
         Ok(decoded) => decoded,
         Err(diags) => {
             return pb::read_resource::Response {
@@ -33,7 +36,9 @@ pub(crate) async fn read_resource(
             ..Default::default()
         };
     }
-    let outcome = engine.read_resource(entry, &current).await;
+    let outcome = engine
+        .read_resource(entry, &current, current_identity.as_ref())
+        .await;
     let mut diagnostics = outcome.diagnostics;
     let new_state = match encode(&outcome.new_state, &entry.ty) {
         Ok(state) => Some(state),

@@ -1,9 +1,8 @@
-//! UpgradeResourceState and UpgradeResourceIdentity: stored JSON read against the current schema.
+//! UpgradeResourceState and UpgradeResourceIdentity: stored JSON read into the current schemas.
 
 use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
-use crate::tf::codec::decode_json;
-use crate::tf::{Diagnostic, Diagnostics};
+use crate::tf::Diagnostics;
 
 use super::encode;
 
@@ -26,12 +25,7 @@ pub(crate) fn upgrade_resource_identity(
 ) -> Result<pb::upgrade_resource_identity::Response, Diagnostics> {
     let entry = engine.resource(&request.type_name)?;
     let raw = request.raw_identity.map(|r| r.json).unwrap_or_default();
-    let identity = decode_json(&raw, &entry.identity_type()).map_err(|e| {
-        Diagnostics::from(Diagnostic::error(
-            "Unreadable identity",
-            format!("The stored resource identity does not fit the schema: {e}"),
-        ))
-    })?;
+    let identity = entry.upgrade_identity(request.version, &raw)?;
     Ok(pb::upgrade_resource_identity::Response {
         upgraded_identity: Some(pb::ResourceIdentityData {
             identity_data: Some(encode(&identity, &entry.identity_type())?),

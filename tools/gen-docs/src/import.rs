@@ -1,5 +1,7 @@
 //! The Import section: the ID format, and the `import` block, identity and `terraform import` forms.
 
+use terraform_provider_proton::tf::schema::{Attribute, Presence};
+
 use crate::examples::push_aligned;
 use crate::page::{Page, quote, terraform_fence};
 
@@ -56,6 +58,7 @@ pub(crate) fn push_import(
     page: &mut Page,
     type_name: &str,
     identity: &[&str],
+    identity_schema: &[Attribute],
     import_sh: Option<&str>,
     by_identity: Option<&str>,
 ) {
@@ -90,21 +93,42 @@ pub(crate) fn push_import(
     page.push(
         "In Terraform v1.12.0 and later, the `import` block can name the object by its resource identity instead:",
     );
+    let pairs: Vec<(String, String)> = identity
+        .iter()
+        .zip(&example.values)
+        .map(|(name, value)| (name.to_string(), quote(value)))
+        .collect();
+    let block_of = |pairs: &[(String, String)]| {
+        let mut text = format!("import {{\n  to = {address}\n  identity = {{\n");
+        push_aligned(&mut text, pairs, 2);
+        text.push_str("  }\n}");
+        text
+    };
     let identity_block = match by_identity {
         Some(text) => text.to_string(),
-        None => {
-            let pairs: Vec<(String, String)> = identity
-                .iter()
-                .zip(&example.values)
-                .map(|(name, value)| (name.to_string(), quote(value)))
-                .collect();
-            let mut text = format!("import {{\n  to = {address}\n  identity = {{\n");
-            push_aligned(&mut text, &pairs, 2);
-            text.push_str("  }\n}");
-            text
-        }
+        None => block_of(&pairs),
     };
     page.push(terraform_fence(&identity_block));
+    push_identity_schema(page, identity_schema);
+
+    let located: Vec<(String, String)> = identity_schema
+        .iter()
+        .filter(|a| a.presence == Presence::Optional)
+        .map(|a| {
+            let value = if a.name == "account_id" {
+                "123456789012"
+            } else {
+                "us-east-1"
+            };
+            (a.name.clone(), quote(value))
+        })
+        .collect();
+    if !located.is_empty() {
+        page.push(
+            "Naming the account and region as well, as `terraform query -generate-config-out` writes it:",
+        );
+        page.push(terraform_fence(&block_of(&[pairs, located].concat())));
+    }
 
     page.push("With the `terraform import` command:");
     let command = match import_sh {
@@ -112,6 +136,31 @@ pub(crate) fn push_import(
         None => format!("terraform import {address} {}", shell_word(&id)),
     };
     page.push(format!("```shell\n{command}\n```"));
+}
+
+/// The identity's attributes: the ones naming the object, then `account_id` and `region`. Listed
+/// as `name` (type), not `name` - ..., which the argument and attribute lists use.
+fn push_identity_schema(page: &mut Page, attributes: &[Attribute]) {
+    for (presence, heading) in [
+        (Presence::Required, "Required identity attributes:"),
+        (
+            Presence::Optional,
+            "Optional identity attributes (an identity naming another account or region than the \
+             provider's is refused):",
+        ),
+    ] {
+        let mut list = String::new();
+        for attribute in attributes.iter().filter(|a| a.presence == presence) {
+            list.push_str(&format!(
+                "* `{}` (String) {}\n",
+                attribute.name, attribute.description
+            ));
+        }
+        if !list.is_empty() {
+            page.push(heading);
+            page.push(list.trim_end());
+        }
+    }
 }
 
 /// Quotes an ID for a shell when it holds anything but plain characters.
@@ -147,9 +196,29 @@ mod tests {
         );
 
         let mut page = Page::default();
-        push_import(&mut page, "proton_v", &identity, Some(script), None);
+        let schema = [
+            Attribute::string("template_name")
+                .required()
+                .describe("Template."),
+            Attribute::string("region").optional().describe("Region."),
+        ];
+        push_import(
+            &mut page,
+            "proton_v",
+            &identity,
+            &schema,
+            Some(script),
+            None,
+        );
         let text = page.finish();
         assert!(text.contains("`template_name:major_version:minor_version`"));
+        assert!(
+            text.contains(
+                "Required identity attributes:\n\n* `template_name` (String) Template.\n"
+            )
+        );
+        assert!(text.contains("* `region` (String) Region.\n"));
+        assert!(text.contains("    minor_version = \"0\"\n    region        = \"us-east-1\"\n  }"));
         assert!(text.contains("  to = proton_v.web\n  id = \"web:1:0\"\n"));
         assert!(text.contains(
             "  identity = {\n    template_name = \"web\"\n    major_version = \"1\"\n    minor_version = \"0\"\n  }\n"

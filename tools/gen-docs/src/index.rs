@@ -145,8 +145,8 @@ provider \"proton\" {
 const IGNORE_TAGS: &str = "Tags that something outside Terraform adds (a cost tool, a tagging policy, \
 another team) would otherwise show as drift and be removed by the next apply. Name them in \
 `ignore_tags`, as with the hashicorp/aws provider: tags whose key is in `keys` or starts with one of \
-`key_prefixes` are left out of every resource's `tags` and `tags_all`, never planned, and never set or \
-removed by the provider. Keys starting with `aws:` are reserved by AWS (Proton adds `aws:proton:*` tags \
+`key_prefixes` are left out of every resource's `tags` and `tags_all` and every data source's `tags`, \
+never planned, and never set or removed by the provider. Keys starting with `aws:` are reserved by AWS (Proton adds `aws:proton:*` tags \
 itself): they are always ignored, and a configuration that sets one is refused.
 
 ```terraform

@@ -50,6 +50,7 @@ pub(crate) fn render_resource(
             &mut page,
             spec.type_name,
             spec.identity,
+            &entry.identity_attributes(),
             import_sh.as_deref(),
             by_identity.as_deref(),
         );
