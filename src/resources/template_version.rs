@@ -614,7 +614,13 @@ pub async fn delete_version(ctx: &Ctx, kind: TemplateKind, id: VersionId<'_>) ->
         Ok(()) => finish_deferred_deletes(ctx, kind, id.template_name).await,
         Err(ApiError::Conflict(message)) => {
             let Some(arn) = held_as_recommended(ctx, kind, id).await? else {
-                return Err(ApiError::Conflict(message).into());
+                // The siblings that held it may have gone meanwhile (Terraform destroys versions
+                // in parallel): one more try before the refusal stands.
+                return match ctx.api.delete_template_version(kind, id).await {
+                    Ok(()) => finish_deferred_deletes(ctx, kind, id.template_name).await,
+                    Err(ApiError::Conflict(_)) => Err(ApiError::Conflict(message).into()),
+                    Err(error) => Err(error.into()),
+                };
             };
             tracing::info!(
                 %arn,
@@ -623,7 +629,8 @@ pub async fn delete_version(ctx: &Ctx, kind: TemplateKind, id: VersionId<'_>) ->
             );
             let mark = BTreeMap::from([(DEFERRED_DELETE_TAG.to_string(), "true".to_string())]);
             ctx.api.update_tags(&arn, &mark, &[]).await?;
-            Ok(())
+            // A sibling deleted while the tag was being set has already looked for tagged versions.
+            finish_deferred_deletes(ctx, kind, id.template_name).await
         }
         Err(error) => Err(error.into()),
     }
@@ -670,12 +677,13 @@ pub async fn finish_deferred_deletes(
             .template_version_numbers(kind, template_name)
             .await?
         {
-            if !ctx
-                .api
-                .list_tags(&version.arn)
-                .await?
-                .contains_key(DEFERRED_DELETE_TAG)
-            {
+            // A version listed a moment ago may be gone: a sibling's delete runs in parallel.
+            let tags = match ctx.api.list_tags(&version.arn).await {
+                Ok(tags) => tags,
+                Err(ApiError::NotFound(_)) => continue,
+                Err(error) => return Err(error.into()),
+            };
+            if !tags.contains_key(DEFERRED_DELETE_TAG) {
                 continue;
             }
             let id = VersionId {
@@ -685,7 +693,7 @@ pub async fn finish_deferred_deletes(
             };
             match ctx.api.delete_template_version(kind, id).await {
                 Ok(()) => progress = true,
-                Err(ApiError::Conflict(_)) => {}
+                Err(ApiError::Conflict(_) | ApiError::NotFound(_)) => {}
                 Err(error) => return Err(error.into()),
             }
         }

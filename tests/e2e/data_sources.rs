@@ -239,7 +239,6 @@ async fn build_estate(c: &Client) {
         // The component's outputs are the ones its template declares.
         .template_file("Resources: {}\nOutputs:\n  bucket:\n    Value: logs-bucket\n")
         .manifest("infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n      template_language: cloudformation\n")
-        .service_spec("spec:\n  bucket: logs-bucket\n")
         .send()
         .await
         .expect("component");

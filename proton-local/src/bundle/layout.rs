@@ -455,6 +455,8 @@ fn yaml_to_json(y: &Yaml) -> Value {
     }
 }
 
+const CODEBUILD_COMPONENT: &str = "rendering_engine codebuild: components are provisioned with CloudFormation (jinja) or Terraform (hcl), not CodeBuild";
+
 /// A directly defined component as a one-folder bundle: its `manifest` names
 /// one IaC file, for CloudFormation and Terraform alike (UG ag-wrap-up), whose
 /// text is the component's `templateFile`. Components are provisioned with
@@ -465,6 +467,10 @@ pub fn component(manifest: &str, template_file: &str) -> Result<Bundle, LayoutEr
     let doc = load_yaml(&path, manifest)?;
     let entries = doc["infrastructure"]["templates"].as_vec();
     let file = match entries.map(Vec::as_slice) {
+        // Refused before parse_manifest, which would ask for CodeBuild's settings first.
+        Some([entry]) if entry["rendering_engine"].as_str() == Some("codebuild") => {
+            return Err(err(&path, CODEBUILD_COMPONENT));
+        }
         Some([entry]) => entry["file"].as_str(),
         Some([_, _, ..]) => {
             return Err(err(
@@ -494,10 +500,7 @@ pub fn component(manifest: &str, template_file: &str) -> Result<Bundle, LayoutEr
         .iter()
         .any(|t| t.rendering_engine == RenderingEngine::Codebuild)
     {
-        return Err(err(
-            &path,
-            "rendering_engine codebuild: components are provisioned with CloudFormation (jinja) or Terraform (hcl), not CodeBuild",
-        ));
+        return Err(err(&path, CODEBUILD_COMPONENT));
     }
     Ok(Bundle {
         files,
