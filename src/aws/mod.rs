@@ -418,7 +418,7 @@ impl Proton {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::VecDeque;
     use std::sync::{Arc, Mutex};
 
@@ -433,6 +433,33 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    /// An awsJson answer with this status and body, as Proton's endpoint sends it.
+    pub(crate) fn json_answer(status: u16, body: &Value) -> HttpConnectorFuture {
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::from(body.to_string()),
+        );
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.0");
+        HttpConnectorFuture::ready(Ok(response))
+    }
+
+    /// A client configuration whose every request `endpoint` answers, with no retries.
+    pub(crate) fn config_answered_by(
+        endpoint: impl HttpConnector + 'static,
+    ) -> aws_sdk_proton::Config {
+        let connector = SharedHttpConnector::new(endpoint);
+        aws_sdk_proton::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url("http://proton.test")
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client_fn(move |_, _| connector.clone()))
+            .build()
+    }
 
     /// A Proton endpoint that answers from a script (status, awsJson body) and records the
     /// `nextToken` of each request. proton-local never repeats a token, so this stands in for it.
@@ -460,29 +487,14 @@ mod tests {
                     400,
                     json!({"__type": "ValidationException", "message": "unscripted"}),
                 ));
-            let mut response = HttpResponse::new(
-                StatusCode::try_from(status).expect("status"),
-                SdkBody::from(body.to_string()),
-            );
-            response
-                .headers_mut()
-                .insert("content-type", "application/x-amz-json-1.0");
-            HttpConnectorFuture::ready(Ok(response))
+            json_answer(status, &body)
         }
     }
 
     fn scripted(answers: Vec<(u16, Value)>) -> (Proton, Scripted) {
         let endpoint = Scripted::default();
         endpoint.answers.lock().expect("answers").extend(answers);
-        let connector = SharedHttpConnector::new(endpoint.clone());
-        let config = aws_sdk_proton::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-            .endpoint_url("http://proton.test")
-            .retry_config(RetryConfig::disabled())
-            .http_client(http_client_fn(move |_, _| connector.clone()))
-            .build();
+        let config = config_answered_by(endpoint.clone());
         (Proton::new(config), endpoint)
     }
 
