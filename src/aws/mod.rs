@@ -277,42 +277,81 @@ struct Asked<'a> {
     spec: Option<&'a str>,
     major: Option<&'a str>,
     minor: Option<&'a str>,
+    description: Option<&'a str>,
 }
 
-/// Whether an object with this status, spec and versions is deploying exactly what was `asked`.
-fn deploying_asked(
-    status: &DeploymentStatus,
-    spec: Option<&str>,
-    (major, minor): (&str, &str),
-    asked: &Asked<'_>,
-) -> bool {
-    let spec_matches = match (spec, asked.spec) {
+/// An object that deploys a template, seen as a deploying update compares it with what it asked.
+trait DeploysTemplate {
+    fn status(&self) -> &DeploymentStatus;
+    fn deployed_spec(&self) -> Option<&str>;
+    fn versions(&self) -> (&str, &str);
+    fn deployed_description(&self) -> Option<&str>;
+}
+
+/// The SDK's object types name these accessors alike but share no trait; `$description` reads the
+/// description of a type that has one.
+macro_rules! deploys_template {
+    ($object:ty, $description:expr) => {
+        impl DeploysTemplate for $object {
+            fn status(&self) -> &DeploymentStatus {
+                self.deployment_status()
+            }
+            fn deployed_spec(&self) -> Option<&str> {
+                self.spec()
+            }
+            fn versions(&self) -> (&str, &str) {
+                (self.template_major_version(), self.template_minor_version())
+            }
+            fn deployed_description(&self) -> Option<&str> {
+                $description(self)
+            }
+        }
+    };
+}
+
+deploys_template!(
+    aws_sdk_proton::types::Environment,
+    aws_sdk_proton::types::Environment::description
+);
+deploys_template!(aws_sdk_proton::types::ServicePipeline, |_| None);
+
+/// Whether `current` is deploying exactly what was `asked`: in progress, the same spec (as YAML), the
+/// versions and description asked for.
+fn deploying_asked(current: &impl DeploysTemplate, asked: &Asked<'_>) -> bool {
+    let spec_matches = match (current.deployed_spec(), asked.spec) {
         (Some(have), Some(want)) => have == want || crate::tf::schema::yaml_equal(have, want),
         _ => false,
     };
-    status == &DeploymentStatus::InProgress
+    let (major, minor) = current.versions();
+    current.status() == &DeploymentStatus::InProgress
         && spec_matches
         && asked.major.is_none_or(|v| major == v)
         && asked.minor.is_none_or(|v| minor == v)
+        && asked
+            .description
+            .is_none_or(|d| current.deployed_description().unwrap_or_default() == d)
 }
 
 /// A deploying update refused with a conflict because the object already deploys exactly what was
-/// asked (`deploying_this`) is this update's own deployment: the SDK retried a request whose answer
-/// was lost. That deployment is the update's result, so the caller waits for it instead of failing.
+/// `asked` is this update's own deployment: the SDK retried a request whose answer was lost. That
+/// deployment is the update's result, so the caller waits for it instead of failing.
 async fn own_deployment_on_conflict<T, Fut>(
     result: Result<T, ApiError>,
     deployment_type: &DeploymentUpdateType,
+    asked: Asked<'_>,
     current: impl FnOnce() -> Fut,
-    deploying_this: impl FnOnce(&T) -> bool,
 ) -> Result<T, ApiError>
 where
+    T: DeploysTemplate,
     Fut: Future<Output = Result<Option<T>, ApiError>>,
 {
     if deployment_type == &DeploymentUpdateType::None {
         return result;
     }
     own_on_conflict(result, || async {
-        Ok(current().await?.filter(deploying_this))
+        Ok(current()
+            .await?
+            .filter(|object| deploying_asked(object, &asked)))
     })
     .await
 }
