@@ -2,39 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_proton::types::{
-    DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
-};
+use aws_sdk_proton::types::{DeploymentUpdateType, Environment};
 
 use super::{
-    ApiError, Asked, Proton, answer_unused, classify, deleted_or_already_gone, object_from_get,
-    object_in_answer, own_deployment_on_conflict, owned_text, tag_list,
+    ApiError, Asked, Proton, RepositoryBranch, answer_unused, classify, deleted_or_already_gone,
+    object_from_get, object_in_answer, own_deployment_on_conflict, owned_text, repository,
+    tag_list,
 };
-
-/// A repository branch that self-managed provisioning opens pull requests on.
-#[derive(Clone, Copy, Debug)]
-pub struct RepositoryBranch<'a> {
-    pub provider: &'a str,
-    pub name: &'a str,
-    pub branch: &'a str,
-}
-
-impl RepositoryBranch<'_> {
-    fn input(self) -> Result<RepositoryBranchInput, ApiError> {
-        RepositoryBranchInput::builder()
-            .provider(RepositoryProvider::from(self.provider))
-            .name(self.name)
-            .branch(self.branch)
-            .build()
-            .map_err(|e| ApiError::Validation(e.to_string()))
-    }
-}
-
-fn repository(
-    repo: Option<RepositoryBranch<'_>>,
-) -> Result<Option<RepositoryBranchInput>, ApiError> {
-    repo.map(RepositoryBranch::input).transpose()
-}
 
 /// What a new environment is made of.
 #[derive(Clone, Debug)]

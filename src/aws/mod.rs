@@ -9,7 +9,7 @@ mod template_schemas;
 mod template_versions;
 mod templates;
 
-pub use account_settings::{Branch, SettingsChanges};
+pub use account_settings::SettingsChanges;
 pub use repository::NewRepository;
 pub use sync_config::{ServiceSync, TemplateSync};
 pub use template_schemas::VersionSchema;
@@ -28,7 +28,7 @@ mod service_instance;
 mod service_pipeline;
 
 pub use component::{ComponentUpdate, NewComponent};
-pub use environment::{EnvironmentUpdate, NewEnvironment, RepositoryBranch};
+pub use environment::{EnvironmentUpdate, NewEnvironment};
 pub use environment_account_connection::NewEnvironmentAccountConnection;
 pub use service::NewService;
 pub use service_instance::{InstanceQuery, NewServiceInstance, ServiceInstanceUpdate};
@@ -58,7 +58,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
+use aws_sdk_proton::types::{
+    DeploymentStatus, DeploymentUpdateType, RepositoryBranchInput, RepositoryProvider,
+};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::DateTime;
@@ -354,6 +356,33 @@ where
             .filter(|object| deploying_asked(object, &asked)))
     })
     .await
+}
+
+/// A repository branch Proton opens pull requests on: an environment's provisioning repository or
+/// the account's pipeline provisioning repository.
+#[derive(Clone, Copy, Debug)]
+pub struct RepositoryBranch<'a> {
+    pub provider: &'a str,
+    pub name: &'a str,
+    pub branch: &'a str,
+}
+
+impl RepositoryBranch<'_> {
+    fn input(self) -> Result<RepositoryBranchInput, ApiError> {
+        RepositoryBranchInput::builder()
+            .provider(RepositoryProvider::from(self.provider))
+            .name(self.name)
+            .branch(self.branch)
+            .build()
+            .map_err(|e| ApiError::Validation(e.to_string()))
+    }
+}
+
+/// An optional branch as the SDK's setters take it.
+fn repository(
+    repo: Option<RepositoryBranch<'_>>,
+) -> Result<Option<RepositoryBranchInput>, ApiError> {
+    repo.map(RepositoryBranch::input).transpose()
 }
 
 /// Optional text as the SDK's setters take it.
