@@ -1,16 +1,8 @@
 //! Account settings: one set per account and region, always present.
 
-use aws_sdk_proton::types::{AccountSettings, RepositoryBranchInput, RepositoryProvider};
+use aws_sdk_proton::types::AccountSettings;
 
-use super::{ApiError, Proton, classify};
-
-/// A repository and branch.
-#[derive(Clone, Copy, Debug)]
-pub struct Branch<'a> {
-    pub provider: &'a str,
-    pub name: &'a str,
-    pub branch: &'a str,
-}
+use super::{ApiError, Proton, RepositoryBranch, classify};
 
 /// New account settings. Role ARNs: `Some("")` clears, `None` leaves as is. The provisioning repository:
 /// `Some(Some(b))` sets, `Some(None)` removes, `None` leaves as is.
@@ -18,7 +10,7 @@ pub struct Branch<'a> {
 pub struct SettingsChanges<'a> {
     pub pipeline_service_role_arn: Option<&'a str>,
     pub pipeline_codebuild_role_arn: Option<&'a str>,
-    pub pipeline_provisioning_repository: Option<Option<Branch<'a>>>,
+    pub pipeline_provisioning_repository: Option<Option<RepositoryBranch<'a>>>,
 }
 
 impl Proton {
@@ -54,13 +46,7 @@ impl Proton {
             );
         match changes.pipeline_provisioning_repository {
             Some(Some(branch)) => {
-                let input = RepositoryBranchInput::builder()
-                    .provider(RepositoryProvider::from(branch.provider))
-                    .name(branch.name)
-                    .branch(branch.branch)
-                    .build()
-                    .map_err(|e| ApiError::Validation(e.to_string()))?;
-                request = request.pipeline_provisioning_repository(input);
+                request = request.pipeline_provisioning_repository(branch.input()?);
             }
             Some(None) => request = request.delete_pipeline_provisioning_repository(true),
             None => {}

@@ -2,39 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_proton::types::{
-    DeploymentUpdateType, Environment, RepositoryBranchInput, RepositoryProvider,
-};
+use aws_sdk_proton::types::{DeploymentUpdateType, Environment};
 
 use super::{
-    ApiError, Asked, Proton, answer_unused, classify, deleted_or_already_gone, deploying_asked,
-    object_from_get, object_in_answer, own_deployment_on_conflict, owned_text, tag_list,
+    ApiError, Asked, Proton, RepositoryBranch, answer_unused, classify, deleted_or_already_gone,
+    object_from_get, object_in_answer, own_deployment_on_conflict, owned_text, repository,
+    tag_list,
 };
-
-/// A repository branch that self-managed provisioning opens pull requests on.
-#[derive(Clone, Copy, Debug)]
-pub struct RepositoryBranch<'a> {
-    pub provider: &'a str,
-    pub name: &'a str,
-    pub branch: &'a str,
-}
-
-impl RepositoryBranch<'_> {
-    fn input(self) -> Result<RepositoryBranchInput, ApiError> {
-        RepositoryBranchInput::builder()
-            .provider(RepositoryProvider::from(self.provider))
-            .name(self.name)
-            .branch(self.branch)
-            .build()
-            .map_err(|e| ApiError::Validation(e.to_string()))
-    }
-}
-
-fn repository(
-    repo: Option<RepositoryBranch<'_>>,
-) -> Result<Option<RepositoryBranchInput>, ApiError> {
-    repo.map(RepositoryBranch::input).transpose()
-}
 
 /// What a new environment is made of.
 #[derive(Clone, Debug)]
@@ -109,12 +83,9 @@ impl Proton {
         update: EnvironmentUpdate<'_>,
     ) -> Result<Environment, ApiError> {
         let result = self.update_environment_once(&update).await;
-        own_deployment_on_conflict(
-            result,
-            &update.deployment_type,
-            || self.get_environment(update.name),
-            |current| deploying_this(current, &update),
-        )
+        own_deployment_on_conflict(result, &update.deployment_type, update.asked(), || {
+            self.get_environment(update.name)
+        })
         .await
     }
 
@@ -160,30 +131,22 @@ impl Proton {
     }
 }
 
-/// Whether `current` is deploying what `update` asks for: the same spec (same YAML), the versions and
-/// description asked for.
-fn deploying_this(current: &Environment, update: &EnvironmentUpdate<'_>) -> bool {
-    let asked = Asked {
-        spec: update.spec,
-        major: update.template_major_version,
-        minor: update.template_minor_version,
-    };
-    deploying_asked(
-        current.deployment_status(),
-        current.spec(),
-        (
-            current.template_major_version(),
-            current.template_minor_version(),
-        ),
-        &asked,
-    ) && update
-        .description
-        .is_none_or(|d| current.description().unwrap_or_default() == d)
+impl EnvironmentUpdate<'_> {
+    /// What this update asks of the environment's deployment.
+    fn asked(&self) -> Asked<'_> {
+        Asked {
+            spec: self.spec,
+            major: self.template_major_version,
+            minor: self.template_minor_version,
+            description: self.description,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::deploying_asked;
     use aws_sdk_proton::types::DeploymentStatus;
     use aws_smithy_types::DateTime;
 
@@ -223,24 +186,36 @@ mod tests {
     #[test]
     fn only_a_deployment_of_exactly_this_update_counts_as_its_own() {
         let running = environment(DeploymentStatus::InProgress, "a: 1\nb: 2\n", "1");
-        assert!(deploying_this(&running, &update("a: 1\nb: 2\n", Some("1"))));
-        assert!(deploying_this(&running, &update("{b: 2, a: 1}", None)));
-        assert!(!deploying_this(&running, &update("a: 2\n", Some("1"))));
-        assert!(!deploying_this(
+        assert!(deploying_asked(
             &running,
-            &update("a: 1\nb: 2\n", Some("2"))
+            &update("a: 1\nb: 2\n", Some("1")).asked()
+        ));
+        assert!(deploying_asked(
+            &running,
+            &update("{b: 2, a: 1}", None).asked()
+        ));
+        assert!(!deploying_asked(
+            &running,
+            &update("a: 2\n", Some("1")).asked()
+        ));
+        assert!(!deploying_asked(
+            &running,
+            &update("a: 1\nb: 2\n", Some("2")).asked()
         ));
         let other_description = EnvironmentUpdate {
             description: Some("other"),
             ..update("a: 1\nb: 2\n", None)
         };
-        assert!(!deploying_this(&running, &other_description));
+        assert!(!deploying_asked(&running, &other_description.asked()));
         let done = environment(DeploymentStatus::Succeeded, "a: 1\nb: 2\n", "1");
-        assert!(!deploying_this(&done, &update("a: 1\nb: 2\n", None)));
+        assert!(!deploying_asked(
+            &done,
+            &update("a: 1\nb: 2\n", None).asked()
+        ));
         let no_spec = EnvironmentUpdate {
             spec: None,
             ..update("", None)
         };
-        assert!(!deploying_this(&running, &no_spec));
+        assert!(!deploying_asked(&running, &no_spec.asked()));
     }
 }

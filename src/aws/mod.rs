@@ -9,7 +9,7 @@ mod template_schemas;
 mod template_versions;
 mod templates;
 
-pub use account_settings::{Branch, SettingsChanges};
+pub use account_settings::SettingsChanges;
 pub use repository::NewRepository;
 pub use sync_config::{ServiceSync, TemplateSync};
 pub use template_schemas::VersionSchema;
@@ -28,7 +28,7 @@ mod service_instance;
 mod service_pipeline;
 
 pub use component::{ComponentUpdate, NewComponent};
-pub use environment::{EnvironmentUpdate, NewEnvironment, RepositoryBranch};
+pub use environment::{EnvironmentUpdate, NewEnvironment};
 pub use environment_account_connection::NewEnvironmentAccountConnection;
 pub use service::NewService;
 pub use service_instance::{InstanceQuery, NewServiceInstance, ServiceInstanceUpdate};
@@ -58,7 +58,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_proton::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_proton::types::{DeploymentStatus, DeploymentUpdateType};
+use aws_sdk_proton::types::{
+    DeploymentStatus, DeploymentUpdateType, RepositoryBranchInput, RepositoryProvider,
+};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::DateTime;
@@ -277,44 +279,110 @@ struct Asked<'a> {
     spec: Option<&'a str>,
     major: Option<&'a str>,
     minor: Option<&'a str>,
+    description: Option<&'a str>,
 }
 
-/// Whether an object with this status, spec and versions is deploying exactly what was `asked`.
-fn deploying_asked(
-    status: &DeploymentStatus,
-    spec: Option<&str>,
-    (major, minor): (&str, &str),
-    asked: &Asked<'_>,
-) -> bool {
-    let spec_matches = match (spec, asked.spec) {
+/// An object that deploys a template, seen as a deploying update compares it with what it asked.
+trait DeploysTemplate {
+    fn status(&self) -> &DeploymentStatus;
+    fn deployed_spec(&self) -> Option<&str>;
+    fn versions(&self) -> (&str, &str);
+    fn deployed_description(&self) -> Option<&str>;
+}
+
+/// The SDK's object types name these accessors alike but share no trait; `$description` reads the
+/// description of a type that has one.
+macro_rules! deploys_template {
+    ($object:ty, $description:expr) => {
+        impl DeploysTemplate for $object {
+            fn status(&self) -> &DeploymentStatus {
+                self.deployment_status()
+            }
+            fn deployed_spec(&self) -> Option<&str> {
+                self.spec()
+            }
+            fn versions(&self) -> (&str, &str) {
+                (self.template_major_version(), self.template_minor_version())
+            }
+            fn deployed_description(&self) -> Option<&str> {
+                $description(self)
+            }
+        }
+    };
+}
+
+deploys_template!(
+    aws_sdk_proton::types::Environment,
+    aws_sdk_proton::types::Environment::description
+);
+deploys_template!(aws_sdk_proton::types::ServicePipeline, |_| None);
+
+/// Whether `current` is deploying exactly what was `asked`: in progress, the same spec (as YAML), the
+/// versions and description asked for.
+fn deploying_asked(current: &impl DeploysTemplate, asked: &Asked<'_>) -> bool {
+    let spec_matches = match (current.deployed_spec(), asked.spec) {
         (Some(have), Some(want)) => have == want || crate::tf::schema::yaml_equal(have, want),
         _ => false,
     };
-    status == &DeploymentStatus::InProgress
+    let (major, minor) = current.versions();
+    current.status() == &DeploymentStatus::InProgress
         && spec_matches
         && asked.major.is_none_or(|v| major == v)
         && asked.minor.is_none_or(|v| minor == v)
+        && asked
+            .description
+            .is_none_or(|d| current.deployed_description().unwrap_or_default() == d)
 }
 
 /// A deploying update refused with a conflict because the object already deploys exactly what was
-/// asked (`deploying_this`) is this update's own deployment: the SDK retried a request whose answer
-/// was lost. That deployment is the update's result, so the caller waits for it instead of failing.
+/// `asked` is this update's own deployment: the SDK retried a request whose answer was lost. That
+/// deployment is the update's result, so the caller waits for it instead of failing.
 async fn own_deployment_on_conflict<T, Fut>(
     result: Result<T, ApiError>,
     deployment_type: &DeploymentUpdateType,
+    asked: Asked<'_>,
     current: impl FnOnce() -> Fut,
-    deploying_this: impl FnOnce(&T) -> bool,
 ) -> Result<T, ApiError>
 where
+    T: DeploysTemplate,
     Fut: Future<Output = Result<Option<T>, ApiError>>,
 {
     if deployment_type == &DeploymentUpdateType::None {
         return result;
     }
     own_on_conflict(result, || async {
-        Ok(current().await?.filter(deploying_this))
+        Ok(current()
+            .await?
+            .filter(|object| deploying_asked(object, &asked)))
     })
     .await
+}
+
+/// A repository branch Proton opens pull requests on: an environment's provisioning repository or
+/// the account's pipeline provisioning repository.
+#[derive(Clone, Copy, Debug)]
+pub struct RepositoryBranch<'a> {
+    pub provider: &'a str,
+    pub name: &'a str,
+    pub branch: &'a str,
+}
+
+impl RepositoryBranch<'_> {
+    fn input(self) -> Result<RepositoryBranchInput, ApiError> {
+        RepositoryBranchInput::builder()
+            .provider(RepositoryProvider::from(self.provider))
+            .name(self.name)
+            .branch(self.branch)
+            .build()
+            .map_err(|e| ApiError::Validation(e.to_string()))
+    }
+}
+
+/// An optional branch as the SDK's setters take it.
+fn repository(
+    repo: Option<RepositoryBranch<'_>>,
+) -> Result<Option<RepositoryBranchInput>, ApiError> {
+    repo.map(RepositoryBranch::input).transpose()
 }
 
 /// Optional text as the SDK's setters take it.
@@ -418,7 +486,7 @@ impl Proton {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::VecDeque;
     use std::sync::{Arc, Mutex};
 
@@ -433,6 +501,33 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    /// An awsJson answer with this status and body, as Proton's endpoint sends it.
+    pub(crate) fn json_answer(status: u16, body: &Value) -> HttpConnectorFuture {
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::from(body.to_string()),
+        );
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.0");
+        HttpConnectorFuture::ready(Ok(response))
+    }
+
+    /// A client configuration whose every request `endpoint` answers, with no retries.
+    pub(crate) fn config_answered_by(
+        endpoint: impl HttpConnector + 'static,
+    ) -> aws_sdk_proton::Config {
+        let connector = SharedHttpConnector::new(endpoint);
+        aws_sdk_proton::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .endpoint_url("http://proton.test")
+            .retry_config(RetryConfig::disabled())
+            .http_client(http_client_fn(move |_, _| connector.clone()))
+            .build()
+    }
 
     /// A Proton endpoint that answers from a script (status, awsJson body) and records the
     /// `nextToken` of each request. proton-local never repeats a token, so this stands in for it.
@@ -460,29 +555,14 @@ mod tests {
                     400,
                     json!({"__type": "ValidationException", "message": "unscripted"}),
                 ));
-            let mut response = HttpResponse::new(
-                StatusCode::try_from(status).expect("status"),
-                SdkBody::from(body.to_string()),
-            );
-            response
-                .headers_mut()
-                .insert("content-type", "application/x-amz-json-1.0");
-            HttpConnectorFuture::ready(Ok(response))
+            json_answer(status, &body)
         }
     }
 
     fn scripted(answers: Vec<(u16, Value)>) -> (Proton, Scripted) {
         let endpoint = Scripted::default();
         endpoint.answers.lock().expect("answers").extend(answers);
-        let connector = SharedHttpConnector::new(endpoint.clone());
-        let config = aws_sdk_proton::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-            .endpoint_url("http://proton.test")
-            .retry_config(RetryConfig::disabled())
-            .http_client(http_client_fn(move |_, _| connector.clone()))
-            .build();
+        let config = config_answered_by(endpoint.clone());
         (Proton::new(config), endpoint)
     }
 

@@ -3,8 +3,8 @@
 use aws_sdk_proton::types::{DeploymentUpdateType, ServicePipeline};
 
 use super::{
-    ApiError, Asked, Proton, answer_unused, classify, deploying_asked, object_in_answer,
-    own_deployment_on_conflict, owned_text,
+    ApiError, Asked, Proton, answer_unused, classify, object_in_answer, own_deployment_on_conflict,
+    owned_text,
 };
 
 /// An UpdateServicePipeline call; `None` leaves a version as it is.
@@ -35,12 +35,9 @@ impl Proton {
         update: ServicePipelineUpdate<'_>,
     ) -> Result<ServicePipeline, ApiError> {
         let result = self.update_service_pipeline_once(&update).await;
-        own_deployment_on_conflict(
-            result,
-            &update.deployment_type,
-            || self.get_service_pipeline(update.service_name),
-            |current| deploying_this(current, &update),
-        )
+        own_deployment_on_conflict(result, &update.deployment_type, update.asked(), || {
+            self.get_service_pipeline(update.service_name)
+        })
         .await
     }
 
@@ -76,27 +73,22 @@ impl Proton {
     }
 }
 
-/// Whether `current` is deploying what `update` asks for (same spec as YAML, the versions asked for).
-fn deploying_this(current: &ServicePipeline, update: &ServicePipelineUpdate<'_>) -> bool {
-    let asked = Asked {
-        spec: Some(update.spec),
-        major: update.template_major_version,
-        minor: update.template_minor_version,
-    };
-    deploying_asked(
-        current.deployment_status(),
-        current.spec(),
-        (
-            current.template_major_version(),
-            current.template_minor_version(),
-        ),
-        &asked,
-    )
+impl ServicePipelineUpdate<'_> {
+    /// What this update asks of the pipeline's deployment (a pipeline has no description).
+    fn asked(&self) -> Asked<'_> {
+        Asked {
+            spec: Some(self.spec),
+            major: self.template_major_version,
+            minor: self.template_minor_version,
+            description: None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::deploying_asked;
     use aws_sdk_proton::types::DeploymentStatus;
     use aws_smithy_types::DateTime;
 
@@ -128,24 +120,27 @@ mod tests {
     #[test]
     fn only_a_deployment_of_exactly_this_update_counts_as_its_own() {
         let running = pipeline(DeploymentStatus::InProgress, "pipeline:\n  stage: test\n");
-        assert!(deploying_this(
+        assert!(deploying_asked(
             &running,
-            &update("pipeline:\n  stage: test\n")
+            &update("pipeline:\n  stage: test\n").asked()
         ));
-        assert!(deploying_this(&running, &update("pipeline: {stage: test}")));
-        assert!(!deploying_this(
+        assert!(deploying_asked(
             &running,
-            &update("pipeline:\n  stage: build\n")
+            &update("pipeline: {stage: test}").asked()
+        ));
+        assert!(!deploying_asked(
+            &running,
+            &update("pipeline:\n  stage: build\n").asked()
         ));
         let newer = ServicePipelineUpdate {
             template_minor_version: Some("1"),
             ..update("pipeline:\n  stage: test\n")
         };
-        assert!(!deploying_this(&running, &newer));
+        assert!(!deploying_asked(&running, &newer.asked()));
         let done = pipeline(DeploymentStatus::Succeeded, "pipeline:\n  stage: test\n");
-        assert!(!deploying_this(
+        assert!(!deploying_asked(
             &done,
-            &update("pipeline:\n  stage: test\n")
+            &update("pipeline:\n  stage: test\n").asked()
         ));
     }
 }

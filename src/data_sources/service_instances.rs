@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::types::{ServiceInstance as ApiInstance, ServiceInstanceSummary};
 use crate::aws::{InstanceQuery, timestamp};
 use crate::engine::{Ctx, DataSource, DataSourceSpec, Error};
-use crate::tf::schema::{Attribute, Nesting, Validator};
+use crate::tf::schema::{Attribute, Validator};
 
 use crate::shared::deployment::{self, DeploymentFields};
 
@@ -167,24 +167,7 @@ impl DataSource for ServiceInstances {
                 ListServiceInstances' filters and in the order asked for.",
             attributes: vec![
                 shape::name_filter("service_name", "Only instances of this service."),
-                Attribute::nested(
-                    "filters",
-                    Nesting::List,
-                    vec![
-                        Attribute::string("key")
-                            .required()
-                            .validate(Validator::one_of(
-                                list_filters::SERVICE_INSTANCE_FILTER_KEYS,
-                            ))
-                            .describe("What to compare, as the API names it."),
-                        Attribute::string("value").required().describe(
-                            "The value to match (timestamps as RFC 3339 text, such as \
-                             `2026-01-02T03:04:05Z`).",
-                        ),
-                    ],
-                )
-                .optional()
-                .describe("Only instances that match every filter."),
+                list_filters::service_instance_filters("Only instances that match every filter."),
                 Attribute::string("sort_by")
                     .optional()
                     .validate(Validator::one_of(SORT_KEYS))

@@ -244,11 +244,7 @@ mod shared_budget {
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
 
-    use aws_sdk_proton::config::retry::RetryConfig;
-    use aws_sdk_proton::config::{BehaviorVersion, Credentials, Region};
-    use aws_smithy_runtime_api::client::http::{
-        HttpConnector, HttpConnectorFuture, SharedHttpConnector, http_client_fn,
-    };
+    use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorFuture};
     use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
@@ -258,6 +254,7 @@ mod shared_budget {
     use crate::aws::Proton;
     use crate::aws::budget::tests::busiest_second;
     use crate::aws::budget::{HOLD_AFTER_THROTTLING, RequestBudget};
+    use crate::aws::tests::{config_answered_by, json_answer};
     use crate::aws::types::DeploymentStatus;
 
     /// A Proton whose environments finish deploying at given times (tokio's clock), recording when
@@ -300,27 +297,12 @@ mod shared_budget {
                 "templateName": "t", "templateMajorVersion": "1", "templateMinorVersion": "0",
                 "deploymentStatus": if done { "SUCCEEDED" } else { "IN_PROGRESS" },
             });
-            let mut response = HttpResponse::new(
-                StatusCode::try_from(200).expect("status"),
-                SdkBody::from(json!({ "environment": environment }).to_string()),
-            );
-            response
-                .headers_mut()
-                .insert("content-type", "application/x-amz-json-1.0");
-            HttpConnectorFuture::ready(Ok(response))
+            json_answer(200, &json!({ "environment": environment }))
         }
     }
 
     fn proton(endpoint: &Deployments, rate: f64) -> Proton {
-        let connector = SharedHttpConnector::new(endpoint.clone());
-        let config = aws_sdk_proton::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-            .endpoint_url("http://proton.test")
-            .retry_config(RetryConfig::disabled())
-            .http_client(http_client_fn(move |_, _| connector.clone()))
-            .build();
+        let config = config_answered_by(endpoint.clone());
         Proton::budgeted(config, &RequestBudget::per_second(rate))
     }
 

@@ -2,21 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::aws::SettingsChanges;
 use crate::aws::types::AccountSettings as ApiSettings;
-use crate::aws::{Branch, SettingsChanges};
 use crate::engine::{Ctx, Error, Failure, Resource, ResourceSpec, Timeouts};
 use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use crate::shared::attributes;
+use crate::shared::repository_branch::Repository;
 
 pub struct AccountSettings;
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Repository {
-    pub provider: String,
-    pub name: String,
-    pub branch: String,
-}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Model {
@@ -36,13 +30,9 @@ impl Model {
             region,
             pipeline_service_role_arn: non_empty(settings.pipeline_service_role_arn()),
             pipeline_codebuild_role_arn: non_empty(settings.pipeline_codebuild_role_arn()),
-            pipeline_provisioning_repository: settings.pipeline_provisioning_repository().map(
-                |r| Repository {
-                    provider: r.provider().as_str().to_string(),
-                    name: r.name().to_string(),
-                    branch: r.branch().to_string(),
-                },
-            ),
+            pipeline_provisioning_repository: settings
+                .pipeline_provisioning_repository()
+                .map(Repository::from),
         }
     }
 }
@@ -60,11 +50,7 @@ impl Model {
             .then(|| {
                 self.pipeline_provisioning_repository
                     .as_ref()
-                    .map(|r| Branch {
-                        provider: &r.provider,
-                        name: &r.name,
-                        branch: &r.branch,
-                    })
+                    .map(Repository::to_send)
             });
         SettingsChanges {
             pipeline_service_role_arn: role(

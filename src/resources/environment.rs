@@ -14,16 +14,10 @@ use crate::shared::deployment::{
     self as deployment, DeploymentFields, Versions, wait_deployed, wait_idle,
 };
 use crate::shared::list_filters;
+use crate::shared::repository_branch::Repository;
 use crate::shared::spec_check;
 
 pub struct Environment;
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Repository {
-    pub provider: String,
-    pub name: String,
-    pub branch: String,
-}
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Model {
@@ -76,13 +70,7 @@ impl Model {
                 .map(str::to_string),
             codebuild_role_arn: environment.codebuild_role_arn().map(str::to_string),
             component_role_arn: environment.component_role_arn().map(str::to_string),
-            provisioning_repository: environment
-                .provisioning_repository()
-                .map(|repo| Repository {
-                    provider: repo.provider().as_str().to_string(),
-                    name: repo.name().to_string(),
-                    branch: repo.branch().to_string(),
-                }),
+            provisioning_repository: environment.provisioning_repository().map(Repository::from),
             cancel_on_timeout: Some(known.cancel_on_timeout.unwrap_or(false)),
             arn: Some(environment.arn().to_string()),
             created_at: Some(timestamp(environment.created_at())),
@@ -104,11 +92,7 @@ impl Model {
     fn repository(&self) -> Option<RepositoryBranch<'_>> {
         self.provisioning_repository
             .as_ref()
-            .map(|repo| RepositoryBranch {
-                provider: &repo.provider,
-                name: &repo.name,
-                branch: &repo.branch,
-            })
+            .map(Repository::to_send)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::aws::deployment_status::is_running;
 use crate::aws::types::ServiceInstance as ApiInstance;
 use crate::aws::{InstanceFilter, NewServiceInstance, ServiceInstanceUpdate, TemplateKind};
 use crate::engine::{Ctx, Error, Failure, ListSpec, PlanEdit, Resource, ResourceSpec};
-use crate::tf::schema::{Attribute, Nesting, Validator};
+use crate::tf::schema::{Attribute, Validator};
 use crate::tf::{Diagnostics, Value};
 
 use crate::shared::attributes;
@@ -298,25 +298,7 @@ impl Resource for ServiceInstance {
                 attributes::resource_name("service_name")
                     .optional()
                     .describe("Only instances of this service."),
-                Attribute::nested(
-                    "filters",
-                    Nesting::List,
-                    vec![
-                        Attribute::string("key")
-                            .required()
-                            .validate(Validator::one_of(list_filters::SERVICE_INSTANCE_FILTER_KEYS))
-                            .describe("What to filter on, as the API names it."),
-                        Attribute::string("value")
-                            .required()
-                            .validate(Validator::length(1, 1024))
-                            .describe(
-                                "The value to match; for the `...AtBefore`/`...AtAfter` keys an RFC 3339 \
-                                 time such as `2025-01-31T12:00:00Z`.",
-                            ),
-                    ],
-                )
-                .optional()
-                .describe("ListServiceInstances filters."),
+                list_filters::service_instance_filters("ListServiceInstances filters."),
             ],
         })
     }

@@ -13,12 +13,12 @@ use crate::aws::types::{
 };
 use crate::engine::{Ctx, Error, model_from_value};
 use crate::tf::Value;
-use crate::tf::schema::{Attribute, Validator};
+use crate::tf::schema::{Attribute, Nesting, Validator};
 
 use super::attributes;
 
 /// ListServiceInstances' filter keys (ListServiceInstancesFilterBy), as the API spells them.
-pub const SERVICE_INSTANCE_FILTER_KEYS: &[&str] = &[
+const SERVICE_INSTANCE_FILTER_KEYS: &[&str] = &[
     "name",
     "deploymentStatus",
     "templateName",
@@ -30,6 +30,30 @@ pub const SERVICE_INSTANCE_FILTER_KEYS: &[&str] = &[
     "createdAtBefore",
     "createdAtAfter",
 ];
+
+/// The optional `filters` blocks passed on to ListServiceInstances (the data source and the list
+/// resource take the same ones); `description` says how they combine.
+pub fn service_instance_filters(description: &str) -> Attribute {
+    Attribute::nested(
+        "filters",
+        Nesting::List,
+        vec![
+            Attribute::string("key")
+                .required()
+                .validate(Validator::one_of(SERVICE_INSTANCE_FILTER_KEYS))
+                .describe("What to filter on, as the API names it."),
+            Attribute::string("value")
+                .required()
+                .validate(Validator::length(1, 1024))
+                .describe(
+                    "The value to match; for the `...AtBefore`/`...AtAfter` keys an RFC 3339 time \
+                     such as `2025-01-31T12:00:00Z`.",
+                ),
+        ],
+    )
+    .optional()
+    .describe(description)
+}
 
 /// The list block's `config` as `T`; a list block without `config` filters nothing.
 pub fn read<T: Serialize + DeserializeOwned + Default>(config: &Value) -> Result<T, Error> {

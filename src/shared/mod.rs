@@ -15,6 +15,7 @@ pub mod awscc;
 pub mod connection;
 pub mod deployment;
 pub mod list_filters;
+pub mod repository_branch;
 pub mod service_part;
 pub mod spec_check;
 pub mod template;

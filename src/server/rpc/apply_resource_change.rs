@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 
-use super::{decode, decode_identity, diagnostics_to_proto, encode, identity_data};
+use super::{decode, decode_identity, diagnostics_to_proto, encoded_or_kept, identity_data};
 
 pub(crate) async fn apply_resource_change(
     engine: &Engine,
@@ -36,13 +36,12 @@ pub(crate) async fn apply_resource_change(
         )
         .await;
     let mut diagnostics = outcome.diagnostics;
-    let new_state = match encode(&outcome.new_state, &entry.ty) {
-        Ok(state) => Some(state),
-        Err(diags) => {
-            diagnostics.extend(diags);
-            request.prior_state
-        }
-    };
+    let new_state = encoded_or_kept(
+        &outcome.new_state,
+        &entry.ty,
+        request.prior_state,
+        &mut diagnostics,
+    );
     pb::apply_resource_change::Response {
         new_state,
         private: request.planned_private,

@@ -151,6 +151,23 @@ fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
         })
 }
 
+/// The state an engine call produced, encoded; when it cannot be encoded the state Terraform sent
+/// (`kept`) goes back, so Terraform keeps what it had, and the error joins `diagnostics`.
+fn encoded_or_kept(
+    value: &Value,
+    ty: &Type,
+    kept: Option<pb::DynamicValue>,
+    diagnostics: &mut Diagnostics,
+) -> Option<pb::DynamicValue> {
+    match encode(value, ty) {
+        Ok(state) => Some(state),
+        Err(diags) => {
+            diagnostics.extend(diags);
+            kept
+        }
+    }
+}
+
 fn identity_data(
     entry: &ResourceEntry,
     identity: Option<Value>,

@@ -5,7 +5,8 @@ use crate::engine::Engine;
 use crate::server::proto::tfplugin6 as pb;
 
 use super::{
-    decode, decode_identity, diagnostics_to_proto, encode, identity_data, provider_deferral,
+    decode, decode_identity, diagnostics_to_proto, encoded_or_kept, identity_data,
+    provider_deferral,
 };
 
 pub(crate) async fn read_resource(
@@ -40,13 +41,12 @@ pub(crate) async fn read_resource(
         .read_resource(entry, &current, current_identity.as_ref())
         .await;
     let mut diagnostics = outcome.diagnostics;
-    let new_state = match encode(&outcome.new_state, &entry.ty) {
-        Ok(state) => Some(state),
-        Err(diags) => {
-            diagnostics.extend(diags);
-            request.current_state
-        }
-    };
+    let new_state = encoded_or_kept(
+        &outcome.new_state,
+        &entry.ty,
+        request.current_state,
+        &mut diagnostics,
+    );
     pb::read_resource::Response {
         new_state,
         diagnostics: diagnostics_to_proto(diagnostics),
