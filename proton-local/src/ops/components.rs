@@ -152,11 +152,10 @@ fn check_service_spec(spec: Option<&str>, attached_to: Option<&str>) -> Result<(
     }
 }
 
-/// The environment needs a component role, except with self-managed
-/// provisioning, where Proton assumes no role (see docs/proton-contract.md, Choices).
-/// The environment must have a component role, unless it is self-managed. On an environment
-/// provisioned through an environment account connection, the connection's `componentRoleArn` is
-/// the one that counts (M CreateEnvironmentAccountConnectionInput.componentRoleArn).
+/// The environment needs a component role, except with self-managed provisioning, where Proton
+/// assumes no role (see docs/proton-contract.md, Choices). On an environment provisioned through
+/// an environment account connection, the connection's `componentRoleArn` is the one that counts
+/// (M CreateEnvironmentAccountConnectionInput.componentRoleArn).
 fn check_environment(ctx: &mut Ctx<'_>, env: &str) -> Result<(), ApiError> {
     let e = super::environments::find(ctx.part(), env)?;
     if e.provisioning_repository.is_some() {
