@@ -152,16 +152,38 @@ fn check_service_spec(spec: Option<&str>, attached_to: Option<&str>) -> Result<(
     }
 }
 
-/// The environment needs a component role, except with self-managed
-/// provisioning, where Proton assumes no role (see docs/proton-contract.md, Choices).
-fn check_environment(p: &Partition, env: &str) -> Result<(), ApiError> {
-    let e = super::environments::find(p, env)?;
-    if e.component_role_arn.is_none() && e.provisioning_repository.is_none() {
+/// The environment needs a component role, except with self-managed provisioning, where Proton
+/// assumes no role (see docs/proton-contract.md, Choices). On an environment provisioned through
+/// an environment account connection, the connection's `componentRoleArn` is the one that counts
+/// (M CreateEnvironmentAccountConnectionInput.componentRoleArn).
+fn check_environment(ctx: &mut Ctx<'_>, env: &str) -> Result<(), ApiError> {
+    let e = super::environments::find(ctx.part(), env)?;
+    if e.provisioning_repository.is_some() {
+        return Ok(());
+    }
+    let (connection, own_role) = (
+        e.environment_account_connection_id.clone(),
+        e.component_role_arn.is_some(),
+    );
+    let Some(id) = connection else {
+        if own_role {
+            return Ok(());
+        }
         return Err(ApiError::validation(format!(
             "The environment {env} has no componentRoleArn, so it can't have components."
         )));
+    };
+    let connection_role = ctx
+        .state
+        .connections
+        .get(&id)
+        .and_then(|c| c.component_role_arn.as_ref());
+    match connection_role {
+        Some(_) => Ok(()),
+        None => Err(ApiError::validation(format!(
+            "The environment {env} is provisioned through the environment account connection {id}, which has no componentRoleArn, so the environment can't have components."
+        ))),
     }
-    Ok(())
 }
 
 pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
@@ -190,7 +212,8 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         i.str("serviceName"),
         i.str("serviceInstanceName"),
     )?;
-    check_environment(p, &env)?;
+    check_environment(ctx, &env)?;
+    let p = ctx.part();
     check_service_spec(i.str("serviceSpec"), inst.as_deref())?;
     super::check_quota(p.components.len(), "components")?;
     let mut c = Component {

@@ -185,6 +185,8 @@ pub(crate) fn add_instances(
         let arn = ctx.arn(&format!("service/{svc}/service-instance/{}", entry.name));
         let (dep_id, dep_arn) = ctx.new_deployment();
         let p = ctx.part();
+        let service_arn = find(p, svc)?.arn.clone();
+        tags::inherit(p, &arn, &service_arn);
         let inst = ServiceInstance {
             name: entry.name.clone(),
             arn,
@@ -331,7 +333,8 @@ pub fn create_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         .get(name)
         .map(|x| x.arn.clone())
         .unwrap_or_default();
-    tags::set_initial(p, &arn, i)?;
+    let service_arn = s.arn.clone();
+    tags::set_initial_under(p, &arn, Some(&service_arn), i)?;
     remember_token(
         p,
         CREATE_INSTANCE_OP,

@@ -145,6 +145,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         let folders = ctx.folders;
         let mut writes = vec![];
         let p = ctx.part();
+        tags::inherit(p, &pl_arn, &arn);
         find_mut(p, name)?.pipeline = Some(Pipeline {
             arn: pl_arn,
             template_name: template.to_string(),

@@ -101,18 +101,59 @@ fn too_many(arn: &str) -> ApiError {
 
 /// Tags given at create time.
 pub fn set_initial(p: &mut Partition, arn: &str, i: Input<'_>) -> Result<(), ApiError> {
+    set_initial_under(p, arn, None, i)
+}
+
+/// Tags given at create time, over the customer tags the new resource inherits from `parent`.
+pub fn set_initial_under(
+    p: &mut Partition,
+    arn: &str,
+    parent: Option<&str>,
+    i: Input<'_>,
+) -> Result<(), ApiError> {
     let tags = parse_tags(i.array("tags"));
     check_customer_keys(tags.iter().map(|(k, _)| k.as_str()))?;
-    if tags.is_empty() {
-        p.tags.remove(arn);
-        return Ok(());
-    }
-    let map: BTreeMap<String, String> = tags.into_iter().collect();
-    if map.len() > MAX_TAGS {
+    let own: BTreeMap<String, String> = tags.into_iter().collect();
+    if own.len() > MAX_TAGS {
         return Err(too_many(arn));
     }
-    p.tags.insert(arn.to_string(), map);
+    let inherited = parent.and_then(|parent| p.tags.get(parent)).cloned();
+    let map = with_inherited(own, inherited.unwrap_or_default());
+    if map.is_empty() {
+        p.tags.remove(arn);
+    } else {
+        p.tags.insert(arn.to_string(), map);
+    }
     Ok(())
+}
+
+/// UG resources: customer tags reach the children a resource creates later, never the existing
+/// ones. A new child starts with its parent's customer tags as they are at that moment (its own
+/// tags, when it has some, win). Which resources are children: see docs/proton-contract.md.
+pub fn inherit(p: &mut Partition, child: &str, parent: &str) {
+    match p.tags.get(parent).cloned() {
+        Some(tags) => {
+            p.tags.insert(child.to_string(), tags);
+        }
+        None => {
+            p.tags.remove(child);
+        }
+    }
+}
+
+/// `own` plus the inherited tags whose keys `own` lacks, as long as the total stays within the 50
+/// (a child's own tags are never refused because of what its parent carries).
+fn with_inherited(
+    mut own: BTreeMap<String, String>,
+    inherited: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    for (k, v) in inherited {
+        if own.len() >= MAX_TAGS {
+            break;
+        }
+        own.entry(k).or_insert(v);
+    }
+    own
 }
 
 /// Whether a create's `tags` are the ones `arn` holds now (a retried create must match).

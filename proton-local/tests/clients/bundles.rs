@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use proton_test_support::bundles::{example_files, pack, put_bundle};
+use proton_test_support::bundles::{example_files, pack, pack_bytes, put_bundle};
 use proton_test_support::{
     ProtonLocal, aws_cli, aws_env, bundle_source, combined_str, poll_until, scratch_dir, tools_dir,
 };
@@ -376,7 +376,26 @@ fn archives_that_are_not_bundles_fail_registration() {
     );
     let six_mb = vec![0u8; 6 * 1024 * 1024];
     put_bundle("bundles-test", "archive/huge.tar.gz", &six_mb);
+    // Bundle files are text (docs silent; proton-local's choice): a file that is not UTF-8.
+    let good = example_files("vpc-environment");
+    let mut binary: Vec<(&str, &[u8])> = good
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    binary.push((
+        "infrastructure/logo.png",
+        &[0x89, b'P', b'N', b'G', 0xff, 0xfe],
+    ));
+    put_bundle(
+        "bundles-test",
+        "archive/binary.tar.gz",
+        &pack_bytes(&binary),
+    );
     let cases = [
+        (
+            "archive/binary.tar.gz",
+            "Template bundle s3://bundles-test/archive/binary.tar.gz: infrastructure/logo.png: the file is not UTF-8 text",
+        ),
         (
             "archive/plain.tar.gz",
             "Template bundle s3://bundles-test/archive/plain.tar.gz: the bundle is not a gzip-compressed tar archive",

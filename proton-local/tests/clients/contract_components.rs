@@ -488,6 +488,68 @@ fn connection_in_use_is_deleted_but_not_rejected() {
     );
 }
 
+#[test]
+fn connection_component_role_decides_on_a_connected_environment() {
+    let proton = two_accounts();
+    let id = connect(&proton);
+    // The environment names its own component role; the connection has none.
+    proton.aws(&["create-environment-template", "--name", "simple-env"]);
+    publish(&proton, "environment", "simple-env", &[]);
+    let spec = file(&proton, "env-spec.yaml", ENV_SPEC);
+    proton.aws(&[
+        "create-environment",
+        "--name",
+        "simple-env-connected",
+        "--template-name",
+        "simple-env",
+        "--template-major-version",
+        "1",
+        "--environment-account-connection-id",
+        &id,
+        "--component-role-arn",
+        COMPONENT_ROLE,
+        "--spec",
+        &spec,
+    ]);
+    proton.aws(&[
+        "wait",
+        "environment-deployed",
+        "--name",
+        "simple-env-connected",
+    ]);
+    let template = file(&proton, "cloudformation.yaml", COMPONENT_TEMPLATE);
+    let manifest = file(&proton, "manifest.yaml", MANIFEST);
+    let create = [
+        "create-component",
+        "--name",
+        "MyComponent",
+        "--environment-name",
+        "simple-env-connected",
+        "--template-file",
+        &template,
+        "--manifest",
+        &manifest,
+    ];
+    let refused = proton.aws_err(&create);
+    assert_code(
+        refused.clone(),
+        "ValidationException",
+        "a connection without a component role",
+    );
+    assert!(refused.message.contains(&id), "{}", refused.message);
+
+    // The environment account gives the connection a component role: components are allowed.
+    environment_account(&proton).json(&[
+        "update-environment-account-connection",
+        "--id",
+        &id,
+        "--component-role-arn",
+        "arn:aws:iam::111111111111:role/ProtonComponentRole",
+    ]);
+    proton.aws(&create);
+    proton.aws(&["wait", "component-deployed", "--name", "MyComponent"]);
+}
+
 // --- Quotas -------------------------------------------------------------------------------------
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use proton_test_support::deploy::{ROLE, environment_template, service_template};
+use proton_test_support::deploy::{ROLE, environment_template, publish_version, service_template};
 use proton_test_support::{AwsError, ProtonLocal, poll_until};
 use serde_json::Value;
 
@@ -448,6 +448,40 @@ fn recommended_versions_are_deleted_last() {
         );
     }
     proton.aws(&["delete-environment-template", "--name", "simple-env"]);
+}
+
+/// `recommendedVersion` of get-environment-template after each delete: worked out from the
+/// versions left (docs silent; proton-local's choice), so never a deleted version.
+#[test]
+fn recommended_version_is_recomputed_after_deletes() {
+    let proton = ProtonLocal::start(&[]);
+    environment_template(&proton, "simple-env");
+    let recommended = || {
+        proton.aws(&["get-environment-template", "--name", "simple-env"])["environmentTemplate"]
+            ["recommendedVersion"]
+            .clone()
+    };
+    assert_eq!(recommended(), "2.0");
+    for (major, minor, left) in [("1", "0", "2.0"), ("1", "1", "2.0")] {
+        delete_version(&proton, major, minor).expect("delete");
+        assert_eq!(recommended(), left, "after deleting {major}.{minor}");
+    }
+    delete_version(&proton, "2", "0").expect("delete the recommended version");
+    assert_eq!(
+        recommended(),
+        Value::Null,
+        "no version left: no recommendedVersion"
+    );
+    // The next published version is the recommended one.
+    let (major, minor) = publish_version(
+        &proton,
+        "environment",
+        "simple-env",
+        "vpc-environment",
+        None,
+        &[],
+    );
+    assert_eq!(recommended(), format!("{major}.{minor}").as_str());
 }
 
 /// Item 11: an UpdateService that adds an instance re-provisions the pipeline (IN_PROGRESS at

@@ -164,3 +164,174 @@ fn proton_adds_read_only_managed_tags_that_children_inherit() {
     ]);
     assert_eq!(over.code, "ValidationException", "{}", over.message);
 }
+
+/// Customer tags of `arn` (the `aws:` ones left out), in key order.
+fn customer_tags(proton: &ProtonLocal, arn: &str) -> Vec<(String, String)> {
+    tags(proton, arn)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// UG resources: customer tags reach the child resources made later, not the existing ones.
+/// proton-local's children are a service's instances and pipeline (what the service creates and
+/// deploys); they start with the service's customer tags as they are when they are made, under
+/// their own, within the 50.
+#[test]
+fn customer_tags_reach_only_children_created_later() {
+    let proton = ProtonLocal::start(&[]);
+    environment_template(&proton, "simple-env");
+    service_template(&proton, "fargate-service", "simple-env", &[], &[]);
+    let write = |name: &str, text: &str| {
+        let path = proton.dir().join(name);
+        std::fs::write(&path, text).expect("spec");
+        format!("file://{}", path.display())
+    };
+    let env_spec = write(
+        "env-spec.yaml",
+        "proton: EnvironmentSpec\nspec:\n  my_sample_input: \"the first\"\n",
+    );
+    proton.aws(&[
+        "create-environment",
+        "--name",
+        "MySimpleEnv",
+        "--template-name",
+        "simple-env",
+        "--template-major-version",
+        "1",
+        "--proton-service-role-arn",
+        ROLE,
+        "--spec",
+        &env_spec,
+    ]);
+    proton.aws(&["wait", "environment-deployed", "--name", "MySimpleEnv"]);
+    proton.aws(&[
+        "update-account-settings",
+        "--pipeline-service-role-arn",
+        ROLE,
+    ]);
+    let instance = |name: &str| {
+        format!(
+            "  - name: \"{name}\"\n    environment: \"MySimpleEnv\"\n    spec:\n      my_sample_service_instance_required_input: \"hi\"\n"
+        )
+    };
+    let pipeline = "proton: ServiceSpec\npipeline:\n  my_sample_pipeline_required_input: \"hello\"\ninstances:\n";
+    let one = write(
+        "svc-one.yaml",
+        &format!("{pipeline}{}", instance("instance-one")),
+    );
+    proton.aws(&[
+        "create-service",
+        "--name",
+        "MySimpleService",
+        "--template-name",
+        "fargate-service",
+        "--template-major-version",
+        "1",
+        "--repository-connection-arn",
+        "arn:aws:codestar-connections:us-east-1:000000000000:connection/x",
+        "--repository-id",
+        "myorg/myapp",
+        "--branch-name",
+        "main",
+        "--spec",
+        &one,
+        "--tags",
+        "key=team,value=apps",
+    ]);
+    proton.aws(&["wait", "service-created", "--name", "MySimpleService"]);
+    let service = arn("service/MySimpleService");
+    let instance_arn = |name: &str| format!("{service}/service-instance/{name}");
+    let got = proton.aws(&["get-service", "--name", "MySimpleService"]);
+    let pipeline_arn = got["service"]["pipeline"]["arn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no pipeline in {got}"))
+        .to_string();
+    // Made with the service: its tags at that moment.
+    let team = pairs(&[("team", "apps")]);
+    assert_eq!(customer_tags(&proton, &instance_arn("instance-one")), team);
+    assert_eq!(customer_tags(&proton, &pipeline_arn), team);
+
+    // A tag added to the service later does not reach the existing children ...
+    proton.aws(&[
+        "tag-resource",
+        "--resource-arn",
+        &service,
+        "--tags",
+        "key=cost,value=42",
+    ]);
+    assert_eq!(customer_tags(&proton, &instance_arn("instance-one")), team);
+    assert_eq!(customer_tags(&proton, &pipeline_arn), team);
+    // ... but does reach an instance the service gets afterwards (UpdateService's spec).
+    let two = write(
+        "svc-two.yaml",
+        &format!(
+            "{pipeline}{}{}",
+            instance("instance-one"),
+            instance("instance-two")
+        ),
+    );
+    proton.aws(&[
+        "update-service",
+        "--name",
+        "MySimpleService",
+        "--spec",
+        &two,
+    ]);
+    proton.aws(&["wait", "service-updated", "--name", "MySimpleService"]);
+    assert_eq!(
+        customer_tags(&proton, &instance_arn("instance-two")),
+        pairs(&[("cost", "42"), ("team", "apps")])
+    );
+
+    // CreateServiceInstance: the instance's own tags win over the service's, and what it
+    // inherits fills only what is left of the 50 (the service now has 50 customer tags).
+    let more: Vec<String> = (0..48).map(|n| format!("key=k{n:02},value=v")).collect();
+    let mut args = vec!["tag-resource", "--resource-arn", service.as_str(), "--tags"];
+    args.extend(more.iter().map(String::as_str));
+    proton.aws(&args);
+    assert_eq!(customer_tags(&proton, &service).len(), 50);
+    let three = write(
+        "instance-three.yaml",
+        &format!(
+            "proton: ServiceSpec\ninstances:\n{}",
+            instance("instance-three")
+        ),
+    );
+    proton.aws(&[
+        "create-service-instance",
+        "--service-name",
+        "MySimpleService",
+        "--name",
+        "instance-three",
+        "--spec",
+        &three,
+        "--tags",
+        "key=team,value=web",
+        "key=owner,value=me",
+    ]);
+    let got = customer_tags(&proton, &instance_arn("instance-three"));
+    assert_eq!(got.len(), 50, "{got:?}");
+    for own in pairs(&[("team", "web"), ("owner", "me")]) {
+        assert!(got.contains(&own), "{own:?} in {got:?}");
+    }
+    assert!(
+        got.contains(&("cost".to_string(), "42".to_string())),
+        "{got:?}"
+    );
+    // The 50 hold on the child as on any resource.
+    let over = proton.aws_err(&[
+        "tag-resource",
+        "--resource-arn",
+        &instance_arn("instance-three"),
+        "--tags",
+        "key=one-too-many,value=v",
+    ]);
+    assert_eq!(over.code, "ValidationException", "{}", over.message);
+}

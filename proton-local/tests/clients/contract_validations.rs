@@ -189,3 +189,69 @@ fn retried_repository_and_sync_config_creates_answer_the_first_result() {
         "service sync config with another file path",
     );
 }
+
+/// Template sync is simulated (docs/proton-contract.md: proton-local reaches no Git host): a sync
+/// config answers a SUCCEEDED sync of its branch at once, and no template version is registered
+/// from the repository (UG create-template-sync describes the real one, which does).
+#[test]
+fn template_sync_is_simulated_without_new_versions() {
+    let proton = ProtonLocal::start(&[]);
+    proton.aws(&["create-environment-template", "--name", "synced-env"]);
+    proton.aws(&[
+        "create-repository",
+        "--provider",
+        "GITHUB",
+        "--name",
+        "myorg/templates",
+        "--connection-arn",
+        CONN_ARN,
+    ]);
+    proton.aws(&[
+        "create-template-sync-config",
+        "--template-name",
+        "synced-env",
+        "--template-type",
+        "ENVIRONMENT",
+        "--repository-provider",
+        "GITHUB",
+        "--repository-name",
+        "myorg/templates",
+        "--branch",
+        "main",
+        "--subdirectory",
+        "synced-env",
+    ]);
+    let status = proton.aws(&[
+        "get-template-sync-status",
+        "--template-name",
+        "synced-env",
+        "--template-type",
+        "ENVIRONMENT",
+        "--template-version",
+        "1",
+    ]);
+    assert_eq!(status["latestSync"]["status"], "SUCCEEDED", "{status}");
+    assert_eq!(status["desiredState"]["branch"], "main", "{status}");
+    let repo = proton.aws(&[
+        "get-repository-sync-status",
+        "--repository-provider",
+        "GITHUB",
+        "--repository-name",
+        "myorg/templates",
+        "--branch",
+        "main",
+        "--sync-type",
+        "TEMPLATE_SYNC",
+    ]);
+    assert_eq!(repo["latestSync"]["status"], "SUCCEEDED", "{repo}");
+    let versions = proton.aws(&[
+        "list-environment-template-versions",
+        "--template-name",
+        "synced-env",
+    ]);
+    assert_eq!(
+        versions["templateVersions"],
+        serde_json::json!([]),
+        "no version comes from the repository: {versions}"
+    );
+}

@@ -75,14 +75,23 @@ pub fn example_files(name: &str) -> BTreeMap<String, String> {
 
 /// A gzip tarball of `files`, under a `v1/` top-level folder as `tar -zcf NAME.tar.gz v1/` makes.
 pub fn pack(files: &BTreeMap<String, String>) -> Vec<u8> {
+    let bytes: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    pack_bytes(&bytes)
+}
+
+/// As [`pack`], for files that need not be text.
+pub fn pack_bytes(files: &[(&str, &[u8])]) -> Vec<u8> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
-    for (path, text) in files {
+    for (path, data) in files {
         let mut header = tar::Header::new_gnu();
-        header.set_size(text.len() as u64);
+        header.set_size(data.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, format!("v1/{path}"), text.as_bytes())
+        tar.append_data(&mut header, format!("v1/{path}"), *data)
             .unwrap_or_else(|e| panic!("tar {path}: {e}"));
     }
     tar.into_inner()
