@@ -200,14 +200,7 @@ impl Resource for ServiceInstance {
         let (service, name) = (planned.service_name.as_str(), planned.name.as_str());
         if let Some(existing) = ctx.api.get_service_instance(service, name).await? {
             // Made by the service's spec: adopt it, with this resource's tags.
-            let arn = existing.arn().to_string();
-            let found = ctx.api.list_tags(&arn).await?;
-            let remove: Vec<String> = found
-                .keys()
-                .filter(|key| !ctx.tags.contains_key(*key))
-                .cloned()
-                .collect();
-            ctx.api.update_tags(&arn, &ctx.tags, &remove).await?;
+            own_tags_only(ctx, existing.arn()).await?;
             let existing = if is_running(existing.deployment_status()) {
                 idle(ctx, service, name).await?
             } else {
@@ -247,6 +240,9 @@ impl Resource for ServiceInstance {
                 client_token: &ctx.client_token,
             })
             .await?;
+        // Proton starts an instance with its service's customer tags as well; this resource's
+        // tags are the instance's, as planned.
+        own_tags_only(ctx, created.arn()).await?;
         deployment::succeeded_or_wait(
             created,
             |instance| Model::reported(instance, &planned),
@@ -336,4 +332,19 @@ impl Resource for ServiceInstance {
             })
             .collect())
     }
+}
+
+/// Leaves the instance at `arn` with this resource's tags only (`ctx.tags`): those it inherited
+/// from its service, or that an adopted instance had, go.
+async fn own_tags_only(ctx: &Ctx, arn: &str) -> Result<(), Error> {
+    let found = ctx.api.list_tags(arn).await?;
+    let remove: Vec<String> = found
+        .keys()
+        .filter(|key| !ctx.tags.contains_key(*key))
+        .cloned()
+        .collect();
+    if !remove.is_empty() || found != ctx.tags {
+        ctx.api.update_tags(arn, &ctx.tags, &remove).await?;
+    }
+    Ok(())
 }

@@ -220,10 +220,12 @@ fn lifecycle(tf: &Terraform) {
     // Way 2: an instance the service's spec does not list, made by CreateServiceInstance.
     let two_spec = instance_spec("two", "env-b", 81, "");
     let two_block = |spec: &str, extra: &str| instance_block("two", spec, extra);
+    // The service is tagged from here on: Proton starts instance "two" with the service's tags,
+    // and the instance's own tags stay the ones configured.
     let config = |service_spec: &str, one: &str, two: &str, pipeline: &str| {
         format!(
             "{head}{}{}{}{}",
-            service_block(service_spec, ""),
+            service_block(service_spec, "  tags = {\n    team = \"platform\"\n  }\n"),
             one_block(one, minor),
             two_block(two, "  tags = {\n    tier = \"web\"\n  }\n"),
             pipeline
