@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use super::deploy::{RenderedTarget, rendered_folder};
 use super::repository::{self, ResourceKind};
 use super::{Bundle, InfraDir, RenderingEngine};
-use crate::store::{AccountSettings, Deployment, Environment, TargetType};
+use crate::store::{AccountSettings, Deployment, Environment};
 
 /// The inputs file with `input_type: JSON` (the default). The User Guide's bundle page calls it
 /// `proton-input.json`; the AWS sample bundles, which ran on Proton, read `proton-inputs.json`.
@@ -188,18 +189,14 @@ pub fn missing_role(
 /// Where a deployment's rendered files are, under `--rendered` (the folder
 /// `deploy::provision` writes).
 pub fn rendered_dir(root: &Path, account: &str, region: &str, dep: &Deployment) -> Option<PathBuf> {
-    let service = dep.service_name.as_deref();
-    let resource = match dep.target_type {
-        TargetType::Environment => format!("environments/{}", dep.environment_name),
-        TargetType::ServiceInstance => format!(
-            "services/{}/instances/{}",
-            service?,
-            dep.service_instance_name.as_deref()?
-        ),
-        TargetType::ServicePipeline => format!("services/{}/pipeline", service?),
-        TargetType::Component => return None,
-    };
-    Some(root.join(account).join(region).join(resource).join(&dep.id))
+    let target = RenderedTarget::of(dep)?;
+    Some(rendered_folder(
+        root,
+        account,
+        region,
+        &target.path(),
+        &dep.id,
+    ))
 }
 
 /// Why `proton-outputs.json` can't be read.

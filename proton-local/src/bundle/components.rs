@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::deploy::{self, Deployment, Sink, env_ref, service_ref, with_marker};
+use super::deploy::{self, Deployment, RenderedTarget, Sink, env_ref, service_ref, with_marker};
 use super::render::params::{self, AttachedTo};
 use super::repository::ResourceKind;
 use super::{InfraDir, layout};
@@ -56,7 +56,7 @@ pub fn deploy(p: &Partition, c: &Component, markers: &Outcome, sink: Sink<'_>) -
         region: &p.region,
         environment: &c.environment_name,
         name: &c.name,
-        rendered_path: format!("components/{}", c.name),
+        rendered_path: RenderedTarget::Component(&c.name).path(),
         stack: lifecycle::stack_name(&c.name, &c.arn),
         params: params::component(&c.name, &env_ref(p, &c.environment_name), attached.as_ref()),
         repository,

@@ -7,7 +7,7 @@
 //! Files are written only once the request that made them is kept.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proton_spec::{Inputs, ServiceInputs, SpecErrors, TemplateSchema};
 use serde_json::Value;
@@ -22,7 +22,10 @@ use crate::error::ApiError;
 use crate::ops::lifecycle;
 use crate::ops::spec::Inputs as Outcome;
 use crate::ops::templates::{self, Kind};
-use crate::store::{Environment, Partition, Pipeline, Service, ServiceInstance};
+use crate::store::{
+    Deployment as StoredDeployment, Environment, Partition, Pipeline, Service, ServiceInstance,
+    TargetType,
+};
 
 /// Where deployments write files.
 #[derive(Debug, Clone, Default)]
@@ -259,11 +262,7 @@ pub fn provision(
     };
     if let Some(root) = &folders.rendered {
         writes.push(PendingWrite {
-            dir: root
-                .join(d.account)
-                .join(d.region)
-                .join(&d.rendered_path)
-                .join(d.id),
+            dir: rendered_folder(root, d.account, d.region, &d.rendered_path, d.id),
             files: written.clone(),
         });
     }
@@ -347,6 +346,47 @@ fn failed(message: String, markers: &Outcome) -> Outcome {
         },
         markers,
     )
+}
+
+/// The resource a deployment's files belong to under `--rendered`.
+pub enum RenderedTarget<'a> {
+    Environment(&'a str),
+    /// Service and instance.
+    Instance(&'a str, &'a str),
+    /// The service whose pipeline it is.
+    Pipeline(&'a str),
+    Component(&'a str),
+}
+
+impl<'a> RenderedTarget<'a> {
+    /// The target of a stored deployment (None when its record lacks a name it needs).
+    pub fn of(dep: &'a StoredDeployment) -> Option<Self> {
+        let service = dep.service_name.as_deref();
+        Some(match dep.target_type {
+            TargetType::Environment => Self::Environment(&dep.environment_name),
+            TargetType::ServiceInstance => {
+                Self::Instance(service?, dep.service_instance_name.as_deref()?)
+            }
+            TargetType::ServicePipeline => Self::Pipeline(service?),
+            TargetType::Component => Self::Component(dep.component_name.as_deref()?),
+        })
+    }
+
+    /// `environments/<env>`, `services/<svc>/instances/<inst>`, `services/<svc>/pipeline` or
+    /// `components/<comp>`.
+    pub fn path(&self) -> String {
+        match self {
+            Self::Environment(env) => format!("environments/{env}"),
+            Self::Instance(service, instance) => format!("services/{service}/instances/{instance}"),
+            Self::Pipeline(service) => format!("services/{service}/pipeline"),
+            Self::Component(component) => format!("components/{component}"),
+        }
+    }
+}
+
+/// A deployment's folder: `<root>/<account>/<region>/<target path>/<deployment id>`.
+pub fn rendered_folder(root: &Path, account: &str, region: &str, path: &str, id: &str) -> PathBuf {
+    root.join(account).join(region).join(path).join(id)
 }
 
 /// Where the deployment's files go and what it is called.
@@ -444,7 +484,7 @@ pub fn environment(
         region: &p.region,
         environment: &e.name,
         name: &e.name,
-        rendered_path: format!("environments/{}", e.name),
+        rendered_path: RenderedTarget::Environment(&e.name).path(),
         stack: lifecycle::stack_name(&e.name, &e.arn),
         params: params::environment(&e.name, inputs),
         repository: e.provisioning_repository.as_ref().map(|r| r.name.as_str()),
@@ -520,7 +560,7 @@ pub fn service_instance(
         region: &p.region,
         environment: &inst.environment_name,
         name: &inst.name,
-        rendered_path: format!("services/{}/instances/{}", s.name, inst.name),
+        rendered_path: RenderedTarget::Instance(&s.name, &inst.name).path(),
         stack: lifecycle::stack_name(&inst.name, &inst.arn),
         params,
         repository,
@@ -608,7 +648,7 @@ pub fn pipeline(
         region: &p.region,
         environment: &environment,
         name: &s.name,
-        rendered_path: format!("services/{}/pipeline", s.name),
+        rendered_path: RenderedTarget::Pipeline(&s.name).path(),
         stack: lifecycle::stack_name(&format!("{}-pipeline", s.name), &pl.arn),
         params: params::pipeline(&service_ref(s), inputs, instances),
         repository,
