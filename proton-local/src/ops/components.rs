@@ -190,14 +190,14 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let name = i.req("name")?;
     let token = i.str("clientToken");
     let fp = fingerprint(i.0, &["clientToken"]);
-    let (now, due) = (ctx.now, ctx.due());
+    let now = ctx.now;
     if let TokenLookup::Replay(_) = check_token(ctx.part(), CREATE_OP, token, &fp, now)?
         && let Ok(c) = find(ctx.part(), name)
     {
         return Ok(json!({"component": render(c)}));
     }
     let arn = ctx.arn(&format!("component/{name}"));
-    let (dep_id, dep_arn) = ctx.new_deployment();
+    let deployment = ctx.new_deployment();
     let folders = ctx.folders;
     let mut writes = vec![];
     let p = ctx.part();
@@ -238,16 +238,13 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         Sink {
             folders,
             writes: &mut writes,
-            deployment_id: &dep_id,
+            deployment_id: &deployment.id,
         },
     )?;
     let target_state = state_json(&c);
     let dep = lifecycle::begin(
         &mut c.deploy,
-        dep_id.clone(),
-        dep_arn,
-        now,
-        due,
+        deployment,
         NewDeployment {
             target_type: TargetType::Component,
             target_arn: arn.clone(),
@@ -264,7 +261,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     tags::set_initial(p, &arn, i)?;
     remember_token(p, CREATE_OP, token, &fp, name, now);
     let out = json!({"component": render(&c)});
-    p.deployments.insert(dep_id, dep);
+    p.deployments.insert(dep.id.clone(), dep);
     p.components.insert(name.to_string(), c);
     ctx.writes.extend(writes);
     Ok(out)
@@ -280,11 +277,11 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let dtype = i.req("deploymentType")?;
     let token = i.str("clientToken");
     let fp = fingerprint(i.0, &["clientToken"]);
-    let (now, due) = (ctx.now, ctx.due());
+    let now = ctx.now;
     if let TokenLookup::Replay(_) = check_token(ctx.part(), UPDATE_OP, token, &fp, now)? {
         return Ok(json!({"component": render(find(ctx.part(), name)?)}));
     }
-    let (dep_id, dep_arn) = ctx.new_deployment();
+    let deployment = ctx.new_deployment();
     let folders = ctx.folders;
     let mut writes = vec![];
     let p = ctx.part();
@@ -358,7 +355,7 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             Sink {
                 folders,
                 writes: &mut writes,
-                deployment_id: &dep_id,
+                deployment_id: &deployment.id,
             },
         )?;
         let target_state = state_json(&next);
@@ -374,8 +371,8 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
             target_state,
             inputs,
         };
-        let dep = lifecycle::begin(&mut next.deploy, dep_id.clone(), dep_arn, now, due, nd);
-        p.deployments.insert(dep_id, dep);
+        let dep = lifecycle::begin(&mut next.deploy, deployment, nd);
+        p.deployments.insert(dep.id.clone(), dep);
     }
     let out = json!({"component": render(&next)});
     p.components.insert(name.to_string(), next);

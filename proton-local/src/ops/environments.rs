@@ -156,9 +156,8 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let folders = ctx.folders;
     let mut writes = vec![];
     let now = ctx.now;
-    let due = ctx.due();
     let arn = ctx.arn(&format!("environment/{name}"));
-    let (dep_id, dep_arn) = ctx.new_deployment();
+    let deployment = ctx.new_deployment();
     let p = ctx.part();
     let (ma, mi) = templates::resolve_published(
         p,
@@ -230,15 +229,12 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         Sink {
             folders,
             writes: &mut writes,
-            deployment_id: &dep_id,
+            deployment_id: &deployment.id,
         },
     );
     let dep = lifecycle::begin(
         &mut env.deploy,
-        dep_id.clone(),
-        dep_arn,
-        now,
-        due,
+        deployment,
         NewDeployment {
             target_type: TargetType::Environment,
             target_arn: arn.clone(),
@@ -254,7 +250,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     );
     tags::set_initial(p, &arn, i)?;
     let out = json!({"environment": render(&env)});
-    p.deployments.insert(dep_id, dep);
+    p.deployments.insert(dep.id.clone(), dep);
     p.environments.insert(name.to_string(), env);
     ctx.writes.extend(writes);
     Ok(out)
@@ -389,9 +385,7 @@ fn check_provisioner_change(e: &Environment, next: &Provisioner) -> Result<(), A
 pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let name = i.req("name")?;
     let dtype = i.req("deploymentType")?;
-    let now = ctx.now;
-    let due = ctx.due();
-    let (dep_id, dep_arn) = ctx.new_deployment();
+    let deployment = ctx.new_deployment();
     let connection_change = if i.str("environmentAccountConnectionId").is_some()
         || i.str("protonServiceRoleArn").is_some()
     {
@@ -479,16 +473,13 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     let sink = Sink {
         folders,
         writes: &mut writes,
-        deployment_id: &dep_id,
+        deployment_id: &deployment.id,
     };
     let inputs = outcome(p, &snapshot, validated.as_ref(), fallback, sink);
     let e = find_mut(p, name)?;
     let dep = lifecycle::begin(
         &mut e.deploy,
-        dep_id.clone(),
-        dep_arn,
-        now,
-        due,
+        deployment,
         NewDeployment {
             target_type: TargetType::Environment,
             target_arn: arn,
@@ -503,7 +494,7 @@ pub fn update(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         },
     );
     let out = json!({"environment": render(e)});
-    p.deployments.insert(dep_id, dep);
+    p.deployments.insert(dep.id.clone(), dep);
     ctx.writes.extend(writes);
     Ok(out)
 }

@@ -43,17 +43,19 @@ pub struct NewDeployment {
     pub inputs: Inputs,
 }
 
+/// A deployment's identity and clock, taken before its target is worked out (`Ctx::new_deployment`).
+pub struct DeploymentStart {
+    pub id: String,
+    pub arn: String,
+    pub now: Epoch,
+    pub due: Epoch,
+}
+
 /// Starts a deployment of a target: the target goes IN_PROGRESS and the
-/// returned record (to be stored in `deployments`) finishes at `due`, or, for
-/// self-managed provisioning, when it reports back.
-pub fn begin(
-    d: &mut Deployable,
-    id: String,
-    arn: String,
-    now: Epoch,
-    due: Epoch,
-    nd: NewDeployment,
-) -> Deployment {
+/// returned record (to be stored in `deployments`) finishes at `start.due`, or,
+/// for self-managed provisioning, when it reports back.
+pub fn begin(d: &mut Deployable, start: DeploymentStart, nd: NewDeployment) -> Deployment {
+    let DeploymentStart { id, arn, now, due } = start;
     let dep = Deployment {
         id: id.clone(),
         arn,

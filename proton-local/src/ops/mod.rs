@@ -56,11 +56,17 @@ impl Ctx<'_> {
         uuid(self.rng)
     }
 
-    /// A new deployment id and its ARN.
-    pub fn new_deployment(&mut self) -> (String, String) {
+    /// A new deployment: its id and ARN, starting now and due when this request's deployments
+    /// finish.
+    pub fn new_deployment(&mut self) -> lifecycle::DeploymentStart {
         let id = self.uuid();
         let arn = self.arn(&format!("deployment/{id}"));
-        (id, arn)
+        lifecycle::DeploymentStart {
+            id,
+            arn,
+            now: self.now,
+            due: self.due(),
+        }
     }
 
     /// When something started now finishes.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::environments::{Current, target_version, updated_spec};
-use super::lifecycle::{self, NewDeployment, is_active};
+use super::lifecycle::{self, DeploymentStart, NewDeployment, is_active};
 use super::services::{busy, find, find_mut};
 use super::spec::{self, Inputs};
 use super::templates::{self, Kind};
@@ -14,7 +14,6 @@ use super::{
     Ctx, Input, TokenLookup, check_token, fingerprint, outputs_json, paginate, remember_token, tags,
 };
 use crate::bundle::deploy::{self, Sink};
-use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Partition, Service, ServiceInstance, TargetType};
 
@@ -120,15 +119,11 @@ pub(crate) fn check_environment(
 }
 
 /// Deploys instance `inst` of service `svc` (already stored).
-#[allow(clippy::too_many_arguments)]
 fn deploy_instance(
     p: &mut Partition,
     svc: &str,
     inst: &str,
-    dep_id: String,
-    dep_arn: String,
-    now: Epoch,
-    due: Epoch,
+    deployment: DeploymentStart,
     initial: Option<Value>,
     inputs: Inputs,
 ) -> Result<(), ApiError> {
@@ -154,8 +149,8 @@ fn deploy_instance(
         .instances
         .get_mut(inst)
         .ok_or_else(|| ApiError::not_found("service instance", inst))?;
-    let dep = lifecycle::begin(&mut i.deploy, dep_id.clone(), dep_arn, now, due, nd);
-    p.deployments.insert(dep_id, dep);
+    let dep = lifecycle::begin(&mut i.deploy, deployment, nd);
+    p.deployments.insert(dep.id.clone(), dep);
     Ok(())
 }
 
@@ -172,7 +167,6 @@ pub(crate) fn add_instances(
     validated: Option<&[proton_spec::InstanceInputs]>,
 ) -> Result<usize, ApiError> {
     let now = ctx.now;
-    let due = ctx.due();
     let folders = ctx.folders;
     let mut writes = vec![];
     let mut added = 0;
@@ -183,7 +177,7 @@ pub(crate) fn add_instances(
         let self_managed =
             check_environment(ctx.part(), template, major, minor, &entry.environment)?;
         let arn = ctx.arn(&format!("service/{svc}/service-instance/{}", entry.name));
-        let (dep_id, dep_arn) = ctx.new_deployment();
+        let deployment = ctx.new_deployment();
         let p = ctx.part();
         let service_arn = find(p, svc)?.arn.clone();
         tags::inherit(p, &arn, &service_arn);
@@ -214,10 +208,10 @@ pub(crate) fn add_instances(
             Sink {
                 folders,
                 writes: &mut writes,
-                deployment_id: &dep_id,
+                deployment_id: &deployment.id,
             },
         )?;
-        deploy_instance(p, svc, &entry.name, dep_id, dep_arn, now, due, None, inputs)?;
+        deploy_instance(p, svc, &entry.name, deployment, None, inputs)?;
         added += 1;
     }
     ctx.writes.extend(writes);
@@ -358,12 +352,11 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
     let token = i.str("clientToken");
     let fp = fingerprint(i.0, &["clientToken"]);
     let now = ctx.now;
-    let due = ctx.due();
     if let TokenLookup::Replay(_) = check_token(ctx.part(), UPDATE_INSTANCE_OP, token, &fp, now)? {
         let inst = find_instance(ctx.part(), svc, name)?;
         return Ok(json!({"serviceInstance": render_instance(inst)}));
     }
-    let (dep_id, dep_arn) = ctx.new_deployment();
+    let deployment = ctx.new_deployment();
     let folders = ctx.folders;
     let mut writes = vec![];
     let p = ctx.part();
@@ -410,20 +403,10 @@ pub fn update_instance(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiErro
         let sink = Sink {
             folders,
             writes: &mut writes,
-            deployment_id: &dep_id,
+            deployment_id: &deployment.id,
         };
         let inputs = outcome(p, svc, name, validated.as_ref(), fallback, sink)?;
-        deploy_instance(
-            p,
-            svc,
-            name,
-            dep_id,
-            dep_arn,
-            now,
-            due,
-            Some(initial),
-            inputs,
-        )?;
+        deploy_instance(p, svc, name, deployment, Some(initial), inputs)?;
     }
     ctx.writes.extend(writes);
     let p = ctx.part();

@@ -6,14 +6,13 @@ use serde_json::{Value, json};
 use super::environments::{Current, target_version};
 use std::collections::BTreeMap;
 
-use super::lifecycle::{self, NewDeployment, is_active};
+use super::lifecycle::{self, DeploymentStart, NewDeployment, is_active};
 use super::services::{find, find_mut};
 use super::spec::{self, Inputs};
 use super::templates::Kind;
 use super::{Ctx, Input, outputs_json};
 use crate::bundle::deploy::{self, Sink};
 use crate::bundle::render::params::InstanceRef;
-use crate::clock::Epoch;
 use crate::error::ApiError;
 use crate::store::{Partition, Pipeline, TargetType};
 
@@ -44,14 +43,10 @@ fn pipeline_state(pl: &Pipeline) -> Value {
     }})
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_pipeline(
     p: &mut Partition,
     svc: &str,
-    dep_id: String,
-    dep_arn: String,
-    now: Epoch,
-    due: Epoch,
+    deployment: DeploymentStart,
     initial: Option<Value>,
     inputs: Inputs,
 ) -> Result<(), ApiError> {
@@ -78,8 +73,8 @@ pub(crate) fn deploy_pipeline(
         target_state: pipeline_state(pl),
         inputs,
     };
-    let dep = lifecycle::begin(&mut pl.deploy, dep_id.clone(), dep_arn, now, due, nd);
-    p.deployments.insert(dep_id, dep);
+    let dep = lifecycle::begin(&mut pl.deploy, deployment, nd);
+    p.deployments.insert(dep.id.clone(), dep);
     Ok(())
 }
 
@@ -123,19 +118,18 @@ pub(crate) fn redeploy_pipeline(ctx: &mut Ctx<'_>, svc: &str) -> Result<(), ApiE
     deploy_stored(ctx, svc, deployment, validated, fallback, initial)
 }
 
-/// Begins `deployment` (its id and ARN) of the pipeline of `svc` as stored (its spec and
+/// Begins `deployment` of the pipeline of `svc` as stored (its spec and
 /// version), from `initial`: rendered from its bundle with the `validated` inputs and the
 /// instances it sees, or without them the spec's `fallback` values as outputs. The files it
 /// writes are queued on the request.
 fn deploy_stored(
     ctx: &mut Ctx<'_>,
     svc: &str,
-    (dep_id, dep_arn): (String, String),
+    deployment: DeploymentStart,
     validated: Option<proton_spec::Inputs>,
     fallback: Inputs,
     initial: Value,
 ) -> Result<(), ApiError> {
-    let (now, due) = (ctx.now, ctx.due());
     let folders = ctx.folders;
     let mut writes = vec![];
     let p = ctx.part();
@@ -149,10 +143,10 @@ fn deploy_stored(
     let sink = Sink {
         folders,
         writes: &mut writes,
-        deployment_id: &dep_id,
+        deployment_id: &deployment.id,
     };
     let inputs = outcome(p, svc, with_instances, fallback, sink)?;
-    deploy_pipeline(p, svc, dep_id, dep_arn, now, due, Some(initial), inputs)?;
+    deploy_pipeline(p, svc, deployment, Some(initial), inputs)?;
     ctx.writes.extend(writes);
     Ok(())
 }

@@ -141,7 +141,7 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
     if has_pipeline {
         let pl_id = ctx.uuid();
         let pl_arn = ctx.arn(&format!("service/{name}/pipeline/{pl_id}"));
-        let (dep_id, dep_arn) = ctx.new_deployment();
+        let deployment = ctx.new_deployment();
         let folders = ctx.folders;
         let mut writes = vec![];
         let p = ctx.part();
@@ -162,10 +162,10 @@ pub fn create(ctx: &mut Ctx<'_>, i: Input<'_>) -> Result<Value, ApiError> {
         let sink = Sink {
             folders,
             writes: &mut writes,
-            deployment_id: &dep_id,
+            deployment_id: &deployment.id,
         };
         let inputs = pipeline_outcome(p, name, with_instances, spec::pipeline_inputs(&doc), sink)?;
-        deploy_pipeline(p, name, dep_id, dep_arn, now, due, None, inputs)?;
+        deploy_pipeline(p, name, deployment, None, inputs)?;
         ctx.writes.extend(writes);
     }
     add_instances(
