@@ -17,7 +17,7 @@ cd "$ROOT"
 step() { echo; echo "==> $*"; }
 
 step "building the provider and proton-local (cargo build --bins)"
-cargo build --bins --locked
+cargo build --bins --locked --features proton-local/s3
 
 step "installing Terraform and the AWS CLI into .tools/ (skipped when present)"
 bash scripts/install-tools.sh

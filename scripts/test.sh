@@ -67,7 +67,12 @@ fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 run_phase "cargo fmt --check" cargo fmt --all -- --check
-run_phase "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+# proton-local's `s3` feature (bundles through the S3 API, tested against moto) is on for the whole
+# workspace; its default build, without the AWS SDK, is linted on its own.
+FEATURES=(--features proton-local/s3)
+run_phase "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" \
+    -- -D warnings
+run_phase "clippy: proton-local alone" cargo clippy -p proton-local --bins --locked -- -D warnings
 
 RUNNER="${PROTON_TEST_RUNNER:-}"
 if [[ -z "$RUNNER" ]]; then
@@ -76,7 +81,7 @@ fi
 
 # Library, binaries and integration tests. Benches and examples are linted above but not run:
 # a `harness = false` bench would run in full (cargo) or fail to list (nextest).
-TARGETS=(--workspace --lib --bins --tests)
+TARGETS=(--workspace --lib --bins --tests "${FEATURES[@]}")
 
 # The runner's output is kept so the last line can count the tests (the doc tests run last and have
 # none, and their "0 passed" should not be the closing word on the suite).
@@ -98,7 +103,7 @@ else
     run_phase "tests (cargo test)" run_logged cargo test "${TARGETS[@]}" --locked --no-fail-fast \
         ${FILTER[@]+"${FILTER[@]}"}
 fi
-run_phase "doc tests" cargo test --workspace --doc --locked
+run_phase "doc tests" cargo test --workspace --doc --locked "${FEATURES[@]}"
 
 # The suite's count, from nextest's summary or the sum of cargo test's per-binary results.
 count_tests() {

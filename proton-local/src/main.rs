@@ -126,6 +126,11 @@ async fn run(cfg: Config) -> Result<(), MainError> {
         &cfg.bundle_source(|name| std::env::var(name).ok()),
         &cfg.region,
     );
+    #[cfg(not(feature = "s3"))]
+    if let bundle::source::BundleSource::S3Unsupported { endpoint } = &bundles {
+        tracing::warn!(%endpoint, "built without the `s3` feature: template versions whose bundle \
+            would come from this S3 endpoint fail to register (build with --features s3)");
+    }
     let app = Arc::new(http::App {
         engine,
         bundles,

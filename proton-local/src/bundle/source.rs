@@ -6,8 +6,10 @@
 //! the registration.
 
 use std::path::{Component, Path, PathBuf};
+#[cfg(feature = "s3")]
 use std::time::Duration;
 
+#[cfg(feature = "s3")]
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 
 use super::archive::MAX_BUNDLE_BYTES;
@@ -16,6 +18,7 @@ use super::archive::MAX_BUNDLE_BYTES;
 pub type Fetched = Result<Vec<u8>, SourceError>;
 
 /// How long one S3 download may take.
+#[cfg(feature = "s3")]
 const S3_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub const HOW_TO: &str = "start proton-local with --bundles DIR (the bundle s3://BUCKET/KEY is the file DIR/BUCKET/KEY) or --s3-endpoint URL (an S3-compatible endpoint; AWS_ENDPOINT_URL_S3 works too)";
@@ -32,6 +35,16 @@ pub enum SourceError {
     },
     #[error("the template bundle s3://{bucket}/{key} is larger than 5 MB")]
     TooLarge { bucket: String, key: String },
+    #[error(
+        "proton-local cannot read s3://{bucket}/{key} from {endpoint}: it was built without the `s3` \
+         feature (build it with `cargo build -p proton-local --features s3`, or start it with --bundles DIR)"
+    )]
+    #[cfg(not(feature = "s3"))]
+    NoS3Support {
+        bucket: String,
+        key: String,
+        endpoint: String,
+    },
     #[error("the template bundle s3://{bucket}/{key} could not be read: {why}")]
     Unreadable {
         bucket: String,
@@ -43,7 +56,13 @@ pub enum SourceError {
 pub enum BundleSource {
     None,
     Dir(PathBuf),
+    #[cfg(feature = "s3")]
     S3(Box<aws_sdk_s3::Client>),
+    /// An S3 endpoint was asked for, but this build cannot speak S3.
+    #[cfg(not(feature = "s3"))]
+    S3Unsupported {
+        endpoint: String,
+    },
 }
 
 /// Which of the two sources the command line and environment pick.
@@ -59,8 +78,16 @@ impl BundleSource {
         match config {
             SourceConfig::None => BundleSource::None,
             SourceConfig::Dir(d) => BundleSource::Dir(d.clone()),
+            #[cfg(feature = "s3")]
             SourceConfig::S3 { endpoint } => {
                 BundleSource::S3(Box::new(s3_client(endpoint, region)))
+            }
+            #[cfg(not(feature = "s3"))]
+            SourceConfig::S3 { endpoint } => {
+                let _ = region;
+                BundleSource::S3Unsupported {
+                    endpoint: endpoint.clone(),
+                }
             }
         }
     }
@@ -111,6 +138,13 @@ impl BundleSource {
                     .await
                     .map_err(|e| unreadable(format!("{}: {e}", path.display())))
             }
+            #[cfg(not(feature = "s3"))]
+            BundleSource::S3Unsupported { endpoint } => Err(SourceError::NoS3Support {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+                endpoint: endpoint.clone(),
+            }),
+            #[cfg(feature = "s3")]
             BundleSource::S3(client) => {
                 let get = client.get_object().bucket(bucket).key(key).send();
                 let out = match tokio::time::timeout(S3_TIMEOUT, get).await {
@@ -156,6 +190,7 @@ fn object_path(dir: &Path, bucket: &str, key: &str) -> Option<PathBuf> {
         .then(|| dir.join(rel))
 }
 
+#[cfg(feature = "s3")]
 /// An S3 client for an endpoint (path-style addressing, which S3-compatible
 /// servers expect), with credentials from the usual environment variables.
 fn s3_client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {

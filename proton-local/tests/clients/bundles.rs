@@ -4,14 +4,10 @@
 //! message naming the file at fault.
 
 use std::collections::BTreeMap;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use proton_test_support::bundles::{example_files, pack, pack_bytes, put_bundle};
-use proton_test_support::{
-    ProtonLocal, aws_cli, aws_env, bundle_source, combined_str, poll_until, scratch_dir, tools_dir,
-};
+use proton_test_support::{ProtonLocal, bundle_source, poll_until};
 use serde_json::Value;
 
 /// Creates a template (`kind` environment or service, with `create_extra`) and registers `source`
@@ -591,110 +587,144 @@ fn without_a_bundle_source_registration_says_how_to_give_one() {
     assert!(message.contains("--s3-endpoint URL"), "{message}");
 }
 
-/// moto's S3-compatible server on a free loopback port, stopped when dropped.
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let server = tools_dir().join("bin/moto_server");
-        assert!(
-            server.is_file(),
-            "{} is missing: run scripts/install-tools.sh",
-            server.display()
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let log = std::fs::File::create(scratch_dir().join(format!("moto-{port}.log")))
-            .expect("moto log");
-        let child = Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("start moto_server");
-        let mut moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        poll_until("moto_server listening", Duration::from_secs(60), || {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited: {status}");
-            }
-            TcpStream::connect(("127.0.0.1", port)).ok()
-        });
-        moto
-    }
-
-    /// The real AWS CLI's `aws s3api ARGS` against this server.
-    fn s3api(&self, args: &[&str]) {
-        let output = Command::new(aws_cli())
-            .envs(aws_env("http://127.0.0.1:9"))
-            .args(["s3api", "--endpoint-url", &self.endpoint])
-            .args(args)
-            .output()
-            .expect("aws s3api");
-        assert!(
-            output.status.success(),
-            "aws s3api {}: {}",
-            args.join(" "),
-            combined_str(&output)
-        );
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// proton-local built without the `s3` feature says so, and how to build it, when an S3
+/// endpoint is all it has to read a bundle from.
+#[cfg(not(feature = "s3"))]
 #[test]
-fn bundles_come_through_the_s3_api() {
-    let moto = Moto::start();
-    moto.s3api(&["create-bucket", "--bucket", "team-bundles"]);
-    let tarball = scratch_dir().join(format!("s3-bundle-{}.tar.gz", std::process::id()));
-    std::fs::write(&tarball, pack(&example_files("vpc-environment"))).expect("write");
-    moto.s3api(&[
-        "put-object",
-        "--bucket",
-        "team-bundles",
-        "--key",
-        "net/v1.tar.gz",
-        "--body",
-        tarball.to_str().unwrap(),
-    ]);
-    let _ = std::fs::remove_file(&tarball);
-
-    let proton = ProtonLocal::start(&["--s3-endpoint", &moto.endpoint]);
+fn without_the_s3_feature_an_s3_endpoint_says_how_to_build_it() {
+    let proton = ProtonLocal::start(&["--s3-endpoint", "http://127.0.0.1:9"]);
     let v = register(
         &proton,
         "environment",
-        "net",
+        "env",
         &[],
-        r#"{"s3":{"bucket":"team-bundles","key":"net/v1.tar.gz"}}"#,
+        &bundle_source("vpc-environment"),
     );
-    assert_eq!(text(&v, "status"), "DRAFT", "{v}");
-    assert_eq!(
-        text(&v, "schema"),
-        example_files("vpc-environment")["schema/schema.yaml"]
-    );
-    let missing = register_version(
-        &proton,
-        "environment",
-        "net",
-        r#"{"s3":{"bucket":"team-bundles","key":"net/v2.tar.gz"}}"#,
-    );
-    assert_eq!(text(&missing, "status"), "REGISTRATION_FAILED");
-    let message = text(&missing, "statusMessage");
+    assert_eq!(text(&v, "status"), "REGISTRATION_FAILED");
+    let message = text(&v, "statusMessage");
     assert!(
-        message.starts_with("The template bundle s3://team-bundles/net/v2.tar.gz does not exist"),
+        message.contains("built without the `s3` feature")
+            && message.contains("cargo build -p proton-local --features s3"),
         "{message}"
     );
+}
+
+/// Bundles through the S3 API (the `s3` feature) from moto's server.
+#[cfg(feature = "s3")]
+mod s3_api {
+    use std::net::{TcpListener, TcpStream};
+    use std::process::{Child, Command, Stdio};
+
+    use proton_test_support::{aws_cli, aws_env, combined_str, scratch_dir, tools_dir};
+
+    use super::*;
+
+    /// moto's S3-compatible server on a free loopback port, stopped when dropped.
+    struct Moto {
+        child: Child,
+        endpoint: String,
+    }
+
+    impl Moto {
+        fn start() -> Moto {
+            let server = tools_dir().join("bin/moto_server");
+            assert!(
+                server.is_file(),
+                "{} is missing: run scripts/install-tools.sh",
+                server.display()
+            );
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free port");
+            let log = std::fs::File::create(scratch_dir().join(format!("moto-{port}.log")))
+                .expect("moto log");
+            let child = Command::new(&server)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .spawn()
+                .expect("start moto_server");
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
+            poll_until("moto_server listening", Duration::from_secs(60), || {
+                if let Ok(Some(status)) = moto.child.try_wait() {
+                    panic!("moto_server exited: {status}");
+                }
+                TcpStream::connect(("127.0.0.1", port)).ok()
+            });
+            moto
+        }
+
+        /// The real AWS CLI's `aws s3api ARGS` against this server.
+        fn s3api(&self, args: &[&str]) {
+            let output = Command::new(aws_cli())
+                .envs(aws_env("http://127.0.0.1:9"))
+                .args(["s3api", "--endpoint-url", &self.endpoint])
+                .args(args)
+                .output()
+                .expect("aws s3api");
+            assert!(
+                output.status.success(),
+                "aws s3api {}: {}",
+                args.join(" "),
+                combined_str(&output)
+            );
+        }
+    }
+
+    impl Drop for Moto {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    #[test]
+    fn bundles_come_through_the_s3_api() {
+        let moto = Moto::start();
+        moto.s3api(&["create-bucket", "--bucket", "team-bundles"]);
+        let tarball = scratch_dir().join(format!("s3-bundle-{}.tar.gz", std::process::id()));
+        std::fs::write(&tarball, pack(&example_files("vpc-environment"))).expect("write");
+        moto.s3api(&[
+            "put-object",
+            "--bucket",
+            "team-bundles",
+            "--key",
+            "net/v1.tar.gz",
+            "--body",
+            tarball.to_str().unwrap(),
+        ]);
+        let _ = std::fs::remove_file(&tarball);
+
+        let proton = ProtonLocal::start(&["--s3-endpoint", &moto.endpoint]);
+        let v = register(
+            &proton,
+            "environment",
+            "net",
+            &[],
+            r#"{"s3":{"bucket":"team-bundles","key":"net/v1.tar.gz"}}"#,
+        );
+        assert_eq!(text(&v, "status"), "DRAFT", "{v}");
+        assert_eq!(
+            text(&v, "schema"),
+            example_files("vpc-environment")["schema/schema.yaml"]
+        );
+        let missing = register_version(
+            &proton,
+            "environment",
+            "net",
+            r#"{"s3":{"bucket":"team-bundles","key":"net/v2.tar.gz"}}"#,
+        );
+        assert_eq!(text(&missing, "status"), "REGISTRATION_FAILED");
+        let message = text(&missing, "statusMessage");
+        assert!(
+            message
+                .starts_with("The template bundle s3://team-bundles/net/v2.tar.gz does not exist"),
+            "{message}"
+        );
+    }
 }

@@ -14,6 +14,7 @@ mod contract_failures;
 mod contract_rules;
 mod contract_tags;
 mod contract_validations;
+mod dependencies;
 mod http;
 mod rendering;
 mod sdk;
