@@ -514,6 +514,13 @@ def bench_executables(debug=False):
     return found
 
 
+def build_release_binaries():
+    """The binaries users run, built as `cargo build --release` builds them (`cargo bench` builds the
+    provider with its dev-dependencies' features and does not build proton-local at all)."""
+    subprocess.run(["cargo", "build", "--release", "--locked", "--bins",
+                    "-p", "terraform-provider-proton", "-p", "proton-local"], cwd=ROOT, check=True)
+
+
 def run_bench(name, *args):
     """Runs one of benches/*.rs (already built) and returns its output."""
     result = subprocess.run(["cargo", "bench", "--quiet", "--bench", name, "--", *args], cwd=ROOT,
@@ -693,9 +700,10 @@ def main():
 
     tables = []
     if "terraform" in sections:
-        # `cargo bench --no-run` builds the benches and, with the same (release) settings, the
-        # binaries they start: target/release/terraform-provider-proton and proton-local.
         floor = bench_executables(debug=args.debug_binaries)["floor_provider"]
+    if not args.debug_binaries:
+        build_release_binaries()
+    if "terraform" in sections:
         tables += terraform_section(terraform, counts, args.runs, floor)
     if "spec-check" in sections:
         rows = []
