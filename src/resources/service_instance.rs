@@ -338,12 +338,12 @@ impl Resource for ServiceInstance {
 /// from its service, or that an adopted instance had, go.
 async fn own_tags_only(ctx: &Ctx, arn: &str) -> Result<(), Error> {
     let found = ctx.api.list_tags(arn).await?;
-    let remove: Vec<String> = found
-        .keys()
-        .filter(|key| !ctx.tags.contains_key(*key))
-        .cloned()
-        .collect();
-    if !remove.is_empty() || found != ctx.tags {
+    if found != ctx.tags {
+        let remove: Vec<String> = found
+            .keys()
+            .filter(|key| !ctx.tags.contains_key(*key))
+            .cloned()
+            .collect();
         ctx.api.update_tags(arn, &ctx.tags, &remove).await?;
     }
     Ok(())

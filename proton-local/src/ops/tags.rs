@@ -118,27 +118,25 @@ pub fn set_initial_under(
         return Err(too_many(arn));
     }
     let inherited = parent.and_then(|parent| p.tags.get(parent)).cloned();
-    let map = with_inherited(own, inherited.unwrap_or_default());
-    if map.is_empty() {
+    store(p, arn, with_inherited(own, inherited.unwrap_or_default()));
+    Ok(())
+}
+
+/// `tags` as all that `arn` carries (no entry when there are none).
+fn store(p: &mut Partition, arn: &str, tags: BTreeMap<String, String>) {
+    if tags.is_empty() {
         p.tags.remove(arn);
     } else {
-        p.tags.insert(arn.to_string(), map);
+        p.tags.insert(arn.to_string(), tags);
     }
-    Ok(())
 }
 
 /// UG resources: customer tags reach the children a resource creates later, never the existing
 /// ones. A new child starts with its parent's customer tags as they are at that moment (its own
 /// tags, when it has some, win). Which resources are children: see docs/proton-contract.md.
 pub fn inherit(p: &mut Partition, child: &str, parent: &str) {
-    match p.tags.get(parent).cloned() {
-        Some(tags) => {
-            p.tags.insert(child.to_string(), tags);
-        }
-        None => {
-            p.tags.remove(child);
-        }
-    }
+    let tags = p.tags.get(parent).cloned().unwrap_or_default();
+    store(p, child, tags);
 }
 
 /// `own` plus the inherited tags whose keys `own` lacks, as long as the total stays within the 50
